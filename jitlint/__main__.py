@@ -1,0 +1,8 @@
+"""``python -m jitlint``: the same entry point as the ``jitlint`` console script."""
+
+import sys
+
+from jitlint.linter.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
