@@ -1,0 +1,659 @@
+"""Analyse one file: parse once, learn its classes and names, walk every function once.
+
+The result depends on the file's content only (plus the rule selection), which is what
+makes it cacheable: findings that hinge on other files (is this function reachable from a
+``forward``? is this class an nn.Module through a base class elsewhere?) carry predicates
+that :mod:`jitlint.linter.project` settles for the whole project on every run.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import libcst as cst
+
+from jitlint.linter import torchapi
+from jitlint.linter.context import FileContext, FunctionContext, FunctionInfo, Param
+from jitlint.linter.finding import Edit, Finding, Fix
+from jitlint.linter.infer import ClassFacts, Inferrer, annotation_type
+from jitlint.linter.names import Binding, NameTable, dotted_name, iter_top_level, _import_bindings
+from jitlint.linter.positions import compute_ranges
+from jitlint.linter.summary import CallRef, ClassSummary, FileSummary, FunctionSummary, RootRef
+from jitlint.linter.types import FLOAT, INT, NONE, STR, BOOL, TENSOR, Type, join
+from jitlint.linter.walker import Dispatch, FunctionWalker, all_params, iter_descendants
+
+JIT_FLAGS = {
+    "torch.jit.export": "export",
+    "torch.jit.ignore": "ignore",
+    "torch.jit.unused": "unused",
+    "torch.jit.script": "script",
+    "torch.jit.script_if_tracing": "script_if_tracing",
+    "torch.jit._overload_method": "overload",
+    "torch.jit._overload": "overload",
+    "torch.jit.script_method": "script_method",
+    "torch.jit._script.script_method": "script_method",
+}
+# Attributes and methods that only a Tensor has: an unannotated parameter used with them
+# is taken to be a Tensor.
+TENSOR_HINTS = frozenset(
+    "shape size dim view reshape permute transpose unsqueeze squeeze contiguous sum mean item "
+    "numel dtype device float half long masked_fill matmul softmax flatten expand repeat "
+    "new_zeros new_ones new_empty new_full type_as detach clone cpu cuda tolist numpy argmax "
+    "exp log sigmoid tanh relu norm sqrt clamp chunk unbind narrow index_select gather scatter "
+    "bmm mm any all nonzero ndim ndimension is_cuda requires_grad stride fill_ zero_ add_ mul_ "
+    "copy_ masked_fill_ view_as reshape_as expand_as unflatten split sub add mul div pow abs "
+    "max min".split()
+)
+
+
+@dataclass
+class Conditional:
+    """A finding and the project-level predicates that must all hold for it to be reported."""
+
+    finding: Finding
+    requires: Tuple[tuple, ...] = ()
+
+
+@dataclass
+class FileResult:
+    path: str
+    summary: FileSummary
+    conditionals: List[Conditional] = field(default_factory=list)
+    parsed: bool = True
+
+
+@dataclass
+class ClassInfo:
+    """A top-level class of the file, for ``check_class`` hooks."""
+
+    node: cst.ClassDef
+    id: str
+    name: str
+    facts: ClassFacts
+    summary: ClassSummary
+    methods: Dict[str, cst.FunctionDef]
+    base_names: Tuple[str, ...]
+
+
+_NOQA_RE = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Za-z0-9_,\s]+?))?\s*(?:#|$)", re.IGNORECASE)
+_FILE_NOQA_RE = re.compile(r"#\s*jitlint:\s*noqa(?::\s*(?P<codes>[A-Za-z0-9_,\s]+?))?\s*(?:#|$)", re.IGNORECASE)
+
+
+def build_name_table(module: cst.Module, module_name: str, package: str) -> NameTable:
+    table = NameTable(module=module_name, package=package)
+    for stmt, in_tc in iter_top_level(module.body):
+        kind = "type-checking-import" if in_tc else "import"
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, (cst.Import, cst.ImportFrom)):
+                    _import_bindings(small, table, 0, kind)
+                elif isinstance(small, (cst.Assign, cst.AnnAssign)):
+                    targets = ([t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target])
+                    for target in targets:
+                        if isinstance(target, cst.Name):
+                            table.bindings[target.value] = Binding("value", _value_kind(small.value, table), 0)
+        elif isinstance(stmt, cst.FunctionDef):
+            table.bindings[stmt.name.value] = Binding("function", f"{module_name}.{stmt.name.value}" if module_name else stmt.name.value)
+        elif isinstance(stmt, cst.ClassDef):
+            table.bindings[stmt.name.value] = Binding("class", f"{module_name}.{stmt.name.value}" if module_name else stmt.name.value)
+    return table
+
+
+def _value_kind(value: Optional[cst.BaseExpression], table: NameTable) -> str:
+    """A coarse description of what a module-level name holds (for the global-read rule)."""
+    if value is None:
+        return "annotation"
+    if isinstance(value, cst.Integer):
+        return "int"
+    if isinstance(value, (cst.Float,)):
+        return "float"
+    if isinstance(value, cst.UnaryOperation) and isinstance(value.expression, (cst.Integer, cst.Float)):
+        return "int" if isinstance(value.expression, cst.Integer) else "float"
+    if isinstance(value, cst.Imaginary):
+        return "complex"
+    if isinstance(value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+        return "str"
+    if isinstance(value, cst.Name):
+        if value.value in ("True", "False"):
+            return "bool"
+        if value.value == "None":
+            return "None"
+        target = table.bindings.get(value.value)
+        if target is not None and target.kind in ("function", "class", "import"):
+            return "alias"
+        return "name"
+    if isinstance(value, cst.Tuple):
+        return "tuple"
+    if isinstance(value, (cst.List, cst.ListComp)):
+        return "list"
+    if isinstance(value, (cst.Dict, cst.DictComp)):
+        return "dict"
+    if isinstance(value, (cst.Set, cst.SetComp)):
+        return "set"
+    if isinstance(value, cst.BinaryOperation):
+        left = _value_kind(value.left, table)
+        right = _value_kind(value.right, table)
+        if left in ("int", "float") and right in ("int", "float"):
+            return "float" if "float" in (left, right) or isinstance(value.operator, cst.Divide) else "int"
+        if left == right == "str":
+            return "str"
+        return "expr"
+    if isinstance(value, cst.Call):
+        name = table.resolve(dotted_name(value.func))
+        if name in ("torch.tensor", "torch.zeros", "torch.ones", "torch.randn", "torch.arange",
+                    "torch.full", "torch.empty", "torch.as_tensor", "torch.eye"):
+            return "Tensor"
+        if name in ("logging.getLogger",):
+            return "logger"
+        return "call:" + (name or "")
+    if isinstance(value, cst.Lambda):
+        return "lambda"
+    return "expr"
+
+
+def decorator_name(dec: cst.Decorator, names: NameTable) -> str:
+    node = dec.decorator
+    if isinstance(node, cst.Call):
+        node = node.func
+    dotted = dotted_name(node)
+    if dotted is None:
+        return "<expr>"
+    return names.resolve(dotted) or dotted
+
+
+def _params(fn: cst.FunctionDef) -> List[Param]:
+    p = fn.params
+    out: List[Param] = []
+    for node in p.posonly_params:
+        out.append(Param(node.name.value, node, node.annotation, node.default, "posonly"))
+    for node in p.params:
+        out.append(Param(node.name.value, node, node.annotation, node.default, "positional"))
+    if isinstance(p.star_arg, cst.Param):
+        out.append(Param(p.star_arg.name.value, p.star_arg, p.star_arg.annotation, None, "star"))
+    for node in p.kwonly_params:
+        out.append(Param(node.name.value, node, node.annotation, node.default, "kwonly"))
+    if p.star_kwarg is not None:
+        out.append(Param(p.star_kwarg.name.value, p.star_kwarg, p.star_kwarg.annotation, None, "starstar"))
+    return out
+
+
+class FileAnalyzer:
+    def __init__(self, path: str, source: str, module_name: str, package: str, dispatch: Dispatch,
+                 module: cst.Module):
+        self.path = path
+        self.source = source
+        self.module_name = module_name
+        self.package = package
+        self.dispatch = dispatch
+        self.module = module
+        self.names = build_name_table(module, module_name, package)
+        self.summary = FileSummary(path=path, module=module_name, package=package)
+        self.class_facts: Dict[str, ClassFacts] = {}
+        self.class_infos: List[ClassInfo] = []
+        self.function_returns: Dict[str, Type] = {}
+        self.class_nodes: Dict[str, cst.ClassDef] = {}
+        self.function_nodes: Dict[str, cst.FunctionDef] = {}
+        self.fctx: Optional[FileContext] = None
+
+    def qual(self, name: str) -> str:
+        return f"{self.module_name}:{name}"
+
+    # -- phase 1: classes and top-level functions ---------------------------------------------
+    def collect(self) -> None:
+        names = self.names
+        for stmt in self.module.body:
+            if isinstance(stmt, cst.FunctionDef):
+                self.function_nodes[stmt.name.value] = stmt
+                self.function_returns[stmt.name.value] = annotation_type(stmt.returns, names) if stmt.returns else None
+            elif isinstance(stmt, cst.ClassDef):
+                self.class_nodes[stmt.name.value] = stmt
+        for name, node in self.class_nodes.items():
+            self.class_facts[name] = self._class_facts_shell(node)
+        # module-ness of local classes through local bases, then attribute types
+        changed = True
+        while changed:
+            changed = False
+            for name, node in self.class_nodes.items():
+                facts = self.class_facts[name]
+                if facts.is_module_guess:
+                    continue
+                for base in node.bases:
+                    d = dotted_name(base.value)
+                    if d in self.class_facts and self.class_facts[d].is_module_guess:
+                        facts.is_module_guess = True
+                        changed = True
+        for name, node in self.class_nodes.items():
+            self.class_infos.append(self._class_info(node, self.class_facts[name]))
+        for name, node in self.function_nodes.items():
+            flags = self._jit_flags(node)
+            fid = self.qual(name)
+            self.summary.functions[fid] = FunctionSummary(
+                fid, name, name, None, tuple(decorator_name(d, names) for d in node.decorators),
+                jit_flags=flags,
+            )
+            if "script" in flags:
+                self.summary.roots.append(RootRef(f"{self.module_name}.{name}", "script"))
+        for name, target in names.bindings.items():
+            if target.kind in ("import", "function", "class"):
+                self.summary.exports[name] = target.target
+
+    def _jit_flags(self, fn: cst.FunctionDef) -> Tuple[str, ...]:
+        flags = []
+        for dec in fn.decorators:
+            name = decorator_name(dec, self.names)
+            flag = JIT_FLAGS.get(name)
+            if flag == "ignore" and isinstance(dec.decorator, cst.Call):
+                for arg in dec.decorator.args:
+                    if (arg.keyword is not None and arg.keyword.value == "drop") or arg.keyword is None:
+                        if isinstance(arg.value, cst.Name) and arg.value.value == "True":
+                            flag = "unused"
+            if flag:
+                flags.append(flag)
+            if name.endswith("property") or name == "builtins.property":
+                flags.append("property")
+            if name in ("builtins.staticmethod",):
+                flags.append("staticmethod")
+            if name in ("builtins.classmethod",):
+                flags.append("classmethod")
+            if name.endswith(".setter") or name.endswith(".deleter"):
+                flags.append("property_accessor")
+        return tuple(flags)
+
+    def _class_facts_shell(self, node: cst.ClassDef) -> ClassFacts:
+        qualname = f"{self.module_name}.{node.name.value}" if self.module_name else node.name.value
+        facts = ClassFacts(qualname)
+        for base in node.bases:
+            if base.keyword is not None:
+                continue
+            resolved = self.names.resolve(dotted_name(base.value))
+            if resolved and torchapi.is_module_class_name(resolved):
+                facts.is_module_guess = True
+        return facts
+
+    def _class_info(self, node: cst.ClassDef, facts: ClassFacts) -> ClassInfo:
+        names = self.names
+        class_id = self.qual(node.name.value)
+        base_names = []
+        for base in node.bases:
+            if base.keyword is not None:
+                continue
+            d = dotted_name(base.value)
+            if d is None and isinstance(base.value, cst.Subscript):
+                d = dotted_name(base.value.value)
+            if d is None:
+                base_names.append("<expr>")
+                continue
+            if d in self.class_nodes:
+                base_names.append(f"{self.module_name}.{d}" if self.module_name else d)
+            else:
+                base_names.append(names.resolve(d) or d)
+        methods: Dict[str, cst.FunctionDef] = {}
+        annotations: Dict[str, Type] = {}
+        constants: List[str] = []
+        unused_props: List[str] = []
+        class_level: List[str] = []
+        for stmt in node.body.body:
+            if isinstance(stmt, cst.FunctionDef):
+                if stmt.name.value in methods and any(
+                    decorator_name(d, names).endswith((".setter", ".deleter")) for d in stmt.decorators
+                ):
+                    continue
+                methods.setdefault(stmt.name.value, stmt)
+            elif isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                        annotations[small.target.value] = annotation_type(small.annotation, names)
+                        class_level.append(small.target.value)
+                    elif isinstance(small, cst.Assign):
+                        for t in small.targets:
+                            if isinstance(t.target, cst.Name):
+                                class_level.append(t.target.value)
+                                if t.target.value in ("__constants__", "__jit_unused_properties__"):
+                                    strings = _string_elements(small.value)
+                                    (constants if t.target.value == "__constants__" else unused_props).extend(strings)
+        # attribute assignments in every method (the compiler reads instance values)
+        attr_types: Dict[str, Type] = {}
+        assigned: List[str] = []
+        function_attrs: Dict[str, str] = {}
+        submodule_attrs: Dict[str, str] = {}
+        for mname, mnode in methods.items():
+            infer = Inferrer(names, self.function_returns, self.class_facts, None)
+            for p in _params(mnode)[1:]:
+                infer.bind(p.name, annotation_type(p.annotation, names) if p.annotation else None)
+            for sub in iter_descendants(mnode.body):
+                target = value = None
+                if isinstance(sub, cst.Assign):
+                    value = sub.value
+                    for t in sub.targets:
+                        for attr in _self_attrs(t.target):
+                            assigned.append(attr)
+                            if len(sub.targets) == 1 and isinstance(t.target, cst.Attribute):
+                                target = attr
+                elif isinstance(sub, cst.AnnAssign):
+                    for attr in _self_attrs(sub.target):
+                        assigned.append(attr)
+                        target = attr
+                        value = sub.value
+                elif isinstance(sub, cst.Call):
+                    registered = _registered_attr(sub, names)
+                    if registered is not None:
+                        assigned.append(registered[0])
+                        if mname == "__init__" or registered[0] not in attr_types:
+                            attr_types[registered[0]] = join(attr_types[registered[0]], registered[1]) if registered[0] in attr_types else registered[1]
+                    continue
+                if target is None or value is None:
+                    continue
+                if mname != "__init__" and target in attr_types:
+                    continue
+                t = infer.type_of(value)
+                if t is None and isinstance(value, cst.Call):
+                    called = dotted_name(value.func)
+                    resolved = names.resolve(called) if called else None
+                    if resolved and resolved.rsplit(".", 1)[-1][:1].isupper() and not resolved.startswith("builtins."):
+                        t = ("module", resolved)
+                        submodule_attrs.setdefault(target, resolved)
+                if isinstance(value, cst.Call) and t is not None and t[0] == "module":
+                    called = dotted_name(value.func)
+                    if called:
+                        submodule_attrs.setdefault(target, names.resolve(called) or called)
+                if isinstance(value, (cst.Name, cst.Attribute)):
+                    ref = names.resolve(dotted_name(value))
+                    if ref is not None and not ref.startswith("builtins.") and dotted_name(value).split(".")[0] not in infer.locals:
+                        function_attrs.setdefault(target, ref)
+                attr_types[target] = join(attr_types[target], t) if target in attr_types else t
+        for name, t in annotations.items():
+            if t is not None:
+                attr_types[name] = t
+        facts.attr_types = attr_types
+        facts.method_returns = {
+            n: annotation_type(m.returns, names) if m.returns else None for n, m in methods.items()
+        }
+        fwd = methods.get("forward")
+        if fwd is not None and fwd.returns is not None:
+            facts.forward_return = annotation_type(fwd.returns, names)
+        decorators = tuple(decorator_name(d, names) for d in node.decorators)
+        summary = ClassSummary(
+            id=class_id,
+            name=node.name.value,
+            bases=tuple(base_names),
+            methods={n: f"{class_id}.{n}" for n in methods},
+            decorators=decorators,
+            class_annotations=tuple(annotations),
+            init_attrs=tuple(dict.fromkeys(assigned + class_level)),
+            function_attrs=function_attrs,
+            submodule_attrs=submodule_attrs,
+            jit_unused_properties=tuple(unused_props),
+            constants=tuple(constants),
+            is_dataclass=any(d in ("dataclasses.dataclass",) for d in decorators),
+            is_namedtuple_or_enum=any(
+                b in ("typing.NamedTuple", "enum.Enum", "enum.IntEnum", "typing_extensions.NamedTuple")
+                or b.startswith("builtins.") and b.endswith(("Exception", "Error"))
+                for b in base_names
+            ),
+        )
+        self.summary.classes[class_id] = summary
+        if "torch.jit.script" in decorators:
+            self.summary.roots.append(RootRef(f"{self.module_name}.{node.name.value}", "script"))
+        for mname, mnode in methods.items():
+            fid = f"{class_id}.{mname}"
+            flags = self._jit_flags(mnode)
+            self.summary.functions[fid] = FunctionSummary(
+                fid, mname, f"{node.name.value}.{mname}", node.name.value,
+                tuple(decorator_name(d, names) for d in mnode.decorators),
+                is_property="property" in flags,
+                is_staticmethod="staticmethod" in flags,
+                is_classmethod="classmethod" in flags,
+                jit_flags=flags,
+            )
+        return ClassInfo(node, class_id, node.name.value, facts, summary, methods, tuple(base_names))
+
+    # -- phase 2: walk ------------------------------------------------------------------------
+    def run(self) -> FileContext:
+        self.collect()
+        fctx = FileContext(self.path, self.module, self.source, self.names, self.module_name,
+                           self.class_facts, self.function_returns, self.class_nodes, self.function_nodes)
+        self.fctx = fctx
+        for name, node in self.function_nodes.items():
+            self._walk_function(node, name, None, None, fctx)
+        for info in self.class_infos:
+            for mname, mnode in info.methods.items():
+                self._walk_function(mnode, f"{info.name}.{mname}", info.facts, info.node, fctx)
+        self._walk_module_level(fctx)
+        for rule, hook in self.dispatch.class_hooks:
+            for info in self.class_infos:
+                fctx.rule = rule
+                try:
+                    hook(info, fctx)
+                except Exception as exc:  # noqa: BLE001
+                    fctx.internal_error(rule, info.node, exc)
+        for rule, hook in self.dispatch.module_hooks:
+            fctx.rule = rule
+            try:
+                hook(self, fctx)
+            except Exception as exc:  # noqa: BLE001
+                fctx.internal_error(rule, self.module, exc)
+        return fctx
+
+    def _walk_function(self, node: cst.FunctionDef, qualname: str, facts: Optional[ClassFacts],
+                       class_node: Optional[cst.ClassDef], fctx: FileContext) -> None:
+        names = self.names
+        fid = self.qual(qualname)
+        summary = self.summary.functions[fid]
+        params = _params(node)
+        info = FunctionInfo(node, fid, node.name.value, qualname, facts, class_node,
+                            summary.decorators, params, node.returns)
+        infer = Inferrer(names, self.function_returns, self.class_facts, facts)
+        skip_first = facts is not None and "staticmethod" not in summary.jit_flags
+        unknown: List[Param] = []
+        for i, p in enumerate(params):
+            if skip_first and i == 0:
+                p.type = ("self",)
+                continue
+            if p.annotation is not None:
+                p.type = annotation_type(p.annotation, names)
+            elif p.default is not None:
+                p.type = infer.type_of(p.default)
+            elif p.kind in ("star", "starstar"):
+                p.type = None
+            elif info.is_forward:
+                p.type = TENSOR
+            else:
+                unknown.append(p)
+            infer.bind(p.name, p.type)
+        if skip_first and params:
+            infer.env.pop(params[0].name, None)
+            infer.locals.discard(params[0].name)
+        if unknown:
+            _guess_tensor_params(node, unknown, infer)
+        ctx = FunctionContext(fctx, info, infer)
+        walker = FunctionWalker(self.dispatch, ctx, summary)
+        walker.roots = self.summary.roots
+        walker.walk_function(node)
+
+    def _walk_module_level(self, fctx: FileContext) -> None:
+        infer = Inferrer(self.names, self.function_returns, self.class_facts, None)
+        ctx = FunctionContext(fctx, None, infer)
+        dummy = FunctionSummary(self.qual("<module>"), "<module>", "<module>", None, ())
+        walker = FunctionWalker(self.dispatch, ctx, dummy)
+        walker.roots = self.summary.roots
+        for stmt in self.module.body:
+            if isinstance(stmt, cst.FunctionDef):
+                for dec in stmt.decorators:
+                    walker.walk_expr(dec.decorator)
+                continue
+            if isinstance(stmt, cst.ClassDef):
+                for dec in stmt.decorators:
+                    walker.walk_expr(dec.decorator)
+                for base in stmt.bases:
+                    walker.walk_expr(base.value)
+                for inner in stmt.body.body:
+                    if isinstance(inner, cst.FunctionDef):
+                        for dec in inner.decorators:
+                            walker.walk_expr(dec.decorator)
+                    else:
+                        walker.walk_statement(inner)
+                continue
+            walker.walk_statement(stmt)
+
+
+def _guess_tensor_params(fn: cst.FunctionDef, params: List[Param], infer: Inferrer) -> None:
+    wanted = {p.name: p for p in params}
+    for node in iter_descendants(fn.body):
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+            name = node.value.value
+            if name in wanted and node.attr.value in TENSOR_HINTS:
+                p = wanted.pop(name)
+                p.type = TENSOR
+                infer.bind(name, TENSOR)
+                if not wanted:
+                    return
+
+
+def _self_attrs(target: cst.BaseExpression) -> List[str]:
+    if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
+        return [target.attr.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        out: List[str] = []
+        for el in target.elements:
+            out.extend(_self_attrs(el.value))
+        return out
+    return []
+
+
+def _registered_attr(call: cst.Call, names: NameTable) -> Optional[Tuple[str, Type]]:
+    func = call.func
+    method = None
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
+        method = func.attr.value
+    elif isinstance(func, cst.Name) and func.value == "setattr":
+        if call.args and isinstance(call.args[0].value, cst.Name) and call.args[0].value.value == "self":
+            method = "setattr"
+            args = call.args[1:]
+            if args and isinstance(args[0].value, cst.SimpleString):
+                return (_string_value(args[0].value), None)
+        return None
+    if method not in ("register_buffer", "register_parameter", "add_module", "register_module"):
+        return None
+    if not call.args or not isinstance(call.args[0].value, cst.SimpleString):
+        return None
+    name = _string_value(call.args[0].value)
+    if name is None:
+        return None
+    if method in ("register_buffer", "register_parameter"):
+        value = call.args[1].value if len(call.args) > 1 else None
+        if isinstance(value, cst.Name) and value.value == "None":
+            return (name, NONE)
+        return (name, TENSOR)
+    return (name, ("module", "torch.nn.Module"))
+
+
+def _string_value(node: cst.SimpleString) -> Optional[str]:
+    try:
+        value = node.evaluated_value
+    except Exception:  # noqa: BLE001
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _string_elements(value: cst.BaseExpression) -> List[str]:
+    out: List[str] = []
+    if isinstance(value, (cst.List, cst.Tuple, cst.Set)):
+        for el in value.elements:
+            if isinstance(el.value, cst.SimpleString):
+                s = _string_value(el.value)
+                if s is not None:
+                    out.append(s)
+    return out
+
+
+# -- turning pending findings into positioned, noqa-filtered results ----------------------------
+
+def noqa_table(source: str) -> Tuple[Dict[int, Optional[frozenset]], Optional[frozenset], bool]:
+    """Line -> suppressed codes (None = all) and the file-level suppression."""
+    lines: Dict[int, Optional[frozenset]] = {}
+    file_codes: Optional[frozenset] = None
+    file_all = False
+    if "noqa" not in source and "NOQA" not in source:
+        return lines, None, False
+    for i, text in enumerate(source.splitlines(), start=1):
+        if "#" not in text:
+            continue
+        m = _FILE_NOQA_RE.search(text)
+        if m:
+            if m.group("codes"):
+                codes = frozenset(c.strip().upper() for c in m.group("codes").split(",") if c.strip())
+                file_codes = (file_codes or frozenset()) | codes
+            else:
+                file_all = True
+            continue
+        m = _NOQA_RE.search(text)
+        if m:
+            codes = m.group("codes")
+            lines[i] = (frozenset(c.strip().upper() for c in re.split(r"[,\s]+", codes) if c.strip())
+                        if codes else None)
+    return lines, file_codes, file_all
+
+
+def _suppressed(code: str, codes: Optional[frozenset]) -> bool:
+    if codes is None:
+        return True
+    return any(code == c or code.startswith(c) for c in codes)
+
+
+def finalize(path: str, source: str, module: cst.Module, fctx: FileContext, rules_by_code) -> List[Conditional]:
+    pending = fctx.pending
+    nodes = [p.node for p in pending]
+    for p in pending:
+        if p.fix is not None:
+            nodes.extend(n for n, _ in p.fix.replacements)
+    nodes.extend(node for _, node, _ in fctx.errors)
+    ranges = compute_ranges(module, nodes) if nodes else {}
+    noqa_lines, file_codes, file_all = noqa_table(source)
+    source_lines = source.splitlines()
+    out: List[Conditional] = []
+    if file_all:
+        return out
+    seen = set()
+    for p in pending:
+        r = ranges.get(id(p.node))
+        if r is None:
+            continue
+        rule = p.rule
+        row, col, end_row, end_col = r[0], r[1] + 1, r[2], r[3] + 1
+        if end_col == 1 and end_row > row and end_row - 2 < len(source_lines):
+            # compound statements end after their last newline: end on the last line instead
+            end_row -= 1
+            end_col = len(source_lines[end_row - 1]) + 1
+        if row in noqa_lines and _suppressed(rule.code, noqa_lines[row]):
+            continue
+        if file_codes and _suppressed(rule.code, file_codes):
+            continue
+        key = (rule.code, row, col, p.message, p.requires)
+        if key in seen:
+            continue
+        seen.add(key)
+        fix = None
+        if p.fix is not None:
+            edits = []
+            for node, text in p.fix.replacements:
+                fr = ranges.get(id(node))
+                if fr is None:
+                    edits = None
+                    break
+                edits.append(Edit(text, fr[0], fr[1] + 1, fr[2], fr[3] + 1))
+            if edits:
+                fix = Fix(p.fix.message, tuple(edits), p.fix.applicability)
+        finding = Finding(rule.code, rule.name, p.message, path, row, col, end_row, end_col,
+                          rule.severity, fix, row)
+        out.append(Conditional(finding, p.requires))
+    internal = rules_by_code.get("JIT003")
+    for code, node, text in fctx.errors:
+        r = ranges.get(id(node), (1, 0, 1, 0))
+        if internal is None:
+            continue
+        finding = Finding("JIT003", internal.name, f"internal error in rule {code}: {text}", path,
+                          r[0], r[1] + 1, r[2], r[3] + 1, "error", None, r[0])
+        out.append(Conditional(finding, ()))
+    return out

@@ -1,0 +1,26 @@
+"""The linter's public Python API (stable for the runtime verifier, editors and tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional, Sequence
+
+from jitlint.linter.config import Settings, load_settings
+from jitlint.linter.engine import check_source
+from jitlint.linter.finding import Finding
+
+
+def check_paths(paths: Sequence[str], settings: Optional[Settings] = None, *, jobs: int = 1,
+                use_cache: bool = False) -> List[Finding]:
+    """Findings for files/directories, analysed together as one project."""
+    from jitlint.linter.discovery import discover
+    from jitlint.linter.engine import check_files
+
+    if settings is None:
+        first = Path(paths[0]) if paths else Path(".")
+        settings = load_settings(None, first if first.is_dir() else first.parent)
+    found = discover(paths, settings)
+    return check_files(found.files, settings, jobs=jobs, use_cache=use_cache).findings
+
+
+__all__ = ["check_paths", "check_source", "Settings", "Finding"]

@@ -1,0 +1,269 @@
+"""``jitlint`` command line, following ruff's conventions.
+
+    jitlint check [PATH ...] [--select ...] [--output-format ...]   lint
+    jitlint rule CODE | --all                                       rule documentation
+    jitlint verify FILE.py::NAME                                    runtime proof (needs torch)
+
+Exit codes: 0 no findings, 1 findings, 2 usage error or crash. No traceback reaches the
+user: unexpected errors are reported in one line (``JITLINT_DEBUG=1`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import List, Optional, Sequence
+
+from jitlint import __version__
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse's usage errors: exit 2, one clear line
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"jitlint: error: {message}\n")
+        raise SystemExit(EXIT_ERROR)
+
+
+def _codes(values: Optional[List[str]]) -> Optional[List[str]]:
+    if values is None:
+        return None
+    out: List[str] = []
+    for value in values:
+        out.extend(v.strip() for v in value.split(",") if v.strip())
+    return out
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="jitlint", description="Find what breaks torch.jit.script and what makes torch.jit.trace wrong, statically.")
+    parser.add_argument("--version", action="version", version=f"jitlint {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    check = sub.add_parser("check", help="check files or directories")
+    check.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .); '-' reads stdin")
+    check.add_argument("--select", action="append", help="rule codes or prefixes to enable (e.g. JIT1,JIT302, ALL)")
+    check.add_argument("--extend-select", action="append", help="codes or prefixes to enable in addition")
+    check.add_argument("--ignore", action="append", help="codes or prefixes to disable")
+    check.add_argument("--per-file-ignores", action="append", metavar="GLOB:CODES",
+                       help="e.g. 'tests/*:JIT3' (repeatable)")
+    check.add_argument("--exclude", action="append", help="glob patterns to exclude (replaces the defaults)")
+    check.add_argument("--extend-exclude", action="append", help="glob patterns to exclude in addition")
+    check.add_argument("--no-respect-gitignore", action="store_true", help="check files .gitignore excludes")
+    check.add_argument("--config", help="path to a pyproject.toml or jitlint.toml")
+    check.add_argument("--output-format", choices=("concise", "full", "json", "sarif", "github"))
+    check.add_argument("--statistics", action="store_true", help="count findings per rule instead of listing them")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    check.add_argument("-j", "--jobs", type=int, default=1, help="worker processes (default 1; 0 = one per CPU)")
+    check.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    check.add_argument("--cache-dir", help="where the cache lives (default .jitlint_cache in the project root)")
+    check.add_argument("--stdin-filename", help="the name of the file read from stdin ('-')")
+    check.add_argument("--modes", help="compilers your project uses: script,trace (default both)")
+    check.add_argument("--script-root", action="append", default=[], metavar="PATTERN",
+                       help="treat matching functions/classes as passed to torch.jit.script (glob on qualified names)")
+    check.add_argument("--trace-root", action="append", default=[], metavar="PATTERN",
+                       help="treat matching functions/classes as passed to torch.jit.trace")
+    check.add_argument("--types", choices=("local", "mypy"), help="type inference: fast local (default) or mypy")
+    check.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary line")
+
+    rule = sub.add_parser("rule", help="show a rule's documentation")
+    rule.add_argument("code", nargs="?", help="rule code (JIT101) or name (try-statement)")
+    rule.add_argument("--all", action="store_true", help="list every rule")
+    rule.add_argument("--output-format", choices=("text", "json"), default="text")
+
+    verify = sub.add_parser("verify", help="prove a model scripts, traces, saves and matches eager (needs torch)",
+                            add_help=False)
+    verify.add_argument("rest", nargs=argparse.REMAINDER)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "verify":
+        return _run_verify(argv[1:])
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "check":
+            return run_check(args)
+        if args.command == "rule":
+            return run_rule(args)
+        parser.print_help()
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        sys.stderr.write("jitlint: interrupted\n")
+        return EXIT_ERROR
+    except BrokenPipeError:
+        return EXIT_CLEAN
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: no tracebacks
+        from jitlint.linter.config import ConfigError
+
+        if isinstance(exc, ConfigError):
+            sys.stderr.write(f"jitlint: error: {exc}\n")
+            return EXIT_ERROR
+        if os.environ.get("JITLINT_DEBUG"):
+            raise
+        sys.stderr.write(f"jitlint: internal error: {type(exc).__name__}: {exc} (set JITLINT_DEBUG=1 for a traceback)\n")
+        return EXIT_ERROR
+
+
+def _run_verify(argv: List[str]) -> int:
+    try:
+        from jitlint.runtime.cli import main_verify
+    except ImportError as exc:
+        sys.stderr.write(f"jitlint verify needs the runtime extra (pip install 'jitlint[runtime]'): {exc}\n")
+        return EXIT_ERROR
+    return main_verify(argv)
+
+
+def _settings_from_args(args):
+    from jitlint.linter.config import ConfigError, load_settings
+
+    paths = [p for p in (args.paths or ["."]) if p != "-"]
+    start = Path(paths[0]) if paths else Path(args.stdin_filename or ".")
+    start = start if start.is_dir() else start.parent
+    if not start.exists():
+        start = Path(".")
+    settings = load_settings(args.config, start)
+    changes = {}
+    if args.select is not None:
+        changes["select"] = _codes(args.select)
+    if args.extend_select:
+        changes["extend_select"] = settings.extend_select + _codes(args.extend_select)
+    if args.ignore:
+        changes["ignore"] = settings.ignore + _codes(args.ignore)
+    if args.per_file_ignores:
+        pfi = dict(settings.per_file_ignores)
+        for item in args.per_file_ignores:
+            glob, sep, codes = item.rpartition(":")
+            if not sep or not glob:
+                raise ConfigError(f"--per-file-ignores: expected GLOB:CODES, got {item!r}")
+            pfi.setdefault(glob, []).extend(_codes([codes]))
+        changes["per_file_ignores"] = pfi
+    if args.exclude:
+        changes["exclude"] = _codes(args.exclude)
+    if args.extend_exclude:
+        changes["extend_exclude"] = settings.extend_exclude + _codes(args.extend_exclude)
+    if args.no_respect_gitignore:
+        changes["respect_gitignore"] = False
+    if args.output_format:
+        changes["output_format"] = args.output_format
+    if args.modes:
+        modes = _codes([args.modes])
+        bad = [m for m in modes if m not in ("script", "trace")]
+        if bad:
+            raise ConfigError(f"--modes: unknown mode {bad[0]!r} (expected script and/or trace)")
+        changes["modes"] = modes
+    if args.script_root:
+        changes["script_roots"] = settings.script_roots + args.script_root
+    if args.trace_root:
+        changes["trace_roots"] = settings.trace_roots + args.trace_root
+    if args.types:
+        changes["types"] = args.types
+    if args.cache_dir:
+        changes["cache_dir"] = args.cache_dir
+    return replace(settings, **changes)
+
+
+def run_check(args) -> int:
+    from jitlint.linter.config import select_codes
+    from jitlint.linter.discovery import discover
+    from jitlint.linter.engine import check_files
+    from jitlint.linter.output import render
+    from jitlint.linter.output.formats import render_statistics
+    from jitlint.linter.rules import all_rules
+
+    settings = _settings_from_args(args)
+    select_codes(settings, all_rules())  # validate selectors before doing any work
+    paths = args.paths or ["."]
+    stdin = None
+    if "-" in paths:
+        text = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
+        stdin = (args.stdin_filename or "-", text)
+        paths = [p for p in paths if p != "-"]
+    found = discover(paths, settings) if paths else None
+    if found is not None and found.missing:
+        for path in found.missing:
+            sys.stderr.write(f"jitlint: error: {path}: no such file or directory\n")
+        return EXIT_ERROR
+    jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
+    files = found.files if found is not None else []
+    report = check_files(files, settings, jobs=jobs, use_cache=not args.no_cache, stdin=stdin)
+    for path, problem in (found.problems if found is not None else []):
+        sys.stderr.write(f"jitlint: warning: {path}: {problem}\n")
+    findings = report.findings
+    out = sys.stdout
+    if args.statistics:
+        out.write(render_statistics(findings))
+    else:
+        sources = {}
+        if settings.output_format == "full":
+            for f in findings:
+                if f.path not in sources:
+                    try:
+                        if stdin is not None and f.path == stdin[0]:
+                            sources[f.path] = stdin[1].splitlines()
+                        else:
+                            with open(f.path, encoding="utf-8", errors="replace") as fh:
+                                sources[f.path] = fh.read().splitlines()
+                    except OSError:
+                        sources[f.path] = []
+        out.write(render(settings.output_format, findings, sources))
+    if not args.quiet and settings.output_format in ("concise", "full") and not args.statistics:
+        if findings:
+            fixable = sum(1 for f in findings if f.fix is not None and f.fix.applicability == "safe")
+            noun = "error" if len(findings) == 1 else "errors"
+            out.write(f"Found {len(findings)} {noun} in {report.files} file{'s' if report.files != 1 else ''}.\n")
+            if fixable:
+                out.write(f"[*] {fixable} fixable with a safe fix (shown in --output-format full/json).\n")
+        else:
+            out.write(f"All checks passed! ({report.files} file{'s' if report.files != 1 else ''})\n")
+    out.flush()
+    if findings and not args.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def run_rule(args) -> int:
+    import json
+
+    from jitlint.linter.output import rule_url
+    from jitlint.linter.rules import all_rules, rule_by_code_or_name
+
+    if args.all:
+        rules = all_rules()
+        if args.output_format == "json":
+            sys.stdout.write(json.dumps([
+                {"code": c, "name": r.name, "family": c[:4], "summary": r.summary(), "default": r.default,
+                 "fix": r.fix_safety, "url": rule_url(c, r.name)} for c, r in rules.items()
+            ], indent=2) + "\n")
+        else:
+            for code, rule in rules.items():
+                flag = "" if rule.default else " (opt-in)"
+                sys.stdout.write(f"{code}  {rule.name}{flag}: {rule.summary()}\n")
+        return EXIT_CLEAN
+    if not args.code:
+        sys.stderr.write("jitlint: error: `jitlint rule` needs a CODE or --all\n")
+        return EXIT_ERROR
+    try:
+        rule = rule_by_code_or_name(args.code)
+    except KeyError:
+        sys.stderr.write(f"jitlint: error: unknown rule `{args.code}` (see `jitlint rule --all`)\n")
+        return EXIT_ERROR
+    if args.output_format == "json":
+        sys.stdout.write(json.dumps({"code": rule.code, "name": rule.name, "message": rule.message,
+                                     "explanation": rule.doc(), "default": rule.default,
+                                     "fix": rule.fix_safety}, indent=2) + "\n")
+    else:
+        sys.stdout.write(f"# {rule.name} ({rule.code})\n\n")
+        default = "enabled by default" if rule.default else "opt-in (enable with --extend-select " + rule.code + ")"
+        sys.stdout.write(f"Derived from the compiler's behaviour in torch 2.13; {default}.\n\n")
+        sys.stdout.write(rule.doc() + "\n")
+    return EXIT_CLEAN
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,227 @@
+"""Settings: ``[tool.jitlint]`` in pyproject.toml or a ``jitlint.toml``, plus CLI overrides.
+
+Keys follow ruff's spelling (``select``, ``ignore``, ``extend-select``, ``per-file-ignores``,
+``exclude``, ``extend-exclude``); jitlint adds ``modes`` (which compilers the project uses),
+``script-roots``/``trace-roots`` (functions compiled elsewhere) and ``module-bases``
+(third-party classes that are nn.Modules). A wrong key or value is a usage error that names
+the key, never a traceback.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import os
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+DEFAULT_EXCLUDE = (
+    ".bzr", ".direnv", ".eggs", ".git", ".git-rewrite", ".hg", ".ipynb_checkpoints", ".mypy_cache",
+    ".nox", ".pants.d", ".pyenv", ".pytest_cache", ".pytype", ".ruff_cache", ".svn", ".tox",
+    ".venv", ".vscode", "__pypackages__", "_build", "buck-out", "dist", "node_modules",
+    "site-packages", "venv", ".jitlint_cache",
+)
+OUTPUT_FORMATS = ("concise", "full", "json", "sarif", "github")
+MODES = ("script", "trace")
+
+
+class ConfigError(Exception):
+    """A problem with the configuration or the command line; exit code 2."""
+
+
+@dataclass
+class Settings:
+    select: Optional[List[str]] = None  # None = the default rule set
+    extend_select: List[str] = field(default_factory=list)
+    ignore: List[str] = field(default_factory=list)
+    per_file_ignores: Dict[str, List[str]] = field(default_factory=dict)
+    exclude: List[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDE))
+    extend_exclude: List[str] = field(default_factory=list)
+    respect_gitignore: bool = True
+    modes: List[str] = field(default_factory=lambda: list(MODES))
+    script_roots: List[str] = field(default_factory=list)
+    trace_roots: List[str] = field(default_factory=list)
+    module_bases: List[str] = field(default_factory=list)
+    output_format: str = "concise"
+    types: str = "local"
+    max_file_size: int = 1_000_000
+    cache_dir: Optional[str] = None
+    config_path: Optional[str] = None
+    project_root: str = "."
+
+    def analysis_key(self, codes: Sequence[str]) -> str:
+        """What a cached per-file result depends on besides the file and tool version."""
+        h = hashlib.sha256()
+        h.update(",".join(sorted(codes)).encode())
+        h.update(self.types.encode())
+        return h.hexdigest()[:16]
+
+
+_KEYS = {
+    "select": "codes", "extend-select": "codes", "ignore": "codes", "per-file-ignores": "pfi",
+    "exclude": "strings", "extend-exclude": "strings", "respect-gitignore": "bool",
+    "modes": "modes", "script-roots": "strings", "trace-roots": "strings",
+    "module-bases": "strings", "output-format": "format", "types": "types",
+    "max-file-size": "int", "cache-dir": "string",
+}
+
+
+def _check(key: str, value, kind: str, source: str):
+    where = f"{source}: `{key}`"
+    if kind in ("codes", "strings", "modes"):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where} must be a list of strings, got {value!r}")
+        if kind == "modes":
+            bad = [v for v in value if v not in MODES]
+            if bad:
+                raise ConfigError(f"{where}: unknown mode {bad[0]!r} (expected 'script' and/or 'trace')")
+        return list(value)
+    if kind == "pfi":
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, list) and all(isinstance(c, str) for c in v)
+            for k, v in value.items()
+        ):
+            raise ConfigError(f"{where} must be a table of glob = [codes], got {value!r}")
+        return {k: list(v) for k, v in value.items()}
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise ConfigError(f"{where} must be true or false, got {value!r}")
+        return value
+    if kind == "int":
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise ConfigError(f"{where} must be a positive integer, got {value!r}")
+        return value
+    if kind == "format":
+        if value not in OUTPUT_FORMATS:
+            raise ConfigError(f"{where}: unknown output format {value!r} (one of {', '.join(OUTPUT_FORMATS)})")
+        return value
+    if kind == "types":
+        if value not in ("local", "mypy"):
+            raise ConfigError(f"{where} must be 'local' or 'mypy', got {value!r}")
+        return value
+    if kind == "string":
+        if not isinstance(value, str):
+            raise ConfigError(f"{where} must be a string, got {value!r}")
+        return value
+    raise AssertionError(kind)
+
+
+def settings_from_table(table: dict, source: str, base: Settings) -> Settings:
+    changes = {}
+    for key, value in table.items():
+        kind = _KEYS.get(key)
+        if kind is None:
+            known = ", ".join(sorted(_KEYS))
+            raise ConfigError(f"{source}: unknown key `{key}` (known keys: {known})")
+        changes[key.replace("-", "_")] = _check(key, value, kind, source)
+    return replace(base, **changes)
+
+
+def find_config(start: Path) -> Optional[Tuple[Path, dict]]:
+    """The nearest jitlint.toml, or pyproject.toml with a [tool.jitlint] table, upwards."""
+    start = start.resolve()
+    for directory in [start] + list(start.parents):
+        for name in ("jitlint.toml", ".jitlint.toml"):
+            candidate = directory / name
+            if candidate.is_file():
+                return candidate, _load_toml(candidate)
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file():
+            data = _load_toml(pyproject)
+            tool = data.get("tool", {}).get("jitlint")
+            if tool is not None:
+                if not isinstance(tool, dict):
+                    raise ConfigError(f"{pyproject}: [tool.jitlint] must be a table")
+                return pyproject, tool
+    return None
+
+
+def _load_toml(path: Path) -> dict:
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    if path.name in ("jitlint.toml", ".jitlint.toml"):
+        return data.get("tool", {}).get("jitlint", data) if "tool" in data else data
+    return data
+
+
+def load_settings(config: Optional[str], start: Path) -> Settings:
+    base = Settings()
+    if config is not None:
+        path = Path(config)
+        if not path.is_file():
+            raise ConfigError(f"--config: no such file: {config}")
+        data = _load_toml(path)
+        if path.name == "pyproject.toml":
+            data = data.get("tool", {}).get("jitlint", {})
+        settings = settings_from_table(data, str(path), base)
+        return replace(settings, config_path=str(path), project_root=str(path.resolve().parent))
+    found = find_config(start)
+    if found is None:
+        return replace(base, project_root=str(start.resolve()))
+    path, table = found
+    settings = settings_from_table(table, str(path), base)
+    return replace(settings, config_path=str(path), project_root=str(path.parent))
+
+
+# -- rule selection -----------------------------------------------------------------------------
+
+def _expand(selector: str, codes: Sequence[str], names: Dict[str, str], what: str) -> List[str]:
+    sel = selector.strip()
+    if sel.upper() == "ALL":
+        return list(codes)
+    up = sel.upper()
+    matched = [c for c in codes if c.startswith(up)]
+    if not matched and sel in names:
+        matched = [names[sel]]
+    if not matched:
+        raise ConfigError(f"{what}: unknown rule selector `{selector}`")
+    return matched
+
+
+def select_codes(settings: Settings, rules: Dict[str, type]) -> List[str]:
+    codes = list(rules)
+    names = {r.name: c for c, r in rules.items()}
+    if settings.select is None:
+        chosen = {c for c, r in rules.items() if r.default}
+    else:
+        chosen = set()
+        for s in settings.select:
+            chosen.update(_expand(s, codes, names, "select"))
+    for s in settings.extend_select:
+        chosen.update(_expand(s, codes, names, "extend-select"))
+    for s in settings.ignore:
+        chosen.difference_update(_expand(s, codes, names, "ignore"))
+    for pattern, sels in settings.per_file_ignores.items():
+        for s in sels:
+            _expand(s, codes, names, f"per-file-ignores[{pattern!r}]")
+    # Tool-level findings (syntax errors, unreadable files) stay unless explicitly ignored.
+    for c in codes:
+        if c.startswith("JIT0") and not any(c.startswith(s.upper()) or s.upper() == "ALL" for s in settings.ignore):
+            chosen.add(c)
+    return sorted(chosen)
+
+
+def per_file_ignored(settings: Settings, path: str, code: str) -> bool:
+    if not settings.per_file_ignores:
+        return False
+    rel = os.path.relpath(path, settings.project_root) if os.path.isabs(path) else path
+    rel = rel.replace(os.sep, "/")
+    base = os.path.basename(path)
+    for pattern, sels in settings.per_file_ignores.items():
+        if fnmatch.fnmatchcase(rel, pattern) or fnmatch.fnmatchcase(base, pattern) or rel.startswith(pattern.rstrip("/") + "/"):
+            for s in sels:
+                if s.upper() == "ALL" or code.startswith(s.upper()):
+                    return True
+    return False

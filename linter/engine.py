@@ -1,0 +1,166 @@
+"""The engine: analyse files (in parallel, through the cache), settle reach, report.
+
+One engine serves every door: the CLI, ``python -m jitlint``, the flake8 plugin, the
+pre-commit hook and the runtime verifier's cross-check all end up in :func:`check_files`.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Sequence, Tuple
+
+from jitlint import __version__
+from jitlint.linter.analyzer import Conditional, FileResult
+from jitlint.linter.config import Settings, per_file_ignored, select_codes
+from jitlint.linter.finding import Finding
+from jitlint.linter.rules import all_rules
+from jitlint.linter.source import SourceText, decode, read
+from jitlint.linter.summary import FileSummary
+
+
+@dataclass
+class Report:
+    findings: List[Finding]
+    files: int
+    problems: List[Tuple[str, str]] = field(default_factory=list)
+    cache_hits: int = 0
+
+
+_DISPATCH: Dict[Tuple[str, ...], object] = {}
+
+
+def _dispatch(codes: Tuple[str, ...]):
+    d = _DISPATCH.get(codes)
+    if d is None:
+        from jitlint.linter.walker import Dispatch
+
+        rules = all_rules()
+        d = Dispatch([rules[c]() for c in codes if c in rules])
+        _DISPATCH[codes] = d
+    return d
+
+
+def _tool_finding(code: str, path: str, message: str, row: int = 1, column: int = 1) -> Finding:
+    rule = all_rules()[code]
+    return Finding(code, rule.name, message, path, row, column, row, column, "error", None, row)
+
+
+def analyze_text(path: str, text: str, module_name: str, package: str, codes: Tuple[str, ...]) -> FileResult:
+    """Analyse one file's text. Never raises: problems become JIT0xx findings."""
+    summary = FileSummary(path=path, module=module_name, package=package)
+    try:
+        import libcst as cst
+
+        try:
+            module = cst.parse_module(text)
+        except cst.ParserSyntaxError as exc:
+            line = max(1, exc.raw_line)
+            col = max(1, exc.raw_column + 1)
+            message = f"syntax error: {exc.message.strip().splitlines()[0] if exc.message else 'invalid syntax'}"
+            return FileResult(path, summary, [Conditional(_tool_finding("JIT001", path, message, line, col))], parsed=False)
+        except RecursionError:
+            return FileResult(path, summary, [Conditional(_tool_finding(
+                "JIT003", path, "internal error: the file is nested too deeply to parse"))], parsed=False)
+        from jitlint.linter.analyzer import FileAnalyzer, finalize
+
+        analyzer = FileAnalyzer(path, text, module_name, package, _dispatch(codes), module)
+        fctx = analyzer.run()
+        conditionals = finalize(path, text, module, fctx, all_rules())
+        return FileResult(path, analyzer.summary, conditionals)
+    except Exception as exc:  # noqa: BLE001 - an engine bug on one file must not stop the run
+        tb = traceback.extract_tb(exc.__traceback__)
+        where = f" ({tb[-1].filename.rsplit('/', 1)[-1]}:{tb[-1].lineno})" if tb else ""
+        return FileResult(path, summary, [Conditional(_tool_finding(
+            "JIT003", path, f"internal error: {type(exc).__name__}: {exc}{where}"))], parsed=False)
+
+
+def _analyze_path(job: Tuple[str, str, str, Tuple[str, ...], int]) -> Tuple[str, Optional[str], FileResult]:
+    path, module_name, package, codes, max_size = job
+    src = read(path, max_size)
+    return _result_for_source(src, module_name, package, codes)
+
+
+def _result_for_source(src: SourceText, module_name: str, package: str, codes: Tuple[str, ...]):
+    from jitlint.linter.cache import content_hash
+
+    digest = content_hash(src.data) if src.data else None
+    if src.problem is not None:
+        code, message = src.problem
+        summary = FileSummary(path=src.path, module=module_name, package=package)
+        return src.path, digest, FileResult(src.path, summary, [Conditional(_tool_finding(code, src.path, message))], parsed=False)
+    return src.path, digest, analyze_text(src.path, src.text or "", module_name, package, codes)
+
+
+def check_files(files: Sequence[str], settings: Settings, *, jobs: int = 1, use_cache: bool = True,
+                stdin: Optional[Tuple[str, str]] = None) -> Report:
+    """Check ``files`` as one project (plus an optional ``(filename, text)`` from stdin)."""
+    from jitlint.linter.cache import Cache
+    from jitlint.linter.discovery import module_name_for
+    from jitlint.linter.project import Project
+
+    rules = all_rules()
+    codes = tuple(select_codes(settings, rules))
+    results: Dict[str, FileResult] = {}
+    cache = Cache.open(settings, codes) if use_cache else None
+    jobs_todo = []
+    names = {}
+    for path in files:
+        module, package = module_name_for(path)
+        names[path] = (module, package)
+        if cache is not None:
+            hit = cache.lookup(path, settings.max_file_size)
+            if hit is not None:
+                results[path] = hit
+                continue
+        jobs_todo.append((path, module, package, codes, settings.max_file_size))
+    hits = len(results)
+    if jobs_todo:
+        if jobs > 1 and len(jobs_todo) > 1:
+            import multiprocessing
+
+            ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+            chunk = max(1, len(jobs_todo) // (jobs * 8))
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+                outputs = list(pool.map(_analyze_path, jobs_todo, chunksize=chunk))
+        else:
+            outputs = [_analyze_path(job) for job in jobs_todo]
+        for path, digest, result in outputs:
+            results[path] = result
+            if cache is not None and digest is not None:
+                cache.store(path, digest, result)
+    if stdin is not None:
+        filename, text = stdin
+        module, package = module_name_for(filename)
+        src = decode(filename, text.encode("utf-8", "surrogatepass"))
+        _, _, result = _result_for_source(src, module, package, codes)
+        results[filename] = result
+    if cache is not None:
+        cache.save()
+    project = Project(
+        [r.summary for r in results.values()],
+        modes=settings.modes,
+        extra_roots=[(p, "script") for p in settings.script_roots] + [(p, "trace") for p in settings.trace_roots],
+        module_bases=settings.module_bases,
+    )
+    findings = [f for f in project.filter(results.values()) if not per_file_ignored(settings, f.path, f.code)]
+    findings.sort(key=Finding.sort_key)
+    return Report(findings, len(results), cache_hits=hits)
+
+
+def check_source(text: str, filename: str = "<string>", settings: Optional[Settings] = None) -> List[Finding]:
+    """Check one module's text as a project of its own (used by tests and editor doors)."""
+    from jitlint.linter.project import Project
+
+    settings = settings or Settings()
+    codes = tuple(select_codes(settings, all_rules()))
+    module = os.path.basename(filename).rsplit(".", 1)[0] or "module"
+    result = analyze_text(filename, text, module, "", codes)
+    project = Project([result.summary], modes=settings.modes,
+                      extra_roots=[(p, "script") for p in settings.script_roots] + [(p, "trace") for p in settings.trace_roots],
+                      module_bases=settings.module_bases)
+    findings = project.filter([result])
+    findings.sort(key=Finding.sort_key)
+    return findings

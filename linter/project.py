@@ -1,0 +1,390 @@
+"""The project model: which code torch.jit.script compiles and torch.jit.trace runs.
+
+The script compiler starts from ``forward``, ``@torch.jit.export`` methods and every
+``@property`` of each ``nn.Module`` (unless listed in ``__jit_unused_properties__``), plus
+functions handed to ``torch.jit.script``; it then compiles everything those call: methods
+through ``self``, module functions, functions imported from other files, submodules'
+``forward`` (every submodule is compiled, used or not), and classes used from compiled code.
+``@torch.jit.ignore``/``@torch.jit.unused`` bodies are not compiled, nor is code under a
+statically false ``torch.jit.is_scripting()`` guard (the walker already marked those calls
+dead). Tracing runs ``forward`` and everything it calls as plain Python, except
+``@torch.jit.script_if_tracing`` helpers, which are scripted.
+
+This step reads only per-file summaries, so it is rerun on every invocation while the
+per-file analysis is cached: a change in one file re-decides reach everywhere.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections import deque
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+from jitlint.linter import torchapi
+from jitlint.linter.analyzer import Conditional, FileResult
+from jitlint.linter.finding import Finding
+from jitlint.linter.summary import ClassSummary, FileSummary, FunctionSummary
+
+SCRIPT = "script"
+TRACE = "trace"
+
+
+class Project:
+    def __init__(self, summaries: Sequence[FileSummary], modes: Sequence[str] = (SCRIPT, TRACE),
+                 extra_roots: Sequence[Tuple[str, str]] = (), module_bases: Sequence[str] = ()):
+        self.modules: Dict[str, FileSummary] = {}
+        self.functions: Dict[str, FunctionSummary] = {}
+        self.classes: Dict[str, ClassSummary] = {}
+        self.function_module: Dict[str, str] = {}
+        for s in summaries:
+            self.modules.setdefault(s.module, s)
+            self.functions.update(s.functions)
+            self.classes.update(s.classes)
+        self.modes = tuple(modes)
+        self.extra_roots = tuple(extra_roots)
+        self.module_bases = frozenset(module_bases)
+        self._module_memo: Dict[str, bool] = {}
+        self._mro_memo: Dict[str, List[str]] = {}
+        self.reached: Dict[Tuple[str, str], str] = {}  # (fid, mode) -> how it was reached
+        self.used_attrs: Dict[str, Dict[str, str]] = {}  # class id -> attr -> first method using it
+        self.script_classes: Set[str] = set()
+        self._computed = False
+
+    # -- name resolution across files -----------------------------------------------------
+    def resolve(self, dotted: str, depth: int = 0) -> Optional[Tuple[str, str]]:
+        """("class"|"function", id) for a dotted name defined in the project."""
+        if not dotted or depth > 8:
+            return None
+        parts = dotted.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module = ".".join(parts[:cut])
+            summary = self.modules.get(module)
+            if summary is None:
+                continue
+            rest = parts[cut:]
+            name = rest[0]
+            cid = f"{module}:{name}"
+            if cid in self.classes:
+                if len(rest) == 1:
+                    return ("class", cid)
+                if len(rest) == 2:
+                    fid = f"{cid}.{rest[1]}"
+                    if fid in self.functions:
+                        return ("function", fid)
+                return None
+            if cid in self.functions and len(rest) == 1:
+                return ("function", cid)
+            target = summary.exports.get(name)
+            if target is not None and target != dotted:
+                return self.resolve(".".join([target] + rest[1:]), depth + 1)
+            return None
+        # a top-level module's own name (files outside packages)
+        return None
+
+    # -- classes ------------------------------------------------------------------------------
+    def is_module(self, class_id: str, _stack: Tuple[str, ...] = ()) -> bool:
+        memo = self._module_memo.get(class_id)
+        if memo is not None:
+            return memo
+        cls = self.classes.get(class_id)
+        result = False
+        if cls is not None and class_id not in _stack:
+            for base in cls.bases:
+                if torchapi.is_module_class_name(base) or base in self.module_bases:
+                    result = True
+                    break
+                found = self.resolve(base)
+                if found and found[0] == "class" and self.is_module(found[1], _stack + (class_id,)):
+                    result = True
+                    break
+        self._module_memo[class_id] = result
+        return result
+
+    def mro(self, class_id: str) -> List[str]:
+        memo = self._mro_memo.get(class_id)
+        if memo is not None:
+            return memo
+        out: List[str] = []
+        stack = [class_id]
+        seen: Set[str] = set()
+        while stack:
+            cid = stack.pop(0)
+            if cid in seen:
+                continue
+            seen.add(cid)
+            out.append(cid)
+            cls = self.classes.get(cid)
+            if cls is None:
+                continue
+            for base in cls.bases:
+                found = self.resolve(base)
+                if found and found[0] == "class":
+                    stack.append(found[1])
+        self._mro_memo[class_id] = out
+        return out
+
+    def has_unresolved_bases(self, class_id: str) -> bool:
+        for cid in self.mro(class_id):
+            cls = self.classes.get(cid)
+            if cls is None:
+                return True
+            for base in cls.bases:
+                if base in ("builtins.object", "object"):
+                    continue
+                if self.resolve(base) is None and not torchapi.is_module_class_name(base) and base not in (
+                        "torch.nn.Module",):
+                    return True
+        return False
+
+    def lookup_method(self, class_id: str, name: str) -> Optional[str]:
+        for cid in self.mro(class_id):
+            cls = self.classes.get(cid)
+            if cls is not None and name in cls.methods:
+                return cls.methods[name]
+        return None
+
+    def class_of_function(self, fid: str) -> Optional[str]:
+        fn = self.functions.get(fid)
+        if fn is None or fn.class_name is None:
+            return None
+        return fid.split(":", 1)[0] + ":" + fn.class_name
+
+    def attr_defined(self, class_id: str, attr: str) -> bool:
+        for cid in self.mro(class_id):
+            cls = self.classes.get(cid)
+            if cls is not None and (attr in cls.init_attrs or attr in cls.methods):
+                return True
+        return False
+
+    # -- reach ----------------------------------------------------------------------------------
+    def compute(self) -> None:
+        if self._computed:
+            return
+        self._computed = True
+        work: deque = deque()
+
+        def add(fid: Optional[str], mode: str, ctx: Optional[str], how: str) -> None:
+            if fid is None or fid not in self.functions:
+                return
+            fn = self.functions[fid]
+            if mode == TRACE and "script_if_tracing" in fn.jit_flags:
+                mode = SCRIPT
+            if mode == SCRIPT and ("ignore" in fn.jit_flags or "unused" in fn.jit_flags):
+                return
+            key = (fid, mode)
+            ctx_key = (fid, mode, ctx)
+            if ctx_key in seen:
+                return
+            seen.add(ctx_key)
+            self.reached.setdefault(key, how)
+            work.append((fid, mode, ctx))
+
+        seen: Set[Tuple[str, str, Optional[str]]] = set()
+        for cid, cls in self.classes.items():
+            if not self.is_module(cid):
+                continue
+            for mode in self.modes:
+                self._add_module_roots(cid, mode, add)
+        for summary in self.modules.values():
+            for root in summary.roots:
+                found = self.resolve(root.target)
+                if found is None:
+                    continue
+                kind, ident = found
+                if kind == "function":
+                    add(ident, root.mode, self.class_of_function(ident), f"passed to torch.jit.{root.mode}")
+                elif self.is_module(ident):
+                    self._add_module_roots(ident, root.mode, add)
+                elif root.mode == SCRIPT:
+                    self._add_script_class(ident, add)
+        for pattern, mode in self.extra_roots:
+            for fid, fn in self.functions.items():
+                if _matches(pattern, fid):
+                    add(fid, mode, self.class_of_function(fid), "configured root")
+            for cid in self.classes:
+                if _matches(pattern, cid):
+                    if self.is_module(cid):
+                        self._add_module_roots(cid, mode, add)
+                    elif mode == SCRIPT:
+                        self._add_script_class(cid, add)
+        while work:
+            fid, mode, ctx = work.popleft()
+            fn = self.functions[fid]
+            if mode == SCRIPT and ctx is not None:
+                uses = self.used_attrs.setdefault(ctx, {})
+                for attr in fn.script_attr_reads:
+                    uses.setdefault(attr, fn.name)
+            own_class = self.class_of_function(fid)
+            context = ctx or own_class
+            for call in fn.calls:
+                live = call.script_live if mode == SCRIPT else call.trace_live
+                if not live:
+                    continue
+                how = f"called from {fn.qualname}"
+                if call.kind == "self" and context is not None:
+                    target = self.lookup_method(context, call.target)
+                    if target is not None:
+                        add(target, mode, context, how)
+                        continue
+                    self._follow_attr(context, call.target, None, mode, add, how)
+                elif call.kind == "selfattr" and context is not None:
+                    attr, _, method = call.target.partition(".")
+                    self._follow_attr(context, attr, method or None, mode, add, how)
+                elif call.kind == "super" and own_class is not None and mode == TRACE:
+                    for base in self.mro(own_class)[1:]:
+                        cls = self.classes.get(base)
+                        if cls is not None and call.target in cls.methods:
+                            add(cls.methods[call.target], mode, context, how)
+                            break
+                elif call.kind == "name":
+                    found = self.resolve(call.target)
+                    if found is None:
+                        continue
+                    kind, ident = found
+                    if kind == "function":
+                        add(ident, mode, self.class_of_function(ident), how)
+                    elif self.is_module(ident):
+                        add(self.lookup_method(ident, "forward") if mode == TRACE else None, mode, ident, how)
+                    elif mode == SCRIPT:
+                        self._add_script_class(ident, add)
+                    else:
+                        add(self.lookup_method(ident, "__init__"), mode, ident, how)
+
+    def _follow_attr(self, class_id: str, attr: str, method: Optional[str], mode: str, add, how: str) -> None:
+        for cid in self.mro(class_id):
+            cls = self.classes.get(cid)
+            if cls is None:
+                continue
+            if attr in cls.function_attrs and method is None:
+                found = self.resolve(cls.function_attrs[attr])
+                if found and found[0] == "function":
+                    add(found[1], mode, None, how)
+                return
+            if attr in cls.submodule_attrs:
+                found = self.resolve(cls.submodule_attrs[attr])
+                if found and found[0] == "class":
+                    target = self.lookup_method(found[1], method or "forward")
+                    add(target, mode, found[1], how)
+                return
+
+    def _add_module_roots(self, cid: str, mode: str, add) -> None:
+        if mode == TRACE:
+            add(self.lookup_method(cid, "forward"), TRACE, cid, "forward of an nn.Module")
+            return
+        unused_props: Set[str] = set()
+        for c in self.mro(cid):
+            cls = self.classes.get(c)
+            if cls is not None:
+                unused_props.update(cls.jit_unused_properties)
+        done: Set[str] = set()
+        for c in self.mro(cid):
+            cls = self.classes.get(c)
+            if cls is None:
+                continue
+            for name, fid in cls.methods.items():
+                if name in done:
+                    continue
+                done.add(name)
+                fn = self.functions.get(fid)
+                if fn is None:
+                    continue
+                if name == "forward":
+                    add(fid, SCRIPT, cid, "forward of an nn.Module")
+                elif "export" in fn.jit_flags:
+                    add(fid, SCRIPT, cid, "@torch.jit.export method")
+                elif fn.is_property and name not in unused_props and "unused" not in fn.jit_flags:
+                    add(fid, SCRIPT, cid, "@property of an nn.Module (compiled unless listed in __jit_unused_properties__)")
+
+    def _add_script_class(self, cid: str, add) -> None:
+        cls = self.classes.get(cid)
+        if cls is None or cls.is_namedtuple_or_enum or cid in self.script_classes:
+            return
+        self.script_classes.add(cid)
+        for name, fid in cls.methods.items():
+            add(fid, SCRIPT, cid, "method of a class used from compiled code")
+
+    # -- predicates -----------------------------------------------------------------------------
+    def check(self, requires: Iterable[tuple]) -> Optional[Dict[str, str]]:
+        """None if a predicate fails, else the message fills the predicates produced."""
+        self.compute()
+        fills: Dict[str, str] = {}
+        for pred in requires:
+            kind = pred[0]
+            if kind == "reach":
+                _, fid, mode = pred
+                if mode == "any":
+                    if (fid, SCRIPT) not in self.reached and (fid, TRACE) not in self.reached:
+                        return None
+                elif (fid, mode) not in self.reached:
+                    return None
+            elif kind == "module":
+                if not self.is_module(pred[1]):
+                    return None
+            elif kind == "not_module":
+                if self.is_module(pred[1]):
+                    return None
+            elif kind == "attr_used":
+                _, cid, attr = pred
+                user = self._attr_user(cid, attr)
+                if user is None:
+                    return None
+                fills["use"] = user
+            elif kind == "attr_undefined":
+                _, cid, attr = pred
+                if self.attr_defined(cid, attr) or self.has_unresolved_bases(cid):
+                    return None
+            elif kind == "script_class":
+                if pred[1] not in self.script_classes:
+                    return None
+            elif kind == "method_flag":
+                _, cid, method, flag = pred
+                fid = self.lookup_method(cid, method)
+                fn = self.functions.get(fid) if fid else None
+                if fn is None or flag not in fn.jit_flags:
+                    return None
+            elif kind == "class_is":
+                _, dotted, what = pred
+                found = self.resolve(dotted)
+                if not found or found[0] != "class":
+                    return None
+                cls = self.classes[found[1]]
+                if what == "dataclass" and not cls.is_dataclass:
+                    return None
+                if what == "derived" and not _has_user_base(cls):
+                    return None
+            else:
+                raise ValueError(f"unknown predicate {kind}")
+        return fills
+
+    def _attr_user(self, cid: str, attr: str) -> Optional[str]:
+        for ctx, uses in self.used_attrs.items():
+            if attr in uses and cid in self.mro(ctx):
+                return uses[attr]
+        return None
+
+    def filter(self, results: Iterable[FileResult]) -> List[Finding]:
+        out: List[Finding] = []
+        for result in results:
+            for cond in result.conditionals:
+                if not cond.requires:
+                    out.append(cond.finding)
+                    continue
+                fills = self.check(cond.requires)
+                if fills is None:
+                    continue
+                finding = cond.finding
+                if fills and "{use}" in finding.message:
+                    finding = finding.with_message(finding.message.replace("{use}", fills["use"]))
+                out.append(finding)
+        return out
+
+
+def _has_user_base(cls: ClassSummary) -> bool:
+    return any(b not in ("builtins.object", "object") for b in cls.bases)
+
+
+def _matches(pattern: str, ident: str) -> bool:
+    module, _, qual = ident.partition(":")
+    dotted = f"{module}.{qual}" if module else qual
+    return (fnmatch.fnmatchcase(qual, pattern) or fnmatch.fnmatchcase(dotted, pattern)
+            or fnmatch.fnmatchcase(ident, pattern))

@@ -1,0 +1,679 @@
+"""One pass over a function body: dispatch rule hooks, track types and compiler state.
+
+libcst's visitor framework rebuilds every node it visits (about as costly as a parse);
+this walker reads the frozen dataclasses directly and dispatches ``visit_<NodeName>``
+hooks from a table built once per run. While walking it also
+
+- keeps the local type environment current (assignments, branches, ``is None`` refinement),
+- tracks regions the script compiler skips (``if not torch.jit.is_scripting():``) or the
+  tracer never runs (``if torch.jit.is_scripting():``), following the compiler's real rules:
+  only ``torch.jit.is_scripting()`` is folded in script mode (``is_tracing()`` is not), folding
+  goes through ``not``/``and``/``or``, and a statically-taken branch that returns makes the rest
+  of the block dead,
+- records the calls and ``self.x`` reads the project step needs to compute reach.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+import libcst as cst
+
+from jitlint.linter.context import FunctionContext
+from jitlint.linter.infer import annotation_type
+from jitlint.linter.names import dotted_name
+from jitlint.linter.rules.base import FILE, SCRIPT, TRACE
+from jitlint.linter.summary import CallRef, FunctionSummary, RootRef
+from jitlint.linter.types import NONE, SINT, SIZE, TENSOR, kind, strip_optional
+
+# Fields of libcst nodes that never contain anything a rule looks at.
+_SKIP_FIELD_PREFIXES = (
+    "whitespace", "lpar", "rpar", "comma", "semicolon", "colon", "dot", "equal", "star",
+    "leading_lines", "lines_after", "header", "footer", "trailing_whitespace", "newline",
+    "first_line", "default_indent", "default_newline", "encoding", "has_trailing", "asynchronous",
+    "operator", "prefix", "quote", "string_prefix", "relative", "semicolon", "indent",
+)
+_FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
+def child_fields(cls: type) -> Tuple[str, ...]:
+    fields = _FIELDS.get(cls)
+    if fields is None:
+        fields = tuple(
+            f.name for f in dataclasses.fields(cls) if not f.name.startswith(_SKIP_FIELD_PREFIXES)
+        )
+        _FIELDS[cls] = fields
+    return fields
+
+
+def iter_children(node: cst.CSTNode):
+    for name in child_fields(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            yield value
+        elif type(value) in (tuple, list):
+            for item in value:
+                if isinstance(item, cst.CSTNode):
+                    yield item
+
+
+def iter_descendants(node: cst.CSTNode):
+    """All nodes below ``node`` (pre-order, cheap field walk)."""
+    stack = list(iter_children(node))
+    stack.reverse()
+    while stack:
+        current = stack.pop()
+        yield current
+        children = list(iter_children(current))
+        children.reverse()
+        stack.extend(children)
+
+
+Hook = Tuple[object, Callable, str, bool]  # rule, bound method, mode, frontend
+
+# Calls that hand a project object to a compiler: their first argument becomes a root.
+ROOT_CALLS = {
+    "torch.jit.script": "script",
+    "torch.jit.trace": "trace",
+    "torch.jit.trace_module": "trace",
+}
+
+
+class Dispatch:
+    """Node class -> hooks of the selected rules, built once per run."""
+
+    def __init__(self, rules: Sequence[object]):
+        self.by_type: Dict[type, List[Hook]] = {}
+        self.function_start: List[Hook] = []
+        self.function_end: List[Hook] = []
+        self.class_hooks: List[Tuple[object, Callable]] = []
+        self.module_hooks: List[Tuple[object, Callable]] = []
+        for rule in rules:
+            for attr in dir(type(rule)):
+                if attr.startswith("visit_"):
+                    node_cls = getattr(cst, attr[6:], None)
+                    if node_cls is None:
+                        raise RuntimeError(f"{rule.code}: {attr} names no libcst node")
+                    self.by_type.setdefault(node_cls, []).append(
+                        (rule, getattr(rule, attr), rule.mode, rule.frontend)
+                    )
+            if hasattr(rule, "function_start"):
+                self.function_start.append((rule, rule.function_start, rule.mode, rule.frontend))
+            if hasattr(rule, "function_end"):
+                self.function_end.append((rule, rule.function_end, rule.mode, rule.frontend))
+            if hasattr(rule, "check_class"):
+                self.class_hooks.append((rule, rule.check_class))
+            if hasattr(rule, "check_module"):
+                self.module_hooks.append((rule, rule.check_module))
+
+
+# -- static evaluation of torch.jit.is_scripting()/is_tracing() guards --------------------
+
+_SCRIPTING = {"torch.jit.is_scripting", "torch.jit._script.is_scripting", "torch._C._is_scripting"}
+_TRACING = {"torch.jit.is_tracing", "torch._C._get_tracing_state", "torch.jit._trace.is_tracing",
+            "torch._C._is_tracing"}
+
+
+def static_value(test: cst.BaseExpression, ctx: FunctionContext, mode: str) -> Optional[bool]:
+    """What ``test`` evaluates to at compile time in ``mode``, or None when not constant.
+
+    Script: only ``torch.jit.is_scripting()`` folds (to True); trace: the code runs as
+    Python, so ``is_scripting()`` is False and ``is_tracing()`` True.
+    """
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        v = static_value(test.expression, ctx, mode)
+        return None if v is None else not v
+    if isinstance(test, cst.BooleanOperation):
+        left = static_value(test.left, ctx, mode)
+        right = static_value(test.right, ctx, mode)
+        if isinstance(test.operator, cst.And):
+            if left is False or right is False:
+                return False
+            if left is True and right is True:
+                return True
+            return None
+        if left is True or right is True:
+            return True
+        if left is False and right is False:
+            return False
+        return None
+    if isinstance(test, cst.Call) and not test.args:
+        name = ctx.resolve(test.func)
+        if name in _SCRIPTING:
+            return mode == SCRIPT
+        if name in _TRACING:
+            return True if mode == TRACE else None
+    return None
+
+
+def always_exits(stmts: Sequence[cst.BaseStatement]) -> bool:
+    for stmt in stmts:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            if any(isinstance(s, (cst.Return, cst.Raise)) for s in stmt.body):
+                return True
+        elif isinstance(stmt, cst.If):
+            if stmt.orelse is not None and always_exits(stmt.body.body) and always_exits(_orelse_body(stmt.orelse)):
+                return True
+    return False
+
+
+def _orelse_body(orelse) -> Sequence[cst.BaseStatement]:
+    if isinstance(orelse, cst.If):
+        return [orelse]
+    return orelse.body.body
+
+
+# -- None refinement -----------------------------------------------------------------------
+
+def refinements(test: cst.BaseExpression, truthy: bool) -> Dict[str, str]:
+    """Names whose None-ness ``test`` decides: name -> "notnone" | "none"."""
+    out: Dict[str, str] = {}
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return refinements(test.expression, not truthy)
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        comp = test.comparisons[0]
+        left, right = test.left, comp.comparator
+        if isinstance(right, cst.Name) and right.value == "None" and isinstance(left, cst.Name):
+            is_not = isinstance(comp.operator, cst.IsNot)
+            is_ = isinstance(comp.operator, cst.Is)
+            if is_ or is_not:
+                not_none = is_not == truthy
+                out[left.value] = "notnone" if not_none else "none"
+    elif isinstance(test, cst.BooleanOperation):
+        if isinstance(test.operator, cst.And) and truthy:
+            out.update(refinements(test.left, True))
+            out.update(refinements(test.right, True))
+        elif isinstance(test.operator, cst.Or) and not truthy:
+            out.update(refinements(test.left, False))
+            out.update(refinements(test.right, False))
+    elif isinstance(test, cst.Name) and truthy:
+        out[test.value] = "notnone"
+    elif isinstance(test, cst.Call) and truthy and dotted_name(test.func) in ("isinstance", "torch.jit.isinstance"):
+        if test.args and isinstance(test.args[0].value, cst.Name):
+            out[test.args[0].value.value] = "notnone"
+    return out
+
+
+class FunctionWalker:
+    """Walks one function body (or module-level code) for one file."""
+
+    def __init__(self, dispatch: Dispatch, ctx: FunctionContext, summary: Optional[FunctionSummary]):
+        self.dispatch = dispatch
+        self.ctx = ctx
+        self.summary = summary
+        self.by_type = dispatch.by_type
+        self.is_function = ctx.function is not None
+        self.roots: Optional[list] = None
+
+    # -- hook dispatch ------------------------------------------------------------------
+    def _fire(self, hooks: List, node: cst.CSTNode) -> None:
+        ctx = self.ctx
+        for rule, hook, mode, frontend in hooks:
+            if mode == SCRIPT:
+                if not self.is_function or ctx.nested:
+                    continue
+                if ctx.script_dead and not frontend:
+                    continue
+            elif mode == TRACE:
+                if not self.is_function or ctx.trace_dead:
+                    continue
+            elif mode != FILE and not self.is_function:
+                continue
+            ctx.rule = rule
+            ctx.file.rule = rule
+            try:
+                hook(node, ctx)
+            except Exception as exc:  # noqa: BLE001 - one broken rule must not stop the run
+                ctx.file.internal_error(rule, node, exc)
+
+    # -- entry points -------------------------------------------------------------------
+    def walk_function(self, fn: cst.FunctionDef) -> None:
+        ctx = self.ctx
+        for rule, hook, mode, frontend in self.dispatch.function_start:
+            if mode == FILE or self.is_function:
+                ctx.rule = rule
+                hook(fn, ctx)
+        self.walk_block(fn.body.body if isinstance(fn.body, cst.IndentedBlock) else fn.body.body)
+        for rule, hook, mode, frontend in self.dispatch.function_end:
+            if mode == FILE or self.is_function:
+                ctx.rule = rule
+                hook(fn, ctx)
+
+    def walk_block(self, stmts: Sequence[cst.BaseStatement]) -> None:
+        ctx = self.ctx
+        dead_script = dead_trace = 0
+        for stmt in stmts:
+            self.walk_statement(stmt)
+            if isinstance(stmt, cst.If):
+                for mode in (SCRIPT, TRACE):
+                    value = static_value(stmt.test, ctx, mode) if self.is_function else None
+                    if value is None:
+                        continue
+                    taken = stmt.body.body if value else (_orelse_body(stmt.orelse) if stmt.orelse else ())
+                    if taken and always_exits(taken):
+                        if mode == SCRIPT and not dead_script:
+                            dead_script = 1
+                            ctx.script_dead += 1
+                        elif mode == TRACE and not dead_trace:
+                            dead_trace = 1
+                            ctx.trace_dead += 1
+        ctx.script_dead -= dead_script
+        ctx.trace_dead -= dead_trace
+
+    def walk_statement(self, stmt: cst.CSTNode) -> None:  # noqa: C901 - statement dispatch
+        ctx = self.ctx
+        hooks = self.by_type.get(type(stmt))
+        if hooks:
+            self._fire(hooks, stmt)
+        infer = ctx.infer
+        if isinstance(stmt, cst.SimpleStatementLine):
+            ctx.parents.append(stmt)
+            for small in stmt.body:
+                self.walk_small(small)
+            ctx.parents.pop()
+            return
+        ctx.parents.append(stmt)
+        try:
+            if isinstance(stmt, cst.If):
+                self._walk_if(stmt)
+            elif isinstance(stmt, cst.For):
+                self.walk_expr(stmt.iter)
+                if infer is not None:
+                    self._bind_target(stmt.target, self._element_type(infer.type_of(stmt.iter)))
+                self._walk_target(stmt.target)
+                before = infer.snapshot() if infer else None
+                ctx.loop_depth += 1
+                ctx.conditions.append(stmt.iter)
+                self.walk_block(stmt.body.body)
+                ctx.conditions.pop()
+                ctx.loop_depth -= 1
+                if infer:
+                    infer.restore(infer.merge(before, infer.env) if before is not None else infer.env)
+                if stmt.orelse is not None:
+                    self._walk_else(stmt.orelse)
+            elif isinstance(stmt, cst.While):
+                self.walk_expr(stmt.test)
+                before = infer.snapshot() if infer else None
+                ctx.loop_depth += 1
+                ctx.conditions.append(stmt.test)
+                if infer:
+                    self._refine(refinements(stmt.test, True))
+                self.walk_block(stmt.body.body)
+                ctx.conditions.pop()
+                ctx.loop_depth -= 1
+                if infer and before is not None:
+                    infer.restore(infer.merge(before, infer.env))
+                if stmt.orelse is not None:
+                    self._walk_else(stmt.orelse)
+            elif isinstance(stmt, (cst.Try, cst.TryStar)):
+                self.walk_block(stmt.body.body)
+                for handler in stmt.handlers:
+                    if handler.type is not None:
+                        self.walk_expr(handler.type)
+                    self.walk_block(handler.body.body)
+                if stmt.orelse is not None:
+                    self.walk_block(stmt.orelse.body.body)
+                if stmt.finalbody is not None:
+                    self.walk_block(stmt.finalbody.body.body)
+            elif isinstance(stmt, cst.With):
+                for item in stmt.items:
+                    self.walk_expr(item.item)
+                    if item.asname is not None and infer is not None:
+                        self._bind_target(item.asname.name, None)
+                self.walk_block(stmt.body.body)
+            elif isinstance(stmt, cst.FunctionDef):
+                self._walk_nested(stmt)
+            elif isinstance(stmt, cst.ClassDef):
+                ctx.nested += 1
+                for node in iter_children(stmt):
+                    self.walk_expr(node) if not isinstance(node, cst.BaseSuite) else self.walk_block(node.body)
+                ctx.nested -= 1
+            elif isinstance(stmt, cst.Match):
+                self.walk_expr(stmt.subject)
+                for case in stmt.cases:
+                    self.walk_block(case.body.body)
+            else:
+                for child in iter_children(stmt):
+                    if isinstance(child, cst.BaseSuite):
+                        self.walk_block(child.body)
+                    else:
+                        self.walk_expr(child)
+        finally:
+            ctx.parents.pop()
+
+    def _walk_else(self, orelse: cst.Else) -> None:
+        hooks = self.by_type.get(cst.Else)
+        if hooks:
+            self._fire(hooks, orelse)
+        self.walk_block(orelse.body.body)
+
+    def _walk_nested(self, fn: cst.FunctionDef) -> None:
+        ctx = self.ctx
+        for dec in fn.decorators:
+            self.walk_expr(dec.decorator)
+        ctx.nested += 1
+        infer = ctx.infer
+        saved = infer.snapshot() if infer else None
+        saved_locals = set(infer.locals) if infer else None
+        if infer:
+            for p in _all_params(fn.params):
+                infer.bind(p.name.value, annotation_type(p.annotation, ctx.names) if p.annotation else None)
+        self.walk_block(fn.body.body if isinstance(fn.body, cst.IndentedBlock) else fn.body.body)
+        if infer:
+            infer.restore(saved)
+            infer.locals = saved_locals
+            infer.bind(fn.name.value, ("func", "<nested>"))
+        ctx.nested -= 1
+
+    def _walk_if(self, stmt: cst.If) -> None:
+        ctx = self.ctx
+        infer = ctx.infer
+        self.walk_expr(stmt.test)
+        script_v = static_value(stmt.test, ctx, SCRIPT) if self.is_function else None
+        trace_v = static_value(stmt.test, ctx, TRACE) if self.is_function else None
+        before = infer.snapshot() if infer else None
+        # body
+        dead_s = script_v is False
+        dead_t = trace_v is False
+        ctx.script_dead += dead_s
+        ctx.trace_dead += dead_t
+        ctx.conditions.append(stmt.test)
+        if infer:
+            self._refine(refinements(stmt.test, True))
+        self.walk_block(stmt.body.body)
+        ctx.conditions.pop()
+        ctx.script_dead -= dead_s
+        ctx.trace_dead -= dead_t
+        body_exits = always_exits(stmt.body.body)
+        after_body = infer.snapshot() if infer else None
+        # else
+        if infer:
+            infer.restore(before)
+            self._refine(refinements(stmt.test, False))
+        else_exits = False
+        if stmt.orelse is not None:
+            dead_s = script_v is True
+            dead_t = trace_v is True
+            ctx.script_dead += dead_s
+            ctx.trace_dead += dead_t
+            if isinstance(stmt.orelse, cst.If):
+                ctx.parents.append(stmt.orelse)
+                hooks = self.by_type.get(cst.If)
+                if hooks:
+                    self._fire(hooks, stmt.orelse)
+                self._walk_if(stmt.orelse)
+                ctx.parents.pop()
+                else_exits = always_exits([stmt.orelse])
+            else:
+                self._walk_else(stmt.orelse)
+                else_exits = always_exits(stmt.orelse.body.body)
+            ctx.script_dead -= dead_s
+            ctx.trace_dead -= dead_t
+        if infer:
+            after_else = infer.snapshot()
+            if body_exits and not else_exits:
+                infer.restore(after_else)
+            elif else_exits and not body_exits:
+                infer.restore(after_body)
+            else:
+                infer.restore(infer.merge(after_body, after_else))
+
+    def _refine(self, refs: Dict[str, str]) -> None:
+        infer = self.ctx.infer
+        for name, how in refs.items():
+            if name not in infer.env:
+                continue
+            if how == "notnone":
+                infer.env[name] = strip_optional(infer.env[name]) if infer.env[name] != NONE else None
+            else:
+                infer.env[name] = NONE
+
+    def walk_small(self, small: cst.CSTNode) -> None:
+        ctx = self.ctx
+        infer = ctx.infer
+        hooks = self.by_type.get(type(small))
+        if hooks:
+            self._fire(hooks, small)
+        ctx.parents.append(small)
+        if isinstance(small, cst.Assign):
+            self.walk_expr(small.value)
+            for target in small.targets:
+                self._walk_target(target.target)
+            if infer is not None:
+                t = infer.type_of(small.value)
+                for target in small.targets:
+                    self._bind_target(target.target, t, small.value)
+        elif isinstance(small, cst.AnnAssign):
+            self.walk_expr(small.annotation.annotation)
+            if small.value is not None:
+                self.walk_expr(small.value)
+            self._walk_target(small.target)
+            if infer is not None:
+                t = annotation_type(small.annotation, ctx.names)
+                if t is None and small.value is not None:
+                    t = infer.type_of(small.value)
+                self._bind_target(small.target, t)
+        elif isinstance(small, cst.AugAssign):
+            self.walk_expr(small.value)
+            self._walk_target(small.target)
+            if infer is not None and isinstance(small.target, cst.Name):
+                old = infer.type_of(small.target)
+                new = infer.type_of(small.value)
+                if TENSOR in (old, new):
+                    infer.bind(small.target.value, TENSOR)
+        elif isinstance(small, cst.Assert):
+            self.walk_expr(small.test)
+            if small.msg is not None:
+                self.walk_expr(small.msg)
+            if infer is not None:
+                self._refine(refinements(small.test, True))
+        else:
+            for child in iter_children(small):
+                self.walk_expr(child)
+        ctx.parents.pop()
+
+    def _walk_target(self, target: cst.BaseExpression) -> None:
+        """Visit an assignment target (rules see it; self.x writes are recorded)."""
+        if isinstance(target, cst.Name):
+            hooks = self.by_type.get(cst.Name)
+            if hooks:
+                self._fire(hooks, target)
+            return
+        self.walk_expr(target, store=True)
+
+    def _bind_target(self, target: cst.BaseExpression, t, value: Optional[cst.BaseExpression] = None) -> None:
+        infer = self.ctx.infer
+        if infer is None:
+            return
+        if isinstance(target, cst.Name):
+            infer.bind(target.value, t)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            elems = target.elements
+            k = kind(t)
+            for i, el in enumerate(elems):
+                et = None
+                if k == SIZE:
+                    et = SINT
+                elif k == "tuple" and t[1] is not None and len(t[1]) == len(elems):
+                    et = t[1][i]
+                elif k == "list":
+                    et = t[1]
+                elif t == TENSOR:
+                    et = TENSOR
+                if isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(elems):
+                    et = infer.type_of(value.elements[i].value)
+                if isinstance(el, cst.StarredElement):
+                    self._bind_target(el.value, ("list", et))
+                else:
+                    self._bind_target(el.value, et)
+
+    def _element_type(self, t):
+        k = kind(t)
+        if t == TENSOR:
+            return TENSOR
+        if k == SIZE:
+            return SINT
+        if k == "list":
+            return t[1]
+        if k == "tuple":
+            return t[1][0] if t[1] and all(e == t[1][0] for e in t[1]) else None
+        if k == "range":
+            return SINT if any(a in (SINT,) for a in t[1]) else "int"
+        if k == "dict":
+            return t[1]
+        if k == "enumerate":
+            return None
+        if k in ("modlist",):
+            return ("module", t[1]) if t[1] else ("module", "torch.nn.Module")
+        return None
+
+    # -- expressions ----------------------------------------------------------------------
+    def walk_expr(self, node: cst.CSTNode, store: bool = False) -> None:  # noqa: C901
+        ctx = self.ctx
+        hooks = self.by_type.get(type(node))
+        if hooks:
+            self._fire(hooks, node)
+        summary = self.summary
+        if summary is not None:
+            if isinstance(node, cst.Call):
+                self._record_call(node)
+            elif isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+                if not store and not ctx.script_dead and not ctx.nested:
+                    summary.script_attr_reads.setdefault(node.attr.value, True)
+        if isinstance(node, (cst.Lambda,)):
+            ctx.nested += 1
+            ctx.parents.append(node)
+            infer = ctx.infer
+            saved = infer.snapshot() if infer else None
+            if infer:
+                for p in _all_params(node.params):
+                    infer.bind(p.name.value, None)
+            self.walk_expr(node.body)
+            if infer:
+                infer.restore(saved)
+            ctx.parents.pop()
+            ctx.nested -= 1
+            return
+        if isinstance(node, cst.BooleanOperation) and ctx.infer is not None:
+            ctx.parents.append(node)
+            self.walk_expr(node.left)
+            saved = ctx.infer.snapshot()
+            self._refine(refinements(node.left, isinstance(node.operator, cst.And)))
+            self.walk_expr(node.right)
+            ctx.infer.restore(saved)
+            ctx.parents.pop()
+            return
+        if isinstance(node, cst.IfExp) and ctx.infer is not None:
+            ctx.parents.append(node)
+            self.walk_expr(node.test)
+            saved = ctx.infer.snapshot()
+            self._refine(refinements(node.test, True))
+            self.walk_expr(node.body)
+            ctx.infer.restore(saved)
+            self._refine(refinements(node.test, False))
+            self.walk_expr(node.orelse)
+            ctx.infer.restore(saved)
+            ctx.parents.pop()
+            return
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)) and ctx.infer is not None:
+            ctx.parents.append(node)
+            infer = ctx.infer
+            saved = infer.snapshot()
+            comp = node.for_in
+            while comp is not None:
+                self.walk_expr(comp.iter)
+                self._bind_target(comp.target, self._element_type(infer.type_of(comp.iter)))
+                self._walk_target(comp.target)
+                for cond in comp.ifs:
+                    hooks = self.by_type.get(cst.CompIf)
+                    if hooks:
+                        self._fire(hooks, cond)
+                    self.walk_expr(cond.test)
+                comp = comp.inner_for_in
+            if isinstance(node, cst.DictComp):
+                self.walk_expr(node.key)
+                self.walk_expr(node.value)
+            else:
+                self.walk_expr(node.elt)
+            infer.restore(saved)
+            ctx.parents.pop()
+            return
+        ctx.parents.append(node)
+        if isinstance(node, cst.Attribute):
+            self.walk_expr(node.value)
+        elif isinstance(node, cst.Arg):
+            self.walk_expr(node.value)
+        else:
+            sub_store = store and isinstance(node, (cst.Tuple, cst.List, cst.Element, cst.StarredElement))
+            for child in iter_children(node):
+                self.walk_expr(child, store=sub_store)
+        ctx.parents.pop()
+
+    def _record_root(self, mode: str, node: cst.Call) -> None:
+        if not node.args or self.roots is None:
+            return
+        arg = node.args[0].value
+        ctx = self.ctx
+        if isinstance(arg, cst.Call):
+            target = ctx.resolve(arg.func)
+            if target is None and isinstance(arg.func, cst.Name):
+                target = ctx.names.resolve(arg.func.value)
+            if target is not None:
+                self.roots.append(RootRef(target, mode, True))
+            return
+        if isinstance(arg, cst.Name) and ctx.infer is not None and arg.value in ctx.infer.locals:
+            t = ctx.infer.env.get(arg.value)
+            if isinstance(t, tuple) and t[0] in ("module", "class"):
+                self.roots.append(RootRef(str(t[1]), mode, True))
+            return
+        target = ctx.resolve(arg)
+        if target is not None:
+            self.roots.append(RootRef(target, mode, False))
+
+    def _record_call(self, node: cst.Call) -> None:
+        ctx = self.ctx
+        func = node.func
+        script_live = not ctx.script_dead and not ctx.nested
+        trace_live = not ctx.trace_dead
+        ref = None
+        qual_any = ctx.resolve(func) if isinstance(func, (cst.Attribute, cst.Name)) else None
+        if qual_any in ROOT_CALLS:
+            self._record_root(ROOT_CALLS[qual_any], node)
+            return
+        if isinstance(func, cst.Attribute):
+            owner = func.value
+            if isinstance(owner, cst.Name) and owner.value == "self":
+                ref = CallRef("self", func.attr.value, script_live, trace_live)
+            elif isinstance(owner, cst.Call) and isinstance(owner.func, cst.Name) and owner.func.value == "super":
+                ref = CallRef("super", func.attr.value, script_live, trace_live)
+            elif (isinstance(owner, cst.Attribute) and isinstance(owner.value, cst.Name)
+                  and owner.value.value == "self"):
+                ref = CallRef("selfattr", f"{owner.attr.value}.{func.attr.value}", script_live, trace_live)
+            else:
+                qual = ctx.resolve(func)
+                if qual is not None and not qual.startswith(("torch.", "builtins.", "math.")):
+                    ref = CallRef("name", qual, script_live, trace_live)
+        elif isinstance(func, cst.Name):
+            name = func.value
+            if ctx.infer is not None and name in ctx.infer.locals:
+                return
+            qual = ctx.names.resolve(name)
+            if qual is not None and not qual.startswith(("builtins.", "torch.")):
+                ref = CallRef("name", qual, script_live, trace_live)
+        if ref is not None:
+            self.summary.calls.append(ref)
+        # self.x = <function> style calls through attributes are handled by the class summary.
+
+
+def _all_params(params: cst.Parameters):
+    out = list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
+    if isinstance(params.star_arg, cst.Param):
+        out.append(params.star_arg)
+    if params.star_kwarg is not None:
+        out.append(params.star_kwarg)
+    return out
+
+
+def all_params(params: cst.Parameters):
+    return _all_params(params)

@@ -1,0 +1,139 @@
+"""Run rule examples through the real TorchScript compiler and tracer (test helper).
+
+An example is a complete module written to a temporary file and imported for real, because
+``torch.jit.script`` reads source code through ``inspect``. Nothing here mocks torch.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import io
+import itertools
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any, List, Optional, Tuple
+
+import torch
+
+_counter = itertools.count()
+_TMP = Path(tempfile.mkdtemp(prefix="jitlint_examples_"))
+
+
+def load_example(source: str):
+    name = f"jitlint_example_{next(_counter)}"
+    path = _TMP / f"{name}.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        spec.loader.exec_module(module)
+    return module
+
+
+def instantiate(module, root: str):
+    obj = getattr(module, root)
+    if isinstance(obj, type) and issubclass(obj, torch.nn.Module):
+        torch.manual_seed(0)
+        return obj()
+    return obj
+
+
+def same(a: Any, b: Any) -> bool:
+    if isinstance(a, torch.Tensor) or isinstance(b, torch.Tensor):
+        if not (isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor)):
+            return False
+        if a.shape != b.shape or a.dtype != b.dtype or a.device != b.device:
+            return False
+        if a.requires_grad != b.requires_grad:
+            return False
+        if a.device.type == "meta":
+            return True
+        return bool(torch.equal(a, b)) if not a.is_floating_point() else bool(
+            torch.allclose(a, b, rtol=1e-5, atol=1e-6, equal_nan=True))
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if type(a) is not type(b) and not (isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) and not isinstance(b, bool)):
+        return False
+    return a == b
+
+
+def _call(fn, args) -> Tuple[bool, Any]:
+    torch.manual_seed(1)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return True, fn(*copy.deepcopy(args))
+    except Exception as exc:  # noqa: BLE001
+        return False, f"{type(exc).__name__}: {exc}"
+
+
+def script_verdict(module, root: str, inputs: List[tuple]) -> Tuple[str, str]:
+    """("rejected"|"diverges"|"matches", detail) for scripting ``root`` of ``module``."""
+    target = instantiate(module, root)
+    eager = instantiate(module, root)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            scripted = torch.jit.script(target)
+    except Exception as exc:  # noqa: BLE001
+        return "rejected", f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    for i, args in enumerate(inputs):
+        ok_e, out_e = _call(eager, args)
+        ok_s, out_s = _call(scripted, args)
+        if ok_e != ok_s or (ok_e and not same(out_e, out_s)):
+            return "diverges", f"input {i}: eager {out_e!r} vs scripted {out_s!r}"
+    return "matches", ""
+
+
+def trace_verdict(module, root: str, inputs: List[tuple], check: Optional[str] = None) -> Tuple[str, str]:
+    """("fails"|"diverges"|"matches", detail) for tracing with inputs[0], comparing on all."""
+    target = instantiate(module, root)
+    eager = instantiate(module, root)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            traced = torch.jit.trace(target, copy.deepcopy(inputs[0]))
+    except Exception as exc:  # noqa: BLE001
+        return "fails", f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    if check:
+        wrong = getattr(module, check)(traced, lambda: instantiate(module, root))
+        return ("diverges", f"{check}() says the trace is wrong") if wrong else ("matches", "")
+    for i, args in enumerate(inputs):
+        ok_e, out_e = _call(eager, args)
+        ok_t, out_t = _call(traced, args)
+        if ok_e != ok_t or (ok_e and not same(out_e, out_t)):
+            return "diverges", f"input {i}: eager {out_e!r} vs traced {out_t!r}"
+    return "matches", ""
+
+
+def save_verdict(module, root: str) -> Tuple[str, str]:
+    target = instantiate(module, root)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scripted = torch.jit.script(target)
+        try:
+            torch.jit.save(scripted, io.BytesIO())
+        except Exception as exc:  # noqa: BLE001
+            return "save-fails", f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+    return "saves", ""
+
+
+def warning_verdict(module, root: str) -> Tuple[str, str]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        getattr(module, root)()
+    torch_warnings = [
+        w for w in caught
+        if issubclass(w.category, (DeprecationWarning, FutureWarning))
+        and ("torch" in str(w.filename) or "jit" in str(w.message) or "deprecated" in str(w.message).lower())
+    ]
+    if torch_warnings:
+        return "warns", str(torch_warnings[0].message)
+    return "silent", ""
