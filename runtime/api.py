@@ -1,0 +1,729 @@
+"""``verify``: script, trace, run, compare, save and reload a model, and say what broke.
+
+The checks follow what users actually do with TorchScript and how it goes wrong:
+
+* **compile** ``torch.jit.script`` / ``torch.jit.trace`` (default settings, first input as
+  the example).  Errors are mapped to jitlint rule codes and located in the user's source;
+  user-visible ``TracerWarning``\\ s are collected with their line.
+* **run** the compiled object on every input; an error where eager Python succeeds fails.
+* **compare** every output with eager Python, structurally (type, shape, dtype, device,
+  ``requires_grad``, values within ``rtol``/``atol``), plus the arguments the call may have
+  written into.  Eager outputs come from a deep copy of the model made *before* anything was
+  compiled, because ``torch.jit.trace`` runs ``forward`` several times and mutates stateful
+  modules.  A divergence is explained from the evidence available: a TracerWarning at a
+  line, a Python branch that went another way for that input (``control_flow``), a baked
+  device, or a node of the scripted graph known to differ from Python.
+* **state**: attributes, buffers and parameters ``forward`` changes must end up the same in
+  the compiled module (a trace freezes ``self.counter += 1``); a module left in training mode
+  is also compared after ``.eval()``.
+* **save/load**: ``torch.jit.save`` right after compiling, then ``torch.jit.load`` and run in
+  ONE fresh interpreter that cannot import the model's source (``isolated_load``).
+
+CUDA runs the same checks on a GPU copy and compares with CPU eager; without a GPU the report
+says why CUDA was skipped and nothing fails.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import os
+import shutil
+import sys
+import tempfile
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+import torch
+
+from jitlint.runtime import compare as cmp
+from jitlint.runtime import control_flow, diagnostics, rule_map, state
+from jitlint.runtime.compat import (
+    TORCH_DIR,
+    TORCH_VERSION,
+    cuda_status,
+    is_jit_deprecation,
+    recorded_warnings,
+)
+from jitlint.runtime.isolated_load import DEFAULT_TIMEOUT, Artifact, run_isolated
+from jitlint.runtime.report import FAIL, NOT_RUN, PASS, SKIP, WARN, Cause, ModeResult, Problem, Report
+
+MODES = ("script", "trace")
+DEVICES = ("cpu", "cuda")
+DEFAULT_RTOL = 1e-5
+DEFAULT_ATOL = 1e-5
+# GPU kernels (TF32 matmuls, other reduction orders) differ from CPU by more than float32
+# rounding; these are used for CUDA-vs-CPU comparisons unless rtol/atol are given.
+CUDA_RTOL = 1e-3
+CUDA_ATOL = 1e-4
+
+
+class VerificationError(AssertionError):
+    """Raised by :func:`assert_verified`; its message is the readable report."""
+
+    def __init__(self, report: Report):
+        super().__init__(report.render_text())
+        self.report = report
+
+
+@dataclass
+class Case:
+    """A verification case: what ``jitlint verify FILE.py::NAME`` expects NAME to return
+    (a ``(model, inputs)`` tuple works too).  ``options`` are extra :func:`verify` keyword
+    arguments, e.g. ``{"trace_kwargs": {"strict": False}}``."""
+
+    model: Any
+    inputs: Sequence[Any]
+    name: Optional[str] = None
+    options: Dict[str, Any] = field(default_factory=dict)
+
+
+def assert_verified(target: Any, inputs: Sequence[Any] = None, **kwargs) -> Report:
+    """:func:`verify` and raise :class:`VerificationError` (an ``AssertionError`` whose
+    message is the text report) unless every check passed.  Accepts a :class:`Case`."""
+    if isinstance(target, Case):
+        kwargs = {**target.options, **kwargs}
+        target, inputs = target.model, target.inputs
+    report = verify(target, inputs, **kwargs)
+    if not report.ok:
+        raise VerificationError(report)
+    return report
+
+
+def verify(
+    target: Any,
+    inputs: Sequence[Any],
+    *,
+    modes: Sequence[str] = MODES,
+    devices: Sequence[str] = DEVICES,
+    save_load: bool = True,
+    rtol: Optional[float] = None,
+    atol: Optional[float] = None,
+    trace_kwargs: Optional[Dict[str, Any]] = None,
+    static_check: bool = True,
+    seed: int = 0,
+    timeout: float = DEFAULT_TIMEOUT,
+    progress: Optional[Callable[[str], None]] = None,
+) -> Report:
+    """Verify ``target`` (an ``nn.Module`` or a function) under TorchScript.
+
+    ``inputs`` is a list of argument tuples; the first is the trace example and every one is
+    compared.  Returns a :class:`Report`; ``report.ok`` is True when every check passed and
+    ``print(report)`` shows the table.  The model passed in is not modified (everything runs
+    on deep copies).  ``timeout`` bounds the fresh-process load.
+    """
+    if isinstance(target, Case):
+        return verify(target.model, target.inputs, **{**dict(modes=modes, devices=devices, save_load=save_load,
+                      rtol=rtol, atol=atol, trace_kwargs=trace_kwargs, static_check=static_check, seed=seed,
+                      timeout=timeout, progress=progress), **target.options})
+    modes = _check_choice("modes", modes, MODES)
+    devices = _check_choice("devices", devices, DEVICES)
+    args_list = normalize_inputs(inputs)
+    if not (isinstance(target, torch.nn.Module) or callable(target)):
+        raise TypeError(f"verify() needs an nn.Module or a function, got {type(target).__name__}")
+    verifier = _Verifier(
+        target, args_list, modes=modes, devices=devices, save_load=save_load, rtol=rtol, atol=atol,
+        trace_kwargs=dict(trace_kwargs or {}), static_check=static_check, seed=seed, timeout=timeout,
+        progress=progress,
+    )
+    with recorded_warnings() as caught:
+        verifier.caught = caught
+        report = verifier.run()
+    _forward_user_warnings(caught, report)
+    return report
+
+
+def normalize_inputs(inputs: Sequence[Any]) -> List[Tuple[Any, ...]]:
+    if inputs is None or isinstance(inputs, (torch.Tensor, str, bytes)) or not hasattr(inputs, "__iter__"):
+        raise TypeError("inputs must be a list of argument tuples, e.g. [(x,), (y,)]")
+    out = [tuple(a) if isinstance(a, (tuple, list)) else (a,) for a in inputs]
+    if not out:
+        raise ValueError("inputs must contain at least one argument tuple (the first is the trace example)")
+    return out
+
+
+def _check_choice(name: str, values: Sequence[str], allowed: Sequence[str]) -> Tuple[str, ...]:
+    if isinstance(values, str):
+        values = (values,)
+    values = tuple(values)
+    bad = [v for v in values if v not in allowed]
+    if bad or not values:
+        raise ValueError(f"{name} must be a non-empty subset of {allowed}, got {values}")
+    return values
+
+
+def _forward_user_warnings(caught, report: Report) -> None:
+    """Warnings raised inside verify were recorded (so torch.jit's DeprecationWarnings stay
+    hidden); the ones that are neither torch.jit deprecations nor TracerWarnings (which the
+    report already lists) are re-issued under the caller's own filters."""
+    deprecated = False
+    for w in caught:
+        if is_jit_deprecation(w):
+            deprecated = True
+        elif w.category.__name__ == "TracerWarning":
+            continue
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+    if deprecated:
+        report.notes.insert(
+            0,
+            f"TorchScript is deprecated upstream: torch {TORCH_VERSION} emits DeprecationWarnings for "
+            "torch.jit.script/trace/save/load (hidden during verify); plan a move to torch.export.",
+        )
+
+
+# ---------------------------------------------------------------------------------------
+# the verifier
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _EagerCall:
+    ok: bool
+    output: Any = None
+    args_after: Any = None
+    error: Optional[BaseException] = None
+
+
+class _Verifier:
+    def __init__(self, target, args_list, *, modes, devices, save_load, rtol, atol, trace_kwargs,
+                 static_check, seed, timeout, progress):
+        self.target = target
+        self.inputs = args_list
+        self.modes = modes
+        self.devices = devices
+        self.save_load = save_load
+        self.rtol = rtol
+        self.atol = atol
+        self.trace_kwargs = trace_kwargs
+        self.static_check = static_check
+        self.seed = seed
+        self.timeout = timeout
+        self.progress = progress or (lambda message: None)
+        self.caught: List[Any] = []
+        self.is_module = isinstance(target, torch.nn.Module)
+        self.source_files = _source_files(target)
+        self.report = Report(
+            target=_target_name(target),
+            kind="module" if self.is_module else "function",
+            source_file=self.source_files[0] if self.source_files else None,
+            n_inputs=len(args_list),
+            torch_version=TORCH_VERSION,
+            python_version=sys.version.split()[0],
+        )
+        self.pristine = None
+        self.eager_calls: List[_EagerCall] = []
+        self.eager_final = None
+        self.state_changes: List[state.StateItem] = []
+        self.artifacts: List[Tuple[Artifact, ModeResult]] = []
+        self.warning_causes: Dict[str, List[Cause]] = {}  # user-code TracerWarnings per mode/device
+
+    # -- helpers -------------------------------------------------------------------
+    def fresh(self):
+        """A new copy of the model in its original state (functions are returned as is)."""
+        return copy.deepcopy(self.pristine) if self.is_module else self.target
+
+    def tolerances(self, device: str) -> Tuple[float, float]:
+        if device == "cuda":
+            return (self.rtol if self.rtol is not None else CUDA_RTOL, self.atol if self.atol is not None else CUDA_ATOL)
+        return (self.rtol if self.rtol is not None else DEFAULT_RTOL, self.atol if self.atol is not None else DEFAULT_ATOL)
+
+    def call(self, fn, args, index: int):
+        torch.manual_seed(self.seed + index)
+        return fn(*args)
+
+    # -- top level -------------------------------------------------------------------
+    def run(self) -> Report:
+        started = time.perf_counter()
+        workdir = tempfile.mkdtemp(prefix="jitlint_verify_")
+        try:
+            self.prepare()
+            self.run_eager()
+            usable, reason = cuda_status()
+            for device in self.devices:
+                for mode in self.modes:
+                    if device == "cuda" and not usable:
+                        self.report.results.append(ModeResult(mode, device, skipped_reason=f"CUDA skipped: {reason}"))
+                        continue
+                    self.report.results.append(self.run_mode(mode, device, workdir))
+            if "cuda" in self.devices and not usable:
+                self.report.notes.append(f"CUDA skipped: {reason}")
+            if self.save_load and self.artifacts:
+                self.run_fresh_process(workdir)
+            self.add_notes()
+            if self.static_check:
+                self.crosscheck()
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        self.report.seconds = time.perf_counter() - started
+        self.progress("done")
+        return self.report
+
+    def prepare(self) -> None:
+        if not self.is_module:
+            return
+        try:
+            self.pristine = copy.deepcopy(self.target)
+        except Exception as exc:  # noqa: BLE001
+            self.pristine = self.target
+            self.report.notes.append(
+                f"could not deep-copy the model ({type(exc).__name__}: {exc}); eager and compiled runs share "
+                "its state, so state checks are unreliable and the model passed in may be modified"
+            )
+
+    def run_eager(self) -> None:
+        self.progress("eager: running reference")
+        model = self.fresh()
+        before = state.snapshot(model) if self.is_module else {}
+        changed: List[state.StateItem] = []
+        for index, args in enumerate(self.inputs):
+            call_args = cmp.clone_args(args)
+            try:
+                out = self.call(model, call_args, index)
+                self.eager_calls.append(_EagerCall(True, cmp.detach_clone(out), cmp.detach_clone(call_args)))
+            except Exception as exc:  # noqa: BLE001
+                self.eager_calls.append(_EagerCall(False, error=exc))
+            if self.is_module:
+                after = state.snapshot(model)
+                changed.extend(state.changed(before, after))
+                before = after
+        self.eager_final = model
+        self.state_changes = sorted(set(changed), key=lambda i: (i.kind, i.name))
+        self.report.state_changes = state.describe(self.state_changes)
+
+    # -- one (mode, device) ----------------------------------------------------------
+    def run_mode(self, mode: str, device: str, workdir: str) -> ModeResult:
+        started = time.perf_counter()
+        result = ModeResult(mode, device)
+        try:
+            self._run_mode(result, mode, device, workdir)
+        finally:
+            result.seconds = time.perf_counter() - started
+        return result
+
+    def _run_mode(self, result: ModeResult, mode: str, device: str, workdir: str) -> None:
+        self.progress(f"{result.name}: compiling")
+        subject = self.fresh()
+        if device != "cpu" and self.is_module:
+            subject = subject.to(device)
+        example = cmp.to_device(cmp.clone_args(self.inputs[0]), device)
+        before = state.snapshot(subject) if self.is_module else {}
+        first_warning = len(self.caught)
+        try:
+            if mode == "script":
+                compiled = torch.jit.script(subject)
+            else:
+                torch.manual_seed(self.seed)
+                compiled = torch.jit.trace(subject, example, **self.trace_kwargs)
+        except Exception as exc:  # noqa: BLE001 - every compiler failure is a finding
+            during = state.changed(before, state.snapshot(subject)) if self.is_module else []
+            self.add_warnings(result, mode, first_warning)
+            result.add(self.compile_problem(exc, mode, during))
+            for check in ("run", "compare", "state", "save_load"):
+                result.set(check, SKIP)
+            return
+        self.add_warnings(result, mode, first_warning)
+        result.set("compile", PASS)
+        if mode == "trace" and self.is_module:
+            self.check_trace_side_effects(result, subject, before, compiled)
+        if self.save_load:
+            self.save(result, compiled, workdir)
+        else:
+            result.set("save_load", SKIP)
+        self.progress(f"{result.name}: running {len(self.inputs)} input(s)")
+        self.run_and_compare(result, compiled, mode, device)
+        if self.is_module:
+            self.check_state(result, compiled, mode)
+            if self.target.training:
+                self.check_after_eval(result, compiled, mode, device)
+        else:
+            result.set("state", NOT_RUN)
+
+    # -- compile ---------------------------------------------------------------------
+    def compile_problem(self, exc: BaseException, mode: str, changed_during: List[state.StateItem]) -> Problem:
+        message = str(exc)
+        where = diagnostics.locate(message, self.source_files)
+        user_line = where.location.text if where.location and not where.location.in_torch else None
+        match = rule_map.classify(message, source_line=user_line, phase=rule_map.COMPILE, mode=mode)
+        match = rule_map.refine_with_target(match, message, self.target)
+        lines = diagnostics.key_lines(message)
+        causes: List[Cause] = []
+        if match and match.code == "JIT310":
+            if changed_during:
+                causes.append(Cause("JIT310", rule_map.RULE_NAMES["JIT310"], "state",
+                                    "forward changed " + ", ".join(state.describe(changed_during)) + " while tracing"))
+            else:
+                # The trace differed between runs although no module state changed: the
+                # randomness comes from outside torch's generator.
+                match = rule_map.rule("JIT309")
+                causes.append(Cause("JIT309", match.name, "state",
+                                    "no module state changed, so forward is nondeterministic outside torch's RNG "
+                                    "(Python random / numpy.random?)"))
+        if where.how == "none":
+            lines.append("(the compiler reported no source location)")
+        elif where.how == "inside torch":
+            lines.append("(the compiler points inside torch, not at your code)")
+        summary = f"{type(exc).__name__}: {lines[0] if lines else diagnostics.first_line(message)}"
+        return Problem(
+            check="compile", severity=FAIL, summary=summary, code=match.code if match else None,
+            rule=match.name if match else None, error_type=type(exc).__name__, details=lines[1:],
+            excerpt=where.excerpt, location=where.location, causes=causes,
+        )
+
+    def add_warnings(self, result: ModeResult, mode: str, first: int) -> None:
+        records = diagnostics.warning_records(
+            w for w in self.caught[first:] if w.category.__name__ == "TracerWarning"
+        )
+        for record in records:
+            if not record.user_visible:
+                continue
+            cause = diagnostics.cause_from_warning(record, mode)
+            result.add(Problem(
+                check="compile", severity=WARN, summary=f"TracerWarning: {diagnostics._shorten(record.message, 140)}",
+                code=cause.code, rule=cause.rule, error_type="TracerWarning", location=cause.location,
+            ))
+        self.warning_causes[result.name] = [
+            diagnostics.cause_from_warning(r, mode) for r in records if r.user_visible and r.in_user_code
+        ]
+
+    def check_trace_side_effects(self, result: ModeResult, subject, before, compiled) -> None:
+        during = state.changed(before, state.snapshot(subject))
+        if during:
+            result.add(Problem(
+                check="state", severity=WARN,
+                summary="torch.jit.trace ran forward (the example plus its check_trace re-runs) and changed "
+                + ", ".join(state.describe(during)),
+                code="JIT314", rule=rule_map.RULE_NAMES["JIT314"],
+                details=["tensor state was reset to its original values before comparing"],
+            ))
+            state.restore_tensors(compiled, self.pristine)
+
+    # -- save ------------------------------------------------------------------------
+    def save(self, result: ModeResult, compiled, workdir: str) -> None:
+        path = os.path.join(workdir, f"{result.mode}_{result.device}.pt")
+        try:
+            torch.jit.save(compiled, path)
+        except Exception as exc:  # noqa: BLE001
+            message = str(exc)
+            match = rule_map.refine_with_target(
+                rule_map.classify(message, phase=rule_map.SAVE, mode=result.mode), message, self.target)
+            lines = diagnostics.key_lines(message, 3)
+            result.add(Problem(
+                check="save_load", severity=FAIL, summary=f"torch.jit.save failed: {type(exc).__name__}: {lines[0] if lines else ''}",
+                code=match.code if match else None, rule=match.name if match else None,
+                error_type=type(exc).__name__, details=lines[1:],
+            ))
+            return
+        self.artifacts.append((Artifact(result.name, path, result.device), result))
+
+    # -- run & compare ---------------------------------------------------------------
+    def run_and_compare(self, result: ModeResult, compiled, mode: str, device: str) -> None:
+        rtol, atol = self.tolerances(device)
+        device_map = {"cpu": device} if device != "cpu" else None
+        for index, args in enumerate(self.inputs):
+            eager = self.eager_calls[index]
+            call_args = cmp.to_device(cmp.clone_args(args), device)
+            try:
+                out = self.call(compiled, call_args, index)
+            except Exception as exc:  # noqa: BLE001
+                if eager.ok:
+                    result.add(self.run_problem(exc, mode, index, result))
+                else:
+                    result.add(Problem(
+                        check="run", severity=WARN, input_index=index,
+                        summary=f"eager Python raised too ({type(eager.error).__name__}: "
+                        f"{diagnostics.first_line(str(eager.error))[:120]}); this input is not valid for the model",
+                    ))
+                continue
+            if not eager.ok:
+                result.add(Problem(
+                    check="compare", severity=FAIL, input_index=index,
+                    summary=f"eager Python raised {type(eager.error).__name__}: "
+                    f"{diagnostics.first_line(str(eager.error))[:140]}, but the compiled {mode} returned {cmp.brief(out)}",
+                ))
+                continue
+            diffs = cmp.compare(eager.output, cmp.detach_clone(out), rtol=rtol, atol=atol, device_map=device_map)
+            diffs += cmp.compare(eager.args_after, cmp.detach_clone(call_args), rtol=rtol, atol=atol,
+                                 device_map=device_map, path="argument")
+            if diffs:
+                result.add(self.mismatch_problem(diffs, index, compiled, mode, result, check="compare"))
+        result.set("run", PASS)
+        result.set("compare", PASS)
+
+    def run_problem(self, exc: BaseException, mode: str, index: int, result: ModeResult) -> Problem:
+        message = str(exc)
+        where = diagnostics.locate(message, self.source_files)
+        user_line = where.location.text if where.location and not where.location.in_torch else None
+        match = rule_map.classify(message, source_line=user_line, phase=rule_map.RUN, mode=mode)
+        lines = diagnostics.runtime_error_lines(message)
+        causes: List[Cause] = []
+        if mode == "trace" and (match is None or match.weak):
+            causes = self.trace_causes(index, result)
+            coded = [c for c in causes if c.code]
+            if coded:
+                match = rule_map.rule(coded[0].code)
+        return Problem(
+            check="run", severity=FAIL, input_index=index,
+            summary=f"the compiled {mode} raised {type(exc).__name__}: {lines[0] if lines else ''}"[:300],
+            code=match.code if match else None, rule=match.name if match else None,
+            error_type=type(exc).__name__, details=lines[1:], excerpt=where.excerpt if where.how == "user source" else [],
+            location=where.location if where.how == "user source" else None, causes=causes,
+        )
+
+    def mismatch_problem(self, diffs, index, compiled, mode, result, *, check, suffix="") -> Problem:
+        first = diffs[0]
+        causes: List[Cause] = []
+        if any(d.kind == "device" for d in diffs) and mode == "trace":
+            causes.append(Cause("JIT308", rule_map.RULE_NAMES["JIT308"], "output device",
+                                "the trace recorded the example's device as a constant"))
+        if mode == "trace":
+            causes += [c for c in self.trace_causes(index, result) if c not in causes]
+        else:
+            causes += diagnostics.graph_hints(compiled)
+            causes += diagnostics.decorator_hints(_compiled_python_functions(self.target))
+        coded = [c for c in causes if c.code]
+        more = f" (+{len(diffs) - 1} more difference(s))" if len(diffs) > 1 else ""
+        return Problem(
+            check=check, severity=FAIL, input_index=index, output_path=first.path,
+            summary=f"{mode} output differs from eager{suffix}: {first.describe()}{more}",
+            details=[d.describe() for d in diffs[1:4]],
+            max_abs_diff=cmp.largest_difference(diffs),
+            code=coded[0].code if coded else None, rule=coded[0].rule if coded else None,
+            causes=causes,
+        )
+
+    def trace_causes(self, index: int, result: ModeResult) -> List[Cause]:
+        """Why a trace misbehaves on input ``index``: TracerWarnings at user lines first;
+        without those, the Python decision that went another way for this input."""
+        causes = list(self.warning_causes.get(result.name, []))
+        if any(c.code for c in causes):
+            return causes
+        if index == 0:
+            return causes
+        try:
+            decision = control_flow.find_frozen_decision(
+                self.fresh, cmp.clone_args(self.inputs[0]), cmp.clone_args(self.inputs[index]))
+        except Exception:  # noqa: BLE001 - diagnosis must never break verification
+            decision = None
+        if decision is not None:
+            causes.append(decision)
+        return causes
+
+    # -- state -------------------------------------------------------------------------
+    def check_state(self, result: ModeResult, compiled, mode: str) -> None:
+        if not self.state_changes:
+            result.set("state", PASS)
+            return
+        differs = state.first_difference(compiled, self.eager_final, self.state_changes)
+        if differs is None:
+            result.set("state", PASS)
+            return
+        item, detail = differs
+        result.add(Problem(
+            check="state", severity=FAIL, code="JIT310", rule=rule_map.RULE_NAMES["JIT310"],
+            summary=f"forward changes {item.name} ({item.kind}); after the same calls {detail}",
+            details=[f"the {mode}d module does not reproduce forward's state updates"
+                     if mode == "trace" else "the scripted module's state diverged from eager"],
+        ))
+
+    def check_after_eval(self, result: ModeResult, compiled, mode: str, device: str) -> None:
+        """A module verified in training mode is also compared after ``.eval()``: a trace
+        keeps whatever ``if self.training`` / dropout / batch-statistics path it recorded.
+
+        Both sides continue from the state the main run left them in (a copy of the eager
+        model after the same calls), so stateful modules compare like for like; when that
+        state already differs the comparison would prove nothing and is skipped.
+        """
+        if result.checks.get("state") == FAIL:
+            return
+        rtol, atol = self.tolerances(device)
+        device_map = {"cpu": device} if device != "cpu" else None
+        try:
+            eager = copy.deepcopy(self.eager_final).eval()
+            compiled.eval()
+        except Exception:  # noqa: BLE001 - an uncopyable model: skip this extra check
+            return
+        for index, args in enumerate(self.inputs):
+            try:
+                want = cmp.detach_clone(self.call(eager, cmp.clone_args(args), index))
+                got = cmp.detach_clone(self.call(compiled, cmp.to_device(cmp.clone_args(args), device), index))
+            except Exception:  # noqa: BLE001 - errors here are reported by the main run
+                continue
+            diffs = cmp.compare(want, got, rtol=rtol, atol=atol, device_map=device_map)
+            if diffs:
+                problem = self.mismatch_problem(diffs, index, compiled, mode, result, check="compare",
+                                                suffix=" after .eval()")
+                problem.code, problem.rule = "JIT313", rule_map.RULE_NAMES["JIT313"]
+                problem.causes.insert(0, Cause("JIT313", problem.rule, "training mode",
+                                               f"the model was {mode}d in training mode and then switched to eval"))
+                result.add(problem)
+                return
+
+    # -- fresh process -------------------------------------------------------------------
+    def run_fresh_process(self, workdir: str) -> None:
+        self.progress(f"save/load: loading {len(self.artifacts)} file(s) in a fresh Python process")
+        inputs_file = os.path.join(workdir, "inputs.pt")
+        torch.save([cmp.clone_args(a) for a in self.inputs], inputs_file)
+        modules, forbidden = _model_modules_and_dirs(self.target)
+        run = run_isolated(
+            [a for a, _ in self.artifacts], inputs_file, model_modules=modules, forbidden_paths=forbidden,
+            seed=self.seed, workdir=workdir, timeout=self.timeout,
+        )
+        self.report.isolation = dict(run.evidence)
+        self.report.isolation["forbidden_paths"] = list(forbidden)
+        importable = [m for m, v in (run.evidence.get("model_modules") or {}).items() if v.get("importable")]
+        if importable:
+            self.report.notes.append(
+                "the fresh process could still import " + ", ".join(importable)
+                + " (installed package), so the load does not prove independence from the model's source"
+            )
+        for artifact, result in self.artifacts:
+            if not run.ok:
+                result.add(Problem(check="save_load", severity=FAIL, summary=f"fresh-process load failed: {run.error}"))
+                continue
+            self.compare_loaded(result, run.artifacts.get(artifact.key))
+
+    def compare_loaded(self, result: ModeResult, loaded) -> None:
+        if loaded is None or not loaded.loaded:
+            error = loaded.error if loaded else "no result"
+            match = rule_map.refine_with_target(
+                rule_map.classify(error or "", phase=rule_map.SAVE, mode=result.mode), error or "", self.target)
+            lines = diagnostics.key_lines(error or "", 3)
+            result.add(Problem(
+                check="save_load", severity=FAIL,
+                summary="torch.jit.load in a fresh process failed: " + (lines[0] if lines else ""),
+                details=lines[1:], code=match.code if match else None, rule=match.name if match else None,
+            ))
+            return
+        rtol, atol = self.tolerances(result.device)
+        device_map = {"cpu": result.device} if result.device != "cpu" else None
+        for index, item in enumerate(loaded.outputs):
+            eager = self.eager_calls[index]
+            if item[0] == "error":
+                if eager.ok:
+                    message = item[2]
+                    match = rule_map.classify(message, phase=rule_map.RUN, mode=result.mode)
+                    lines = diagnostics.runtime_error_lines(message)
+                    result.add(Problem(
+                        check="save_load", severity=FAIL, input_index=index,
+                        summary=f"the loaded model raised {item[1]} in a fresh process: {lines[0] if lines else ''}"[:300],
+                        details=lines[1:], code=match.code if match else None, rule=match.name if match else None,
+                    ))
+                continue
+            if not eager.ok:
+                continue
+            diffs = cmp.compare(eager.output, item[1], rtol=rtol, atol=atol, device_map=device_map)
+            # requires_grad does not survive torch.save of outputs; compare it in-process only
+            diffs = [d for d in diffs if d.kind != "requires_grad"]
+            if diffs:
+                result.add(Problem(
+                    check="save_load", severity=FAIL, input_index=index, output_path=diffs[0].path,
+                    summary=f"the model loaded in a fresh process differs from eager: {diffs[0].describe()}",
+                    details=[d.describe() for d in diffs[1:4]], max_abs_diff=cmp.largest_difference(diffs),
+                ))
+        result.set("save_load", PASS)
+
+    # -- report extras -------------------------------------------------------------------
+    def add_notes(self) -> None:
+        if "trace" in self.modes and len(self.inputs) == 1:
+            self.report.notes.append(
+                "only one input: the trace is compared on its own example, so hazards that need other "
+                "shapes or values (frozen branches, loops, sizes) cannot show; pass more inputs"
+            )
+        if self.is_module and self.target.training:
+            self.report.notes.append(
+                "the module is in training mode (as nn.Module starts); it was also compared after .eval(), "
+                "where a trace keeps its training-mode path")
+
+    def crosscheck(self) -> None:
+        from jitlint.runtime import crosscheck
+
+        self.report.static = crosscheck.annotate(self.report, self.source_files)
+
+
+# ---------------------------------------------------------------------------------------
+# introspection of the target
+# ---------------------------------------------------------------------------------------
+
+
+def _target_name(target) -> str:
+    cls = target if isinstance(target, type) else (type(target) if isinstance(target, torch.nn.Module) else target)
+    module = getattr(cls, "__module__", None) or "?"
+    name = getattr(cls, "__qualname__", None) or getattr(cls, "__name__", None) or repr(cls)
+    return f"{module}.{name}"
+
+
+def _user_classes(target) -> List[type]:
+    if isinstance(target, torch.nn.Module):
+        seen, out = set(), []
+        for m in target.modules():
+            cls = type(m)
+            if cls not in seen:
+                seen.add(cls)
+                out.append(cls)
+        return out
+    return []
+
+
+def _is_torch_file(path: Optional[str]) -> bool:
+    return bool(path) and os.path.abspath(path).startswith(TORCH_DIR + os.sep)
+
+
+def _source_files(target) -> List[str]:
+    """Source files of the target and of every non-torch submodule class, target first."""
+    objects = [target] if not isinstance(target, torch.nn.Module) else _user_classes(target)
+    files: List[str] = []
+    for obj in objects:
+        try:
+            path = inspect.getsourcefile(obj)
+        except (TypeError, OSError):
+            path = None
+        if path and not _is_torch_file(path):
+            path = os.path.abspath(path)
+            if path not in files:
+                files.append(path)
+    return files
+
+
+def _model_modules_and_dirs(target) -> Tuple[List[str], List[str]]:
+    """Module names that define the model and the directories they were imported from
+    (the fresh process must not see those directories)."""
+    objects = [target] if not isinstance(target, torch.nn.Module) else _user_classes(target)
+    names: List[str] = []
+    dirs: List[str] = []
+    for obj in objects:
+        name = getattr(obj, "__module__", None)
+        module = sys.modules.get(name or "")
+        path = getattr(module, "__file__", None)
+        if not name or not path or _is_torch_file(path):
+            continue
+        if name == "__main__":
+            name = os.path.splitext(os.path.basename(path))[0]
+        if name not in names:
+            names.append(name)
+        here = os.path.dirname(os.path.abspath(path))
+        root = here
+        for _ in range(max(0, len(name.split(".")) - 1) + (1 if os.path.basename(path) == "__init__.py" else 0)):
+            root = os.path.dirname(root)
+        for d in (here, root):
+            base = os.path.basename(d)
+            if base in ("site-packages", "dist-packages"):
+                continue  # an installed package: cannot hide it without hiding torch
+            if d not in dirs:
+                dirs.append(d)
+    return names, dirs
+
+
+def _compiled_python_functions(target) -> List[Callable]:
+    """The Python functions torch.jit.script compiles directly (forward, exported methods, or
+    the function itself), for source-level checks such as dropped decorators."""
+    if isinstance(target, torch.nn.Module):
+        out = []
+        for cls in _user_classes(target):
+            fn = cls.__dict__.get("forward")
+            if fn is not None:
+                out.append(fn)
+        return out
+    return [target]
