@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--trace-root", action="append", default=[], metavar="PATTERN",
                        help="treat matching functions/classes as passed to torch.jit.trace")
     check.add_argument("--types", choices=("local", "mypy"), help="type inference: fast local (default) or mypy")
+    check.add_argument("--context", action="append", default=[], metavar="PATH",
+                       help="also analyse PATH to learn what is compiled (who calls what), without reporting "
+                            "its findings; the pre-commit hook passes the changed files plus --context .")
     check.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary line")
 
     rule = sub.add_parser("rule", help="show a rule's documentation")
@@ -191,7 +194,22 @@ def run_check(args) -> int:
         return EXIT_ERROR
     jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     files = found.files if found is not None else []
-    report = check_files(files, settings, jobs=jobs, use_cache=not args.no_cache, stdin=stdin)
+    context_files: List[str] = []
+    if args.context:
+        ctx_found = discover(args.context, settings)
+        if ctx_found.missing:
+            for path in ctx_found.missing:
+                sys.stderr.write(f"jitlint: error: --context {path}: no such file or directory\n")
+            return EXIT_ERROR
+        reported = {os.path.realpath(f) for f in files}
+        context_files = [f for f in ctx_found.files if os.path.realpath(f) not in reported]
+    report = check_files(files + context_files, settings, jobs=jobs, use_cache=not args.no_cache, stdin=stdin)
+    if context_files:
+        wanted = {os.path.realpath(f) for f in files}
+        if stdin is not None:
+            wanted.add(os.path.realpath(stdin[0]))
+        report.findings = [f for f in report.findings if os.path.realpath(f.path) in wanted]
+        report.files = len(files) + (1 if stdin is not None else 0)
     for path, problem in (found.problems if found is not None else []):
         sys.stderr.write(f"jitlint: warning: {path}: {problem}\n")
     findings = report.findings

@@ -57,9 +57,7 @@ def analyze_text(path: str, text: str, module_name: str, package: str, codes: Tu
         try:
             module = cst.parse_module(text)
         except cst.ParserSyntaxError as exc:
-            line = max(1, exc.raw_line)
-            col = max(1, exc.raw_column + 1)
-            message = f"syntax error: {exc.message.strip().splitlines()[0] if exc.message else 'invalid syntax'}"
+            line, col, message = _syntax_error(text, exc)
             return FileResult(path, summary, [Conditional(_tool_finding("JIT001", path, message, line, col))], parsed=False)
         except RecursionError:
             return FileResult(path, summary, [Conditional(_tool_finding(
@@ -77,6 +75,26 @@ def analyze_text(path: str, text: str, module_name: str, package: str, codes: Tu
             "JIT003", path, f"internal error: {type(exc).__name__}: {exc}{where}"))], parsed=False)
 
 
+def _syntax_error(text: str, exc) -> Tuple[int, int, str]:
+    """Position and message of a syntax error, as Python itself reports it.
+
+    libcst's parser positions are approximate; CPython's are what users see everywhere else.
+    When CPython parses the file but libcst cannot, say so (a construct newer than libcst).
+    """
+    import ast
+
+    try:
+        ast.parse(text)
+    except SyntaxError as err:
+        line = max(1, err.lineno or 1)
+        col = max(1, err.offset or 1)
+        return line, col, f"syntax error: {err.msg}"
+    except (ValueError, RecursionError, MemoryError) as err:
+        return 1, 1, f"syntax error: {err}"
+    first = exc.message.strip().splitlines()[0] if exc.message else "cannot parse"
+    return max(1, exc.raw_line), max(1, exc.raw_column + 1), f"syntax not supported by jitlint's parser (libcst): {first}"
+
+
 def _analyze_path(job: Tuple[str, str, str, Tuple[str, ...], int]) -> Tuple[str, Optional[str], FileResult]:
     path, module_name, package, codes, max_size = job
     src = read(path, max_size)
@@ -86,7 +104,7 @@ def _analyze_path(job: Tuple[str, str, str, Tuple[str, ...], int]) -> Tuple[str,
 def _result_for_source(src: SourceText, module_name: str, package: str, codes: Tuple[str, ...]):
     from jitlint.linter.cache import content_hash
 
-    digest = content_hash(src.data) if src.data else None
+    digest = None if (src.problem and src.problem[0] == "JIT004") else content_hash(src.data)
     if src.problem is not None:
         code, message = src.problem
         summary = FileSummary(path=src.path, module=module_name, package=package)

@@ -23,7 +23,9 @@ def decode(path: str, data: bytes) -> SourceText:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        return SourceText(path, None, data, ("JIT002", f"cannot determine the file's encoding: {exc}"))
+        if "unknown encoding" in str(exc):
+            return SourceText(path, None, data, ("JIT002", f"cannot determine the file's encoding: {exc}"))
+        encoding = "utf-8"  # no usable declaration: Python reads the file as UTF-8
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
