@@ -299,6 +299,13 @@ class _Verifier:
         result = ModeResult(mode, device)
         try:
             self._run_mode(result, mode, device, workdir)
+        except Exception as exc:  # noqa: BLE001 - a bug in jitlint must not hide the other results
+            step = next((c for c in ("compile", "run", "compare", "state", "save_load")
+                         if result.checks.get(c) == NOT_RUN), "compare")
+            result.add(Problem(
+                check=step, severity=FAIL,
+                summary=f"jitlint could not complete this check: internal error {type(exc).__name__}: {exc}",
+            ))
         finally:
             result.seconds = time.perf_counter() - started
         return result
@@ -380,6 +387,10 @@ class _Verifier:
             if not record.user_visible:
                 continue
             cause = diagnostics.cause_from_warning(record, mode)
+            if cause.code == "JIT313" and not (self.is_module and self.target.training):
+                # "nondeterministic nodes ... forget to call .eval()?" on something that has no
+                # training mode is about a random op, which the seeded comparison covers
+                cause.code = cause.rule = None
             result.add(Problem(
                 check="compile", severity=WARN, summary=f"TracerWarning: {diagnostics._shorten(record.message, 140)}",
                 code=cause.code, rule=cause.rule, error_type="TracerWarning", location=cause.location,
@@ -438,8 +449,10 @@ class _Verifier:
                     ))
                 continue
             if not eager.ok:
+                match = rule_map.classify(str(eager.error), phase=rule_map.RUN, mode=mode)
                 result.add(Problem(
                     check="compare", severity=FAIL, input_index=index,
+                    code=match.code if match else None, rule=match.name if match else None,
                     summary=f"eager Python raised {type(eager.error).__name__}: "
                     f"{diagnostics.first_line(str(eager.error))[:140]}, but the compiled {mode} returned {cmp.brief(out)}",
                 ))
@@ -478,11 +491,14 @@ class _Verifier:
         if any(d.kind == "device" for d in diffs) and mode == "trace":
             causes.append(Cause("JIT308", rule_map.RULE_NAMES["JIT308"], "output device",
                                 "the trace recorded the example's device as a constant"))
+        if mode == "trace" and any(d.kind == "type" and d.actual.startswith("Tensor") for d in diffs):
+            causes.append(Cause("JIT311", rule_map.RULE_NAMES["JIT311"], "output type",
+                                "a trace returns tensors only: a Python number from forward becomes a 0-dim tensor"))
         if mode == "trace":
             causes += [c for c in self.trace_causes(index, result) if c not in causes]
         else:
             causes += diagnostics.graph_hints(compiled)
-            causes += diagnostics.decorator_hints(_compiled_python_functions(self.target))
+            causes += diagnostics.source_hints(_compiled_python_functions(self.target))
         coded = [c for c in causes if c.code]
         more = f" (+{len(diffs) - 1} more difference(s))" if len(diffs) > 1 else ""
         return Problem(
@@ -716,14 +732,33 @@ def _model_modules_and_dirs(target) -> Tuple[List[str], List[str]]:
     return names, dirs
 
 
-def _compiled_python_functions(target) -> List[Callable]:
-    """The Python functions torch.jit.script compiles directly (forward, exported methods, or
-    the function itself), for source-level checks such as dropped decorators."""
+def _compiled_python_functions(target, depth: int = 2) -> List[Callable]:
+    """The Python functions torch.jit.script compiles from source: ``forward`` of every user
+    module class (or the function itself) and the module-level helpers they call, followed
+    ``depth`` levels.  Used for source-level hints such as dropped decorators."""
     if isinstance(target, torch.nn.Module):
-        out = []
-        for cls in _user_classes(target):
-            fn = cls.__dict__.get("forward")
-            if fn is not None:
-                out.append(fn)
-        return out
-    return [target]
+        roots = [cls.__dict__["forward"] for cls in _user_classes(target) if "forward" in cls.__dict__]
+    else:
+        roots = [target]
+    found: List[Callable] = []
+    frontier = [f for f in roots if callable(f)]
+    for _ in range(depth + 1):
+        next_frontier = []
+        for fn in frontier:
+            if fn in found:
+                continue
+            found.append(fn)
+            inner = inspect.unwrap(fn)
+            code = getattr(inner, "__code__", None)
+            namespace = getattr(inner, "__globals__", {})
+            for name in getattr(code, "co_names", ()):
+                obj = namespace.get(name)
+                if inspect.isfunction(obj) and obj not in found:
+                    try:
+                        path = inspect.getsourcefile(obj)
+                    except TypeError:
+                        path = None
+                    if path and not _is_torch_file(path):
+                        next_frontier.append(obj)
+        frontier = next_frontier
+    return found

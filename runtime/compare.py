@@ -264,8 +264,12 @@ def clone_args(value: Any) -> Any:
 
 
 def to_device(value: Any, device: str) -> Any:
+    """Move the CPU tensors of ``value`` to ``device`` (tensors already elsewhere, e.g. on the
+    ``meta`` device used to emulate "another device", stay where they are)."""
+    if device == "cpu":
+        return value
     if isinstance(value, torch.Tensor):
-        return value.to(device)
+        return value.to(device) if value.device.type == "cpu" else value
     if isinstance(value, tuple) and hasattr(value, "_fields"):
         return type(value)(*(to_device(v, device) for v in value))
     if isinstance(value, tuple):

@@ -272,10 +272,19 @@ def graph_hints(compiled) -> List[Cause]:
     return causes
 
 
-def decorator_hints(functions: Iterable) -> List[Cause]:
-    """Decorators TorchScript drops without a word (JIT122): ``@torch.no_grad()`` or any
-    ``functools.wraps`` wrapper on a compiled function is compiled from the undecorated
-    source, so its effect disappears."""
+_BOOL_OP_VALUE = re.compile(r"^\s*(return\b|[\w.\[\]]+\s*(:[^=]+)?=(?!=)).*\b(or|and)\b")
+_CONDITION_START = ("if ", "elif ", "while ", "assert ")
+
+
+def source_hints(functions: Iterable) -> List[Cause]:
+    """Source patterns TorchScript compiles without a word but runs differently.
+
+    * decorators other than ``torch.jit.*``/``staticmethod``/``classmethod``/``property``
+      (``@torch.no_grad()``, any ``functools.wraps`` wrapper): the function is compiled
+      from its undecorated source, so the decorator's effect disappears (JIT122);
+    * ``x = a or b`` / ``return a and b`` on non-bools: TorchScript's ``and``/``or`` yield a
+      bool (``3 or 0`` is ``True``), Python's yield an operand (JIT132).
+    """
     import inspect
 
     causes = []
@@ -285,20 +294,27 @@ def decorator_hints(functions: Iterable) -> List[Cause]:
             path = inspect.getsourcefile(fn)
         except (OSError, TypeError):
             continue
+        in_body = False
         for offset, text in enumerate(lines):
             stripped = text.strip()
-            if stripped.startswith(("def ", "async def ")):
-                break
-            if stripped.startswith("@") and not re.match(r"@(torch\.)?jit\.", stripped) and not re.match(
-                r"@(staticmethod|classmethod|property)\b", stripped
-            ):
-                causes.append(
-                    Cause(
-                        "JIT122",
-                        rule_map.RULE_NAMES["JIT122"],
-                        "source",
-                        f"decorator {stripped} is dropped by torch.jit.script",
+            if not in_body:
+                if stripped.startswith(("def ", "async def ")):
+                    in_body = True
+                    continue
+                if stripped.startswith("@") and not re.match(r"@(torch\.)?jit\.", stripped) and not re.match(
+                    r"@(staticmethod|classmethod|property)\b", stripped
+                ):
+                    causes.append(Cause(
+                        "JIT122", rule_map.RULE_NAMES["JIT122"], "source",
+                        f"decorator {stripped.split('#')[0].strip()} is dropped by torch.jit.script",
                         make_location(path, start + offset),
-                    )
-                )
+                    ))
+                continue
+            code = stripped.split("#")[0]
+            if not code.startswith(_CONDITION_START) and _BOOL_OP_VALUE.match(code):
+                causes.append(Cause(
+                    "JIT132", rule_map.RULE_NAMES["JIT132"], "source",
+                    "TorchScript's and/or return a bool, Python's return one of the operands",
+                    make_location(path, start + offset),
+                ))
     return causes

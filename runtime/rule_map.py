@@ -216,7 +216,7 @@ RULE_TABLE: Tuple[RuleEntry, ...] = (
     _entry("JIT128", r"if-expression's true branch has type"),
     _entry("JIT129", r"unsupported kind of augmented assignment"),
     _entry("JIT131", r"Cannot create dict for key type"),
-    _entry("JIT133", r"(^|\n)\s*type\(Tensor 0\) -> Tensor 0"),
+    _entry("JIT133", r"(^|\n)\s*type\(Tensor 0\) -> Tensor 0|Subscripted generics cannot be used with class and instance checks"),
     _entry("JIT135", r"Failed to get source for"),
     # "'Tensor' object has no attribute or method" is the compiler's way of saying that
     # super() resolved to nothing usable.
@@ -322,9 +322,10 @@ RULE_TABLE: Tuple[RuleEntry, ...] = (
         phases=(WARNING,),
     ),
     _entry("JIT304", r"Converting a tensor to a Python boolean", phases=(WARNING,)),
+    # int()/float()/math.* of a size (``.item()`` says "number", ``.tolist()`` "list": values)
     _entry(
         "JIT303",
-        r"Converting a tensor to a Python (integer|float|number|index|list)",
+        r"Converting a tensor to a Python (integer|float|index)",
         source_hint=SHAPE_SOURCE,
         phases=(WARNING,),
     ),
