@@ -495,6 +495,10 @@ class _Verifier:
             causes.append(Cause("JIT311", rule_map.RULE_NAMES["JIT311"], "output type",
                                 "a trace returns tensors only: a Python number from forward becomes a 0-dim tensor"))
         if mode == "trace":
+            if any(d.kind == "requires_grad" for d in diffs):
+                # a trace records tensor ops, not the grad mode a decorator set around them
+                causes += [c for c in diagnostics.source_hints(_compiled_python_functions(self.target))
+                           if c.code == "JIT122"]
             causes += [c for c in self.trace_causes(index, result) if c not in causes]
         else:
             causes += diagnostics.graph_hints(compiled)

@@ -290,9 +290,12 @@ def source_hints(functions: Iterable) -> List[Cause]:
     causes = []
     for fn in functions:
         try:
-            lines, start = inspect.getsourcelines(fn)
-            path = inspect.getsourcefile(fn)
-        except (OSError, TypeError):
+            # unwrap: the wrapper of a decorated function lives in the decorator's file
+            # (torch/utils/_contextlib.py for no_grad); its first line is the decorator's
+            inner = inspect.unwrap(fn)
+            lines, start = inspect.getsourcelines(inner)
+            path = inspect.getsourcefile(inner)
+        except (OSError, TypeError, ValueError):
             continue
         in_body = False
         for offset, text in enumerate(lines):
