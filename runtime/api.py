@@ -395,9 +395,10 @@ class _Verifier:
                 check="compile", severity=WARN, summary=f"TracerWarning: {diagnostics._shorten(record.message, 140)}",
                 code=cause.code, rule=cause.rule, error_type="TracerWarning", location=cause.location,
             ))
-        self.warning_causes[result.name] = [
-            diagnostics.cause_from_warning(r, mode) for r in records if r.user_visible and r.in_user_code
-        ]
+        # evidence for later divergences: warnings at user lines, plus coded warnings torch.jit
+        # issues about the trace as a whole ("Encountering a list at the output ...")
+        causes = [diagnostics.cause_from_warning(r, mode) for r in records if r.user_visible]
+        self.warning_causes[result.name] = [c for c in causes if c.location is not None or c.code]
 
     def check_trace_side_effects(self, result: ModeResult, subject, before, compiled) -> None:
         during = state.changed(before, state.snapshot(subject))
