@@ -20,6 +20,7 @@ from jitlint.linter.finding import Edit, Finding, Fix
 from jitlint.linter.infer import ClassFacts, Inferrer, annotation_type
 from jitlint.linter.names import Binding, NameTable, dotted_name, iter_top_level, _import_bindings
 from jitlint.linter.positions import compute_ranges
+from jitlint.linter.results import Conditional, FileResult
 from jitlint.linter.summary import CallRef, ClassSummary, FileSummary, FunctionSummary, RootRef
 from jitlint.linter.types import FLOAT, INT, NONE, STR, BOOL, TENSOR, Type, join
 from jitlint.linter.walker import Dispatch, FunctionWalker, all_params, iter_descendants
@@ -46,22 +47,6 @@ TENSOR_HINTS = frozenset(
     "copy_ masked_fill_ view_as reshape_as expand_as unflatten split sub add mul div pow abs "
     "max min".split()
 )
-
-
-@dataclass
-class Conditional:
-    """A finding and the project-level predicates that must all hold for it to be reported."""
-
-    finding: Finding
-    requires: Tuple[tuple, ...] = ()
-
-
-@dataclass
-class FileResult:
-    path: str
-    summary: FileSummary
-    conditionals: List[Conditional] = field(default_factory=list)
-    parsed: bool = True
 
 
 @dataclass

@@ -177,10 +177,10 @@ def run_check(args) -> int:
     from jitlint.linter.engine import check_files
     from jitlint.linter.output import render
     from jitlint.linter.output.formats import render_statistics
-    from jitlint.linter.rules import all_rules
+    from jitlint.linter.rules import rule_index
 
     settings = _settings_from_args(args)
-    select_codes(settings, all_rules())  # validate selectors before doing any work
+    select_codes(settings, rule_index())  # validate selectors before doing any work
     paths = args.paths or ["."]
     stdin = None
     if "-" in paths:

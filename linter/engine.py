@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from jitlint import __version__
-from jitlint.linter.analyzer import Conditional, FileResult
+from jitlint.linter.results import Conditional, FileResult
 from jitlint.linter.config import Settings, per_file_ignored, select_codes
 from jitlint.linter.finding import Finding
-from jitlint.linter.rules import all_rules
+from jitlint.linter.rules import all_rules, rule_index
 from jitlint.linter.source import SourceText, decode, read
 from jitlint.linter.summary import FileSummary
 
@@ -44,7 +44,7 @@ def _dispatch(codes: Tuple[str, ...]):
 
 
 def _tool_finding(code: str, path: str, message: str, row: int = 1, column: int = 1) -> Finding:
-    rule = all_rules()[code]
+    rule = rule_index()[code]
     return Finding(code, rule.name, message, path, row, column, row, column, "error", None, row)
 
 
@@ -119,8 +119,7 @@ def check_files(files: Sequence[str], settings: Settings, *, jobs: int = 1, use_
     from jitlint.linter.discovery import module_name_for
     from jitlint.linter.project import Project
 
-    rules = all_rules()
-    codes = tuple(select_codes(settings, rules))
+    codes = tuple(select_codes(settings, rule_index()))
     results: Dict[str, FileResult] = {}
     cache = Cache.open(settings, codes) if use_cache else None
     jobs_todo = []
@@ -173,7 +172,7 @@ def check_source(text: str, filename: str = "<string>", settings: Optional[Setti
     from jitlint.linter.project import Project
 
     settings = settings or Settings()
-    codes = tuple(select_codes(settings, all_rules()))
+    codes = tuple(select_codes(settings, rule_index()))
     module = os.path.basename(filename).rsplit(".", 1)[0] or "module"
     result = analyze_text(filename, text, module, "", codes)
     project = Project([result.summary], modes=settings.modes,

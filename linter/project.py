@@ -21,7 +21,7 @@ from collections import deque
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from jitlint.linter import torchapi
-from jitlint.linter.analyzer import Conditional, FileResult
+from jitlint.linter.results import Conditional, FileResult
 from jitlint.linter.finding import Finding
 from jitlint.linter.summary import ClassSummary, FileSummary, FunctionSummary
 
