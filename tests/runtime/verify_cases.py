@@ -47,6 +47,17 @@ def uses_try(x: torch.Tensor) -> torch.Tensor:
         return x
 
 
+class TryInForward(nn.Module):
+    """forward is a root for the static linter (plain functions are only roots when something
+    in the file scripts them), so this is the case the cross-check can compare."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        try:  # MARK try-forward
+            return x * 2
+        except Exception:
+            return x
+
+
 class Counter(nn.Module):
     """Python-attribute state: works scripted, frozen (and rejected by check_trace) traced."""
 
