@@ -181,6 +181,8 @@ class FileAnalyzer:
         self.class_nodes: Dict[str, cst.ClassDef] = {}
         self.function_nodes: Dict[str, cst.FunctionDef] = {}
         self.fctx: Optional[FileContext] = None
+        # id(node) -> type from mypy in ``--types mypy`` mode (see jitlint.linter.mypy_types)
+        self.external_types: Optional[Dict[int, Type]] = None
 
     def qual(self, name: str) -> str:
         return f"{self.module_name}:{name}"
@@ -430,6 +432,7 @@ class FileAnalyzer:
         info = FunctionInfo(node, fid, node.name.value, qualname, facts, class_node,
                             summary.decorators, params, node.returns)
         infer = Inferrer(names, self.function_returns, self.class_facts, facts)
+        infer.external = self.external_types
         skip_first = facts is not None and "staticmethod" not in summary.jit_flags
         unknown: List[Param] = []
         for i, p in enumerate(params):
@@ -459,6 +462,7 @@ class FileAnalyzer:
 
     def _walk_module_level(self, fctx: FileContext) -> None:
         infer = Inferrer(self.names, self.function_returns, self.class_facts, None)
+        infer.external = self.external_types
         ctx = FunctionContext(fctx, None, infer)
         dummy = FunctionSummary(self.qual("<module>"), "<module>", "<module>", None, ())
         walker = FunctionWalker(self.dispatch, ctx, dummy)

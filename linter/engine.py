@@ -48,8 +48,12 @@ def _tool_finding(code: str, path: str, message: str, row: int = 1, column: int 
     return Finding(code, rule.name, message, path, row, column, row, column, "error", None, row)
 
 
-def analyze_text(path: str, text: str, module_name: str, package: str, codes: Tuple[str, ...]) -> FileResult:
-    """Analyse one file's text. Never raises: problems become JIT0xx findings."""
+def analyze_text(path: str, text: str, module_name: str, package: str, codes: Tuple[str, ...],
+                 mypy_table: Optional[dict] = None) -> FileResult:
+    """Analyse one file's text. Never raises: problems become JIT0xx findings.
+
+    ``mypy_table`` (``--types mypy``) maps mypy's expression ranges to types.
+    """
     summary = FileSummary(path=path, module=module_name, package=package)
     try:
         import libcst as cst
@@ -65,6 +69,10 @@ def analyze_text(path: str, text: str, module_name: str, package: str, codes: Tu
         from jitlint.linter.analyzer import FileAnalyzer, finalize
 
         analyzer = FileAnalyzer(path, text, module_name, package, _dispatch(codes), module)
+        if mypy_table:
+            from jitlint.linter.mypy_types import node_types_for
+
+            analyzer.external_types = node_types_for(module, mypy_table)
         fctx = analyzer.run()
         conditionals = finalize(path, text, module, fctx, all_rules())
         return FileResult(path, analyzer.summary, conditionals)
@@ -95,13 +103,14 @@ def _syntax_error(text: str, exc) -> Tuple[int, int, str]:
     return max(1, exc.raw_line), max(1, exc.raw_column + 1), f"syntax not supported by jitlint's parser (libcst): {first}"
 
 
-def _analyze_path(job: Tuple[str, str, str, Tuple[str, ...], int]) -> Tuple[str, Optional[str], FileResult]:
-    path, module_name, package, codes, max_size = job
+def _analyze_path(job) -> Tuple[str, Optional[str], FileResult]:
+    path, module_name, package, codes, max_size, mypy_table = job
     src = read(path, max_size)
-    return _result_for_source(src, module_name, package, codes)
+    return _result_for_source(src, module_name, package, codes, mypy_table)
 
 
-def _result_for_source(src: SourceText, module_name: str, package: str, codes: Tuple[str, ...]):
+def _result_for_source(src: SourceText, module_name: str, package: str, codes: Tuple[str, ...],
+                       mypy_table: Optional[dict] = None):
     from jitlint.linter.cache import content_hash
 
     digest = None if (src.problem and src.problem[0] == "JIT004") else content_hash(src.data)
@@ -109,7 +118,7 @@ def _result_for_source(src: SourceText, module_name: str, package: str, codes: T
         code, message = src.problem
         summary = FileSummary(path=src.path, module=module_name, package=package)
         return src.path, digest, FileResult(src.path, summary, [Conditional(_tool_finding(code, src.path, message))], parsed=False)
-    return src.path, digest, analyze_text(src.path, src.text or "", module_name, package, codes)
+    return src.path, digest, analyze_text(src.path, src.text or "", module_name, package, codes, mypy_table)
 
 
 def check_files(files: Sequence[str], settings: Settings, *, jobs: int = 1, use_cache: bool = True,
@@ -121,6 +130,11 @@ def check_files(files: Sequence[str], settings: Settings, *, jobs: int = 1, use_
 
     codes = tuple(select_codes(settings, rule_index()))
     results: Dict[str, FileResult] = {}
+    mypy_tables: Dict[str, dict] = {}
+    if settings.types == "mypy":
+        # mypy's types depend on other files: no per-file cache in this mode
+        use_cache = False
+        mypy_tables = _mypy_tables(files, settings)
     cache = Cache.open(settings, codes) if use_cache else None
     jobs_todo = []
     names = {}
@@ -132,7 +146,7 @@ def check_files(files: Sequence[str], settings: Settings, *, jobs: int = 1, use_
             if hit is not None:
                 results[path] = hit
                 continue
-        jobs_todo.append((path, module, package, codes, settings.max_file_size))
+        jobs_todo.append((path, module, package, codes, settings.max_file_size, mypy_tables.get(path)))
     hits = len(results)
     if jobs_todo:
         if jobs > 1 and len(jobs_todo) > 1:
@@ -165,6 +179,18 @@ def check_files(files: Sequence[str], settings: Settings, *, jobs: int = 1, use_
     findings = [f for f in project.filter(results.values()) if not per_file_ignored(settings, f.path, f.code)]
     findings.sort(key=Finding.sort_key)
     return Report(findings, len(results), cache_hits=hits)
+
+
+def _mypy_tables(files: Sequence[str], settings: Settings) -> Dict[str, dict]:
+    from jitlint.linter.config import ConfigError
+    from jitlint.linter.discovery import module_name_for
+    from jitlint.linter.mypy_types import MypyUnavailable, collect
+
+    cache_dir = settings.cache_dir or os.path.join(settings.project_root, ".jitlint_cache")
+    try:
+        return collect([(f, module_name_for(f)[0]) for f in files], cache_dir)
+    except MypyUnavailable as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def check_source(text: str, filename: str = "<string>", settings: Optional[Settings] = None) -> List[Finding]:

@@ -165,7 +165,16 @@ class Inferrer:
         return self.names.resolve(name)
 
     # -- expressions --------------------------------------------------------------------
-    def type_of(self, node: cst.CSTNode) -> Type:  # noqa: C901 - one dispatch table
+    # id(node) -> type from mypy (``--types mypy``); consulted when the local answer is unknown
+    external: Optional[Dict[int, Type]] = None
+
+    def type_of(self, node: cst.CSTNode) -> Type:
+        t = self._local_type_of(node)
+        if t is None and self.external:
+            return self.external.get(id(node))
+        return t
+
+    def _local_type_of(self, node: cst.CSTNode) -> Type:  # noqa: C901 - one dispatch table
         if isinstance(node, cst.Name):
             v = node.value
             if v in self.env:
