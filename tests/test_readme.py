@@ -1,0 +1,30 @@
+"""The README's quickstart is exactly what CI runs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def quickstart_commands():
+    text = (ROOT / "README.md").read_text()
+    section = text.split("## Quickstart", 1)[1]
+    block = re.search(r"```bash\n(.*?)```", section, re.S).group(1)
+    return [line for line in block.splitlines() if line.strip()]
+
+
+def test_quickstart_is_two_commands_and_ci_runs_them():
+    commands = quickstart_commands()
+    assert len(commands) == 2
+    assert "jitlint check examples/" in commands[0]
+    assert "pytest" in commands[1] and "[test]" in commands[1]
+    ci = (ROOT / ".ci" / "run").read_text().splitlines()
+    for command in commands:
+        assert command in ci, f"CI does not run the README command: {command}"
+
+
+def test_test_extras_pin_torch():
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert '"torch==2.13.0"' in pyproject
