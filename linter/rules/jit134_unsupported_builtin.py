@@ -1,0 +1,349 @@
+from typing import Optional
+
+import libcst as cst
+
+from jitlint.linter.rules.base import Example, Rule
+from jitlint.linter.types import SIZE, STR, TENSOR, kind
+
+# Builtins the compiler rejects whatever their arguments ("Python builtin <...> is currently
+# not supported in Torchscript", or schema errors such as "iter(Tensor 0) -> Tensor 0").
+_ALWAYS = {
+    "id": "use `a is b` to compare identities",
+    "next": "index the list (`xs[0]`) or loop over it",
+    "iter": "loop over the container directly",
+    "map": "use a list comprehension",
+    "filter": "use a list comprehension with a loop and an `if` statement",
+    "callable": "check the type with `isinstance` or restructure the code",
+    "setattr": "assign the attribute directly (`self.name = value`, declared in `__init__`)",
+    "delattr": "keep the attribute and reset its value instead",
+    "repr": "use `str(...)`",
+    "format": "use `str(...)` or an f-string without a format spec",
+    "ascii": "use `str(...)`",
+    "vars": "read the attributes you need explicitly",
+    "dir": "read the attributes you need explicitly",
+    "globals": "pass the values in as arguments",
+    "locals": "pass the values in as arguments",
+    "input": "read input outside the model",
+    "open": "do file I/O outside the model",
+    "eval": "write the expression as code",
+    "exec": "write the statements as code",
+    "compile": "write the code directly",
+    "issubclass": "compare with `isinstance` on an instance",
+    "bytes": "keep the data as a str or a Tensor",
+    "bytearray": "keep the data as a str or a Tensor",
+    "memoryview": "keep the data as a Tensor",
+    "breakpoint": "debug the eager module instead",
+}
+_CANDIDATES = frozenset(_ALWAYS) | {
+    "type", "reversed", "getattr", "sorted", "max", "min", "round", "sum", "tuple", "pow",
+}
+
+
+def _is_string_literal(node: cst.BaseExpression) -> bool:
+    if isinstance(node, cst.SimpleString):
+        return True
+    if isinstance(node, cst.ConcatenatedString):
+        return _is_string_literal(node.left) and _is_string_literal(node.right)
+    return False
+
+
+def _is_module_api_call(node: cst.BaseExpression) -> bool:
+    """``self.parameters()`` & co. (reported by JIT143, which names the real problem)."""
+    from jitlint.linter.rules.jit143_module_api_in_forward import MODULE_APIS
+
+    if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+        return False
+    owner = node.func.value
+    while isinstance(owner, cst.Attribute):
+        owner = owner.value
+    return isinstance(owner, cst.Name) and owner.value == "self" and node.func.attr.value in MODULE_APIS
+
+
+class UnsupportedBuiltin(Rule):
+    """
+    ## What it does
+    Flags calls of Python builtins, or forms of builtins, that ``torch.jit.script`` does not
+    compile: ``type(x)``, ``id(x)``, ``next``, ``iter``, ``map``, ``filter``, ``callable``,
+    ``setattr``/``delattr``, ``getattr`` with a non-literal name, ``reversed`` on anything but a
+    Tensor, ``sorted(..., key=/reverse=)``, ``min``/``max`` with ``key=``/``default=``,
+    ``sorted``/``min``/``max`` over a dict, ``round(v, n)``, ``sum(xs, start)``, ``sum`` of a list
+    of Tensors, ``tuple(list)``, three-argument ``pow``, ``repr``, ``format``, ``vars``,
+    ``dir``, ``eval``, ``open``...
+
+    ## Why is this bad?
+    TorchScript only knows a subset of the builtins, with fixed signatures. The others are
+    rejected ("Python builtin <built-in function next> is currently not supported in
+    Torchscript", "builtin cannot be used as a value", "Arguments for call are not valid",
+    "getattr's second argument must be a string literal", "cannot statically infer the
+    expected size of a list in this context"). ``type(x)`` of a Tensor even compiles to
+    something else than the class. Names shadowed by a local variable or an import are not
+    builtins and are not flagged.
+
+    ## Example
+    ```python
+    def fn(x: torch.Tensor, y: torch.Tensor) -> bool:
+        return id(x) == id(y)
+
+    def first(xs: List[int]) -> int:
+        return next(iter(xs))
+    ```
+
+    ## Use instead
+    ```python
+    def fn(x: torch.Tensor, y: torch.Tensor) -> bool:
+        return x is y
+
+    def first(xs: List[int]) -> int:
+        return xs[0]
+    ```
+    ``sorted(xs)``, ``min``/``max`` of a list or of several values, ``sum(xs)``, ``round(v)``,
+    ``abs``, ``divmod``, ``enumerate``, ``zip``, ``getattr(self, "literal")`` and ``hasattr`` are
+    supported.
+
+    ## Fix safety
+    No automatic fix: each replacement depends on the intent (identity vs equality, subclass
+    checks, iteration order).
+    """
+
+    code = "JIT134"
+    name = "unsupported-builtin"
+    message = "this builtin is not supported by torch.jit.script"
+    evidence = ("s320", "s321", "s507", "s232", "s432", "s231")
+
+    INVALID = [
+        Example(
+            """
+            from typing import Union
+            import torch
+
+            def fn(x: torch.Tensor, k: Union[int, float]) -> torch.Tensor:
+                if type(k) == int:  # MARK
+                    return x * k
+                return x
+            """,
+            inputs="[(torch.arange(3.0), 2)]",
+        ),
+        Example(
+            """
+            import torch
+
+            def fn(x: torch.Tensor, y: torch.Tensor) -> bool:
+                return id(x) == id(y)  # MARK
+            """,
+            inputs="[(torch.ones(1), torch.ones(1))]",
+        ),
+        Example(
+            """
+            from typing import List
+            import torch
+
+            def fn(xs: List[int]) -> int:
+                return next(iter(xs))  # MARK
+            """,
+            inputs="[([3, 1, 2],)]",
+        ),
+        Example(
+            """
+            from typing import List
+            import torch
+
+            def fn(xs: List[int]) -> List[int]:
+                return sorted(xs, reverse=True)  # MARK
+            """,
+            inputs="[([3, 1, 2],)]",
+        ),
+        Example(
+            """
+            from typing import List
+            import torch
+
+            def fn(xs: List[torch.Tensor]) -> torch.Tensor:
+                return sum(xs)  # MARK
+            """,
+            inputs="[([torch.ones(2), torch.ones(2)],)]",
+        ),
+        Example(
+            """
+            import torch
+
+            def fn(x: torch.Tensor) -> torch.Tensor:
+                shape = tuple(x.shape)  # MARK
+                return x.reshape(shape)
+            """,
+        ),
+        Example(
+            """
+            import torch
+            from torch import nn
+
+            class M(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.layer0 = nn.Linear(3, 3)
+                    self.layer1 = nn.Linear(3, 3)
+
+                def forward(self, x: torch.Tensor) -> torch.Tensor:
+                    for i in range(2):
+                        x = getattr(self, f"layer{i}")(x)  # MARK
+                    return x
+            """,
+            root="M",
+            inputs="[(torch.ones(1, 3),)]",
+        ),
+        Example(
+            """
+            import torch
+
+            def fn(x: torch.Tensor, v: float) -> torch.Tensor:
+                return x * round(v, 2)  # MARK
+            """,
+            inputs="[(torch.ones(3), 1.234)]",
+        ),
+        Example(
+            """
+            import torch
+            from torch import nn
+
+            class M(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.layers = nn.ModuleList([nn.Linear(2, 2), nn.ReLU()])
+
+                def forward(self, x: torch.Tensor) -> torch.Tensor:
+                    for layer in reversed(self.layers):  # MARK
+                        x = layer(x)
+                    return x
+            """,
+            root="M",
+            inputs="[(torch.ones(1, 2),)]",
+        ),
+    ]
+    VALID = [
+        Example(
+            """
+            from typing import List, Union
+            import torch
+
+            def fn(x: torch.Tensor, y: torch.Tensor, k: Union[int, float], xs: List[int]) -> torch.Tensor:
+                n = sorted(xs)[0] + max(xs) + min(xs) + sum(xs) + abs(-3)
+                for i, v in enumerate(xs):
+                    n += i * v
+                for a, b in zip(xs, xs):
+                    n += a - b
+                if isinstance(k, int) and x is not y:
+                    n += 1
+                return x * n
+            """,
+            inputs="[(torch.ones(3), torch.ones(3), 2, [3, 1, 2])]",
+        ),
+        Example(
+            """
+            import torch
+            from torch import nn
+
+            class M(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.k = 2
+                    self.lin = nn.Linear(3, 3)
+
+                def forward(self, x: torch.Tensor) -> torch.Tensor:
+                    k = getattr(self, "k")
+                    if hasattr(self, "missing"):
+                        k = 100
+                    return getattr(self, "lin")(x) * k
+            """,
+            root="M",
+            inputs="[(torch.ones(1, 3),)]",
+        ),
+        Example(
+            """
+            from typing import List, Tuple
+            import torch
+
+            def fn(x: torch.Tensor, t: Tuple[int, int], type: int) -> torch.Tensor:
+                # `type` is a parameter here, not the builtin
+                s = list(t)
+                u = tuple(t)
+                return x.flip(0) * type + s[0] + u[1]
+            """,
+            inputs="[(torch.arange(3.0), (1, 2), 3)]",
+        ),
+    ]
+
+    def visit_Call(self, node: cst.Call, ctx) -> None:
+        func = node.func
+        if isinstance(func, cst.Name):
+            name = func.value
+        elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "builtins":
+            name = func.attr.value
+        else:
+            return
+        if name not in _CANDIDATES or ctx.resolve(func) != f"builtins.{name}":
+            return
+        hint = _ALWAYS.get(name)
+        if hint is not None:
+            if name in ("next", "iter", "list") and node.args and _is_module_api_call(node.args[0].value):
+                return  # JIT143 reports the module API call itself
+            ctx.report(node, f"`{name}()` is not supported by torch.jit.script: {hint}")
+            return
+        problem = self._problem(name, node, ctx)
+        if problem is not None:
+            ctx.report(node, problem)
+
+    def _problem(self, name: str, node: cst.Call, ctx) -> Optional[str]:  # noqa: C901 - one case per builtin
+        args = [a for a in node.args if a.keyword is None and not a.star]
+        keywords = [a.keyword.value for a in node.args if a.keyword is not None]
+        if name == "type":
+            if len(args) == 1 and isinstance(args[0].value, cst.Name) and args[0].value.value == "self":
+                return None  # JIT142 (class-name introspection)
+            return ("`type()` is not supported by torch.jit.script (rejected, and for a Tensor compiled "
+                    "to something other than its class): use `isinstance(x, T)`")
+        if name == "reversed":
+            if len(args) != 1:
+                return None
+            t = ctx.type_of(args[0].value)
+            if t is None or t == TENSOR:
+                return None
+            return ("`reversed()` is not supported by torch.jit.script except on a Tensor: loop over "
+                    "`range(len(xs) - 1, -1, -1)` and index instead")
+        if name == "getattr":
+            if len(args) >= 2 and not _is_string_literal(args[1].value):
+                return ("`getattr()` with a non-literal attribute name is not supported by torch.jit.script "
+                        "(its second argument must be a string literal)")
+            return None
+        if name in ("sorted", "max", "min"):
+            bad_kw = [k for k in keywords if k in ("key", "reverse", "default")]
+            if bad_kw:
+                extra = " (sort ascending, then reverse the list with a loop)" if bad_kw[0] == "reverse" else ""
+                return f"`{name}(..., {bad_kw[0]}=...)` is not supported by torch.jit.script{extra}"
+            if len(args) == 1 and kind(ctx.type_of(args[0].value)) == "dict":
+                return (f"`{name}()` over a dict is not supported by torch.jit.script: "
+                        f"use `{name}(d.keys())`" if name == "sorted" else
+                        f"`{name}()` over a dict is not supported by torch.jit.script: use `{name}(list(d.keys()))`")
+            return None
+        if name == "round":
+            if len(args) == 2 or "ndigits" in keywords:
+                return ("`round(v, ndigits)` is not supported by torch.jit.script (only `round(v)`); "
+                        "use `torch.round(t, decimals=n)` for Tensors")
+            return None
+        if name == "sum":
+            if len(args) == 2 or "start" in keywords:
+                return "`sum(xs, start)` is not supported by torch.jit.script: add the start value separately"
+            if len(args) == 1 and ctx.type_of(args[0].value) == ("list", TENSOR):
+                return ("`sum()` of a list of Tensors is not supported by torch.jit.script: accumulate in a "
+                        "loop (or `torch.stack(xs).sum(0)` when the shapes are equal)")
+            return None
+        if name == "tuple":
+            if len(args) != 1:
+                return None
+            arg = args[0].value
+            t = ctx.type_of(arg)
+            if isinstance(arg, (cst.List, cst.ListComp)) or kind(t) == "list" or t in (SIZE, STR):
+                return ("`tuple()` of a list is not supported by torch.jit.script (it cannot infer the tuple's "
+                        "length): keep the list, or build the tuple explicitly `(xs[0], xs[1])`")
+            return None
+        if name == "pow":
+            if len(args) == 3:
+                return "three-argument `pow(a, b, mod)` is not supported by torch.jit.script: use `(a ** b) % mod`"
+        return None
