@@ -226,9 +226,8 @@ class _Verifier:
         return copy.deepcopy(self.pristine) if self.is_module else self.target
 
     def tolerances(self, device: str) -> Tuple[float, float]:
-        if device == "cuda":
-            return (self.rtol if self.rtol is not None else CUDA_RTOL, self.atol if self.atol is not None else CUDA_ATOL)
-        return (self.rtol if self.rtol is not None else DEFAULT_RTOL, self.atol if self.atol is not None else DEFAULT_ATOL)
+        rtol, atol = (CUDA_RTOL, CUDA_ATOL) if device == "cuda" else (DEFAULT_RTOL, DEFAULT_ATOL)
+        return (self.rtol if self.rtol is not None else rtol, self.atol if self.atol is not None else atol)
 
     def call(self, fn, args, index: int):
         torch.manual_seed(self.seed + index)
@@ -317,6 +316,7 @@ class _Verifier:
             subject = subject.to(device)
         example = cmp.to_device(cmp.clone_args(self.inputs[0]), device)
         before = state.snapshot(subject) if self.is_module else {}
+        rng_before = _python_rng_states()
         first_warning = len(self.caught)
         try:
             if mode == "script":
@@ -326,8 +326,9 @@ class _Verifier:
                 compiled = torch.jit.trace(subject, example, **self.trace_kwargs)
         except Exception as exc:  # noqa: BLE001 - every compiler failure is a finding
             during = state.changed(before, state.snapshot(subject)) if self.is_module else []
+            rng_used = [name for name, st in _python_rng_states().items() if rng_before.get(name) != st]
             self.add_warnings(result, mode, first_warning)
-            result.add(self.compile_problem(exc, mode, during))
+            result.add(self.compile_problem(exc, mode, during, rng_used, example))
             for check in ("run", "compare", "state", "save_load"):
                 result.set(check, SKIP)
             return
@@ -349,7 +350,8 @@ class _Verifier:
             result.set("state", NOT_RUN)
 
     # -- compile ---------------------------------------------------------------------
-    def compile_problem(self, exc: BaseException, mode: str, changed_during: List[state.StateItem]) -> Problem:
+    def compile_problem(self, exc: BaseException, mode: str, changed_during: List[state.StateItem],
+                        rng_used: Sequence[str] = (), example=None) -> Problem:
         message = str(exc)
         where = diagnostics.locate(message, self.source_files)
         user_line = where.location.text if where.location and not where.location.in_torch else None
@@ -358,16 +360,26 @@ class _Verifier:
         lines = diagnostics.key_lines(message)
         causes: List[Cause] = []
         if match and match.code == "JIT310":
+            # "Graphs differed across invocations": torch re-ran forward and recorded another
+            # graph.  Say why, from what actually changed while it traced.
             if changed_during:
                 causes.append(Cause("JIT310", rule_map.RULE_NAMES["JIT310"], "state",
                                     "forward changed " + ", ".join(state.describe(changed_during)) + " while tracing"))
-            else:
-                # The trace differed between runs although no module state changed: the
-                # randomness comes from outside torch's generator.
+            elif rng_used:
                 match = rule_map.rule("JIT309")
-                causes.append(Cause("JIT309", match.name, "state",
-                                    "no module state changed, so forward is nondeterministic outside torch's RNG "
-                                    "(Python random / numpy.random?)"))
+                causes.append(Cause("JIT309", match.name, "random state",
+                                    f"forward drew from {' and '.join(rng_used)} while tracing; "
+                                    "the trace froze the values"))
+            else:
+                match = None
+                if example is not None and _graph_depends_on_grad_mode(self.fresh, example, self.trace_kwargs):
+                    causes.append(Cause(None, None, "grad mode",
+                                        "forward records a different graph under torch.no_grad(), which torch's "
+                                        "check_trace re-run uses (e.g. nn.MultiheadAttention's fast path); trace "
+                                        "inside torch.no_grad() or pass check_trace=False"))
+        if where.location is not None and where.location.in_torch and "Graphs differed across invocations" in message:
+            # the "location" is a line of the dumped graph inside torch: not an error site
+            where = diagnostics.MessageLocation(None, [], "graph dump")
         if where.how == "none":
             lines.append("(the compiler reported no source location)")
         elif where.how == "inside torch":
@@ -423,7 +435,8 @@ class _Verifier:
                 rule_map.classify(message, phase=rule_map.SAVE, mode=result.mode), message, self.target)
             lines = diagnostics.key_lines(message, 3)
             result.add(Problem(
-                check="save_load", severity=FAIL, summary=f"torch.jit.save failed: {type(exc).__name__}: {lines[0] if lines else ''}",
+                check="save_load", severity=FAIL,
+                summary=f"torch.jit.save failed: {type(exc).__name__}: {lines[0] if lines else ''}",
                 code=match.code if match else None, rule=match.name if match else None,
                 error_type=type(exc).__name__, details=lines[1:],
             ))
@@ -455,7 +468,8 @@ class _Verifier:
                     check="compare", severity=FAIL, input_index=index,
                     code=match.code if match else None, rule=match.name if match else None,
                     summary=f"eager Python raised {type(eager.error).__name__}: "
-                    f"{diagnostics.first_line(str(eager.error))[:140]}, but the compiled {mode} returned {cmp.brief(out)}",
+                    f"{diagnostics.first_line(str(eager.error))[:140]}, "
+                    f"but the compiled {mode} returned {cmp.brief(out)}",
                 ))
                 continue
             diffs = cmp.compare(eager.output, cmp.detach_clone(out), rtol=rtol, atol=atol, device_map=device_map)
@@ -482,7 +496,8 @@ class _Verifier:
             check="run", severity=FAIL, input_index=index,
             summary=f"the compiled {mode} raised {type(exc).__name__}: {lines[0] if lines else ''}"[:300],
             code=match.code if match else None, rule=match.name if match else None,
-            error_type=type(exc).__name__, details=lines[1:], excerpt=where.excerpt if where.how == "user source" else [],
+            error_type=type(exc).__name__, details=lines[1:],
+            excerpt=where.excerpt if where.how == "user source" else [],
             location=where.location if where.how == "user source" else None, causes=causes,
         )
 
@@ -588,12 +603,14 @@ class _Verifier:
         inputs_file = os.path.join(workdir, "inputs.pt")
         torch.save([cmp.clone_args(a) for a in self.inputs], inputs_file)
         modules, forbidden = _model_modules_and_dirs(self.target)
+        started = time.perf_counter()
         run = run_isolated(
             [a for a, _ in self.artifacts], inputs_file, model_modules=modules, forbidden_paths=forbidden,
             seed=self.seed, workdir=workdir, timeout=self.timeout,
         )
         self.report.isolation = dict(run.evidence)
         self.report.isolation["forbidden_paths"] = list(forbidden)
+        self.report.isolation["seconds"] = round(time.perf_counter() - started, 3)
         importable = [m for m, v in (run.evidence.get("model_modules") or {}).items() if v.get("importable")]
         if importable:
             self.report.notes.append(
@@ -629,7 +646,8 @@ class _Verifier:
                     lines = diagnostics.runtime_error_lines(message)
                     result.add(Problem(
                         check="save_load", severity=FAIL, input_index=index,
-                        summary=f"the loaded model raised {item[1]} in a fresh process: {lines[0] if lines else ''}"[:300],
+                        summary=(f"the loaded model raised {item[1]} in a fresh process: "
+                                 f"{lines[0] if lines else ''}")[:300],
                         details=lines[1:], code=match.code if match else None, rule=match.name if match else None,
                     ))
                 continue
@@ -767,3 +785,32 @@ def _compiled_python_functions(target, depth: int = 2) -> List[Callable]:
                         next_frontier.append(obj)
         frontier = next_frontier
     return found
+
+
+def _python_rng_states() -> Dict[str, Any]:
+    """Fingerprints of the Python-side random generators (random, numpy.random if loaded);
+    a trace that changes them drew random numbers torch could not record."""
+    import random
+
+    states: Dict[str, Any] = {"random": hash(random.getstate())}
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        try:
+            st = numpy.random.get_state()
+            states["numpy.random"] = (int(st[2]), hash(st[1].tobytes()))
+        except Exception:  # noqa: BLE001
+            pass
+    return states
+
+
+def _graph_depends_on_grad_mode(fresh: Callable, example, trace_kwargs) -> bool:
+    kwargs = dict(trace_kwargs, check_trace=False)
+    try:
+        with torch.enable_grad():
+            with_grad = str(torch.jit.trace(fresh(), cmp.clone_args(example), **kwargs).inlined_graph)
+        with torch.no_grad():
+            without = str(torch.jit.trace(fresh(), cmp.clone_args(example), **kwargs).inlined_graph)
+    except Exception:  # noqa: BLE001 - only a diagnosis
+        return False
+    strip = lambda g: [line.split("#")[0].strip() for line in g.splitlines()]  # noqa: E731
+    return strip(with_grad) != strip(without)

@@ -319,6 +319,12 @@ def main_verify(argv: Optional[Sequence[str]] = None) -> int:
         sys.stderr.write(parser.format_usage())
         sys.stderr.write(f"jitlint verify: error: {exc}\n")
         return EXIT_USAGE
+    import importlib.util
+
+    if importlib.util.find_spec("torch") is None:
+        sys.stderr.write("jitlint verify: error: torch is not installed in this Python "
+                         "(pip install 'jitlint[runtime]')\n")
+        return EXIT_USAGE
     progress = Progress(enabled=not args.no_progress)
     kwargs = verify_kwargs_from(args)
     outcomes: List[Outcome] = []

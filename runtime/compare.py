@@ -87,7 +87,8 @@ class _Comparer:
     def compare(self, expected: Any, actual: Any, path: str) -> None:
         if isinstance(expected, torch.Tensor) or isinstance(actual, torch.Tensor):
             if not (isinstance(expected, torch.Tensor) and isinstance(actual, torch.Tensor)):
-                self.add(path, "type", _type_name(expected) + " " + brief(expected), _type_name(actual) + " " + brief(actual))
+                self.add(path, "type", f"{_type_name(expected)} {brief(expected)}",
+                         f"{_type_name(actual)} {brief(actual)}")
                 return
             self.tensors(expected, actual, path)
         elif _is_tuple_like(expected) and _is_tuple_like(actual):
@@ -231,9 +232,7 @@ def detach_clone(value: Any) -> Any:
         if value.requires_grad and (copy.is_floating_point() or copy.is_complex()):
             copy.requires_grad_(True)
         return copy
-    if isinstance(value, tuple) and hasattr(value, "_fields"):
-        return tuple(detach_clone(v) for v in value)
-    if isinstance(value, tuple):
+    if isinstance(value, tuple):  # namedtuples too: compared structurally, as tuples
         return tuple(detach_clone(v) for v in value)
     if isinstance(value, list):
         return [detach_clone(v) for v in value]

@@ -13,9 +13,9 @@ when a model verifies.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import sysconfig
-from dataclasses import dataclass
 from typing import Callable, List, Optional, Sequence, Tuple
 
 from jitlint.runtime import rule_map
@@ -87,23 +87,16 @@ _LOOP = ("for ", "while ", "async for ")
 def classify_line(text: str) -> Optional[str]:
     """The rule for a Python decision that a trace froze, judged from its source line."""
     stripped = text.strip()
-    shape_like = bool(rule_map.re.search(rule_map.SHAPE_SOURCE, stripped))
+    shape_like = bool(re.search(rule_map.SHAPE_SOURCE, stripped))
     if "self.training" in stripped:
         return "JIT313"
-    if stripped.startswith(_LOOP) or " for " in stripped and "[" in stripped:
+    if stripped.startswith(_LOOP) or (" for " in stripped and "[" in stripped):  # loops, comprehensions
         return "JIT306"
     if shape_like:
         return "JIT305"
     if stripped.startswith(("if ", "elif ", "while ", "assert ")) or " if " in stripped:
         return "JIT304"
     return None
-
-
-@dataclass
-class FlowDifference:
-    location_file: str
-    location_line: int
-    code: Optional[str]
 
 
 def find_frozen_decision(

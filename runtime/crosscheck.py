@@ -33,7 +33,8 @@ def run_static_check(paths: Sequence[str]) -> StaticFindings:
     try:
         from jitlint.linter.api import check_paths  # type: ignore[import-not-found]
     except Exception as exc:  # noqa: BLE001 - ImportError or a half-written linter module
-        return StaticFindings(False, f"static cross-check unavailable (jitlint.linter.api: {type(exc).__name__}: {exc})")
+        return StaticFindings(
+            False, f"static cross-check unavailable (jitlint.linter.api: {type(exc).__name__}: {exc})")
     try:
         returned = check_paths(list(paths))
         findings = list(getattr(returned, "findings", returned) or [])

@@ -22,7 +22,11 @@ from jitlint.runtime.report import Cause, Location
 
 _FILE_LINE = re.compile(r'File "([^"]+)", line (\d+)')
 _PATH_COLON_LINE = re.compile(r"([\w./\\-]+\.py):(\d+)\b")
-_GRAPH_NODE = re.compile(r"^\s*(?P<out>[^=]+?)\s*=\s*(?P<op>[\w:]+)(?:\[[^\]]*\])?\((?P<args>[^)]*)\)\s*#\s*(?P<file>.+):(?P<line>\d+):(?P<col>\d+)\s*$")
+# "%a.5 : float = aten::fmod(%a.1, %8) # /path/model.py:5:4"
+_GRAPH_NODE = re.compile(
+    r"^\s*(?P<out>[^=]+?)\s*=\s*(?P<op>[\w:]+)(?:\[[^\]]*\])?\((?P<args>[^)]*)\)"
+    r"\s*#\s*(?P<file>.+):(?P<line>\d+):(?P<col>\d+)\s*$"
+)
 _GRAPH_CONST = re.compile(r'^\s*(?P<name>%[\w.]+)\s*:\s*str\s*=\s*prim::Constant\[value="(?P<value>.*)"\]\(\)')
 _ERROR_LINE = re.compile(r"^([\w.]*(Error|Exception)|Error)\b")
 
@@ -83,12 +87,12 @@ def runtime_error_lines(message: str, limit: int = 2) -> List[str]:
     """For errors raised *inside* the TorchScript interpreter the useful text is at the end
     ("RuntimeError: Expected a proper Tensor but got None ..."), after the TorchScript
     traceback."""
-    lines = [l.strip() for l in str(message).splitlines() if l.strip()]
-    if not any(l.startswith("Traceback of TorchScript") for l in lines):
+    lines = [text.strip() for text in str(message).splitlines() if text.strip()]
+    if not any(text.startswith("Traceback of TorchScript") for text in lines):
         return key_lines(message, limit)
     for i in range(len(lines) - 1, -1, -1):
         if _ERROR_LINE.match(lines[i]):
-            return [l[:240] for l in lines[i:i + limit]]
+            return [text[:240] for text in lines[i:i + limit]]
     return [lines[-1][:240]] if lines else []
 
 
@@ -183,7 +187,7 @@ class WarningRecord:
 def _warning_text(message: str) -> str:
     """First line of a warning, plus the next one when the first only announces it
     ("Output nr 1. of the traced function does not match ... Detailed error:")."""
-    lines = [l.strip() for l in str(message).splitlines() if l.strip()]
+    lines = [text.strip() for text in str(message).splitlines() if text.strip()]
     if not lines:
         return ""
     if lines[0].endswith(":") and len(lines) > 1:

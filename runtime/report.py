@@ -252,7 +252,10 @@ def _problem_lines(problem: Problem, result: ModeResult, base: Optional[str]) ->
         lines.extend(f"    | {text}" for text in problem.excerpt)
     for cause in problem.causes:
         where = f" at {cause.location.short(base)}" if cause.location else ""
-        lines.append(f"    likely cause: {cause.label}{where} ({cause.evidence}: {cause.detail})")
+        if cause.code:
+            lines.append(f"    likely cause: {cause.label}{where} ({cause.evidence}: {cause.detail})")
+        else:
+            lines.append(f"    likely cause ({cause.evidence}){where}: {cause.detail}")
         if cause.location is not None and cause.location.text:
             lines.append(f"    | {cause.location.line:>4} | {cause.location.text}")
     static = _static_line(problem.static)

@@ -216,7 +216,11 @@ RULE_TABLE: Tuple[RuleEntry, ...] = (
     _entry("JIT128", r"if-expression's true branch has type"),
     _entry("JIT129", r"unsupported kind of augmented assignment"),
     _entry("JIT131", r"Cannot create dict for key type"),
-    _entry("JIT133", r"(^|\n)\s*type\(Tensor 0\) -> Tensor 0|Subscripted generics cannot be used with class and instance checks"),
+    _entry(
+        "JIT133",
+        r"(^|\n)\s*type\(Tensor 0\) -> Tensor 0|"
+        r"Subscripted generics cannot be used with class and instance checks",  # eager raising
+    ),
     _entry("JIT135", r"Failed to get source for"),
     # "'Tensor' object has no attribute or method" is the compiler's way of saying that
     # super() resolved to nothing usable.
@@ -233,7 +237,7 @@ RULE_TABLE: Tuple[RuleEntry, ...] = (
     _entry(
         "JIT143",
         r"Python builtin <built-in function \w+> is currently not supported",
-        source_hint=r"self\.(parameters|named_parameters|buffers|named_buffers|modules|named_modules|children|named_children)\(",
+        source_hint=r"self\.(named_)?(parameters|buffers|modules|children)\(",
     ),
     # ``time.time()``/``random.random()``/``functools.reduce``: a library call, even though
     # the compiler calls it a builtin.  Bare ``next()``/``iter()``/``setattr()`` are builtins.

@@ -12,6 +12,7 @@ import pytest
 from jitlint.runtime import rule_map
 from runtime_test_support import EXPECTED_COMPILE_CODES, NO_CODE, SNIPPETS, results_by_id, snippet_ids
 
+
 def test_every_code_in_the_table_is_a_known_rule():
     for entry in rule_map.RULE_TABLE:
         assert entry.code in rule_map.RULE_NAMES
