@@ -60,6 +60,9 @@ CUDA_RTOL = 1e-3
 CUDA_ATOL = 1e-4
 
 
+_MISSING = object()
+
+
 class VerificationError(AssertionError):
     """Raised by :func:`assert_verified`; its message is the readable report."""
 
@@ -219,6 +222,7 @@ class _Verifier:
         self.state_changes: List[state.StateItem] = []
         self.artifacts: List[Tuple[Artifact, ModeResult]] = []
         self.warning_causes: Dict[str, List[Cause]] = {}  # user-code TracerWarnings per mode/device
+        self.compiled_outputs: Dict[str, Dict[int, Any]] = {}  # in-process outputs per mode/device
 
     # -- helpers -------------------------------------------------------------------
     def fresh(self):
@@ -472,7 +476,9 @@ class _Verifier:
                     f"but the compiled {mode} returned {cmp.brief(out)}",
                 ))
                 continue
-            diffs = cmp.compare(eager.output, cmp.detach_clone(out), rtol=rtol, atol=atol, device_map=device_map)
+            frozen = cmp.detach_clone(out)
+            self.compiled_outputs.setdefault(result.name, {})[index] = frozen
+            diffs = cmp.compare(eager.output, frozen, rtol=rtol, atol=atol, device_map=device_map)
             diffs += cmp.compare(eager.args_after, cmp.detach_clone(call_args), rtol=rtol, atol=atol,
                                  device_map=device_map, path="argument")
             if diffs:
@@ -657,9 +663,14 @@ class _Verifier:
             # requires_grad does not survive torch.save of outputs; compare it in-process only
             diffs = [d for d in diffs if d.kind != "requires_grad"]
             if diffs:
+                in_process = self.compiled_outputs.get(result.name, {}).get(index, _MISSING)
+                same_as_in_process = in_process is not _MISSING and not [
+                    d for d in cmp.compare(in_process, item[1], rtol=rtol, atol=atol) if d.kind != "requires_grad"]
+                lead = ("the reloaded model reproduces the in-process difference from eager (see compare): "
+                        if same_as_in_process else "the model loaded in a fresh process differs from eager: ")
                 result.add(Problem(
                     check="save_load", severity=FAIL, input_index=index, output_path=diffs[0].path,
-                    summary=f"the model loaded in a fresh process differs from eager: {diffs[0].describe()}",
+                    summary=lead + diffs[0].describe(),
                     details=[d.describe() for d in diffs[1:4]], max_abs_diff=cmp.largest_difference(diffs),
                 ))
         result.set("save_load", PASS)

@@ -105,7 +105,7 @@ def judge(problem: Problem, static: StaticFindings) -> Dict[str, Any]:
 def annotate(report: Report, source_files: Iterable[str]) -> Dict[str, Any]:
     """Fill ``problem.static`` for every problem worth comparing; returns what the report
     should say about the cross-check itself."""
-    problems = [p for p in report.problems if p.code or _lines_of(p)]
+    problems = [p for p in report.failures if p.code or _lines_of(p)]
     files = [f for f in source_files if f and os.path.exists(f)]
     if not problems or not files:
         return {"available": None}

@@ -147,7 +147,7 @@ def run(spec: Dict[str, Any]) -> Dict[str, Any]:
         return {"status": TARGET_ERROR, "message": f"{spec['name']}(): {exc}"}
     except BaseException as exc:  # noqa: BLE001 - must never surface as a traceback
         return {"status": INTERNAL_ERROR, "message": f"{type(exc).__name__}: {exc}"}
-    report.target = f"{os.path.basename(spec['file'])}::{spec['name']} ({report.target})"
+    report.target = f"{os.path.basename(spec['file'])}::{spec['name']} [{report.target}]"
     return {"status": OK, "report": report.to_dict()}
 
 
