@@ -211,6 +211,12 @@ def run_target(target: Target, verify_kwargs: Dict[str, Any], timeout: float, pr
     reader.start()
     try:
         proc.wait(timeout=timeout)
+    except KeyboardInterrupt:
+        # the worker runs in its own session, so Ctrl-C reached only us: take it down too
+        _kill_tree(proc)
+        proc.wait()
+        _remove(workdir)
+        raise
     except subprocess.TimeoutExpired:
         _kill_tree(proc)
         proc.wait()

@@ -293,7 +293,9 @@ def render_text(report: Report) -> str:
     n_fail = sum(1 for r in report.results for s in r.checks.values() if s == FAIL)
     n_warn = sum(1 for p in report.problems if p.severity == WARN)
     ran = [r for r in report.results if not r.skipped_reason]
-    if report.ok:
+    if report.ok and not ran:
+        verdict = "nothing verified: every mode/device combination was skipped"
+    elif report.ok:
         verdict = f"verified: {len(ran)} mode/device combination(s) agree with eager"
     else:
         verdict = f"NOT verified: {n_fail} check(s) failed"

@@ -6,8 +6,10 @@ time (JIT310).  ``torch.jit.trace`` also runs ``forward`` several times while ch
 trace, so state changes *during tracing itself* (JIT314).  Buffers updated in place
 (BatchNorm running statistics) are recorded correctly by both compilers.
 
-Tensors are tracked by identity and autograd version counter (``Tensor._version``, bumped
-by every in-place write), which costs nothing per call; Python attributes by a small
+Parameters are tracked by identity and autograd version counter (``Tensor._version``,
+bumped by in-place writes from Python), which costs nothing per call.  Buffers are compared
+by value: kernels such as ``batch_norm`` update running statistics in place *without*
+bumping the version counter, and buffers are small.  Python attributes get a small
 structural fingerprint.
 """
 
@@ -22,12 +24,39 @@ import torch
 _MODULE_INTERNALS = frozenset(vars(torch.nn.Module()).keys()) | {"training", "_is_full_backward_hook"}
 
 _SIMPLE = (int, float, bool, str, bytes, type(None), complex)
+_VALUE_COMPARED_BUFFER_LIMIT = 1 << 20  # elements; larger buffers fall back to the version counter
+
+
+class _TensorValue:
+    """A buffer's value at snapshot time, equal to another snapshot of the same values."""
+
+    __slots__ = ("identity", "copy")
+
+    def __init__(self, tensor: torch.Tensor):
+        self.identity = id(tensor)
+        self.copy = tensor.detach().clone()
+
+    def __eq__(self, other):
+        return (isinstance(other, _TensorValue) and self.identity == other.identity
+                and self.copy.shape == other.copy.shape and self.copy.dtype == other.copy.dtype
+                and _same_bits(self.copy, other.copy))
+
+    def __hash__(self):  # pragma: no cover - snapshots are compared, never hashed
+        return self.identity
 
 
 @dataclass(frozen=True)
 class StateItem:
     name: str  # dotted path, e.g. "encoder.counter"
     kind: str  # "parameter" | "buffer" | "attribute"
+
+
+def _same_bits(a: torch.Tensor, b: torch.Tensor) -> bool:
+    """Bitwise equality, so a buffer holding NaN equals itself."""
+    try:
+        return bool(torch.equal(a.reshape(-1).view(torch.uint8), b.reshape(-1).view(torch.uint8)))
+    except RuntimeError:  # dtypes that cannot be viewed as bytes
+        return bool(torch.equal(a, b))
 
 
 def _fingerprint(value: Any, depth: int = 0) -> Any:
@@ -63,7 +92,8 @@ def snapshot(module: torch.nn.Module) -> Dict[StateItem, Any]:
     for name, p in module.named_parameters():
         state[StateItem(name, "parameter")] = _fingerprint(p)
     for name, b in module.named_buffers():
-        state[StateItem(name, "buffer")] = _fingerprint(b)
+        small = b.device.type != "meta" and b.numel() <= _VALUE_COMPARED_BUFFER_LIMIT
+        state[StateItem(name, "buffer")] = _TensorValue(b) if small else _fingerprint(b)
     for name, value in _python_attributes(module):
         state[StateItem(name, "attribute")] = _fingerprint(value)
     return state

@@ -70,6 +70,16 @@ def test_timeout_kills_the_target_with_a_clear_message():
     assert time.monotonic() - started < 60
 
 
+def test_cuda_only_without_a_gpu_skips_and_exits_0():
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is available here")
+    proc = run_cli(f"{CASES}::clean_cnn", "--device", "cuda", "--no-progress")
+    assert proc.returncode == 0
+    assert "CUDA skipped" in proc.stdout and "nothing verified" in proc.stdout
+
+
 @pytest.mark.parametrize("argv", [
     ["verify_cases.py"],  # no ::NAME
     ["does_not_exist.py::model"],

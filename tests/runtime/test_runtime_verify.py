@@ -158,10 +158,19 @@ def test_in_place_input_mutation_that_agrees_is_not_a_difference():
 def test_verify_leaves_the_model_untouched():
     model = vc.SmallCNN()  # training mode: BatchNorm would update running statistics
     before = {k: v.clone() for k, v in model.state_dict().items()}
-    verify(model, vc.cnn_inputs(), **FAST)
+    report = verify(model, vc.cnn_inputs(), **FAST)
     after = model.state_dict()
     assert all(torch.equal(before[k], after[k]) for k in before)
     assert model.training
+    # and the classic bug is caught: BatchNorm traced in training mode keeps using batch
+    # statistics after .eval(); tracing itself also moved the running statistics
+    assert report.result("script").checks == {
+        "compile": "pass", "run": "pass", "compare": "pass", "state": "pass", "save_load": "skip"}
+    trace = report.result("trace")
+    assert trace.checks["state"] == "warn"  # JIT314, reset before comparing
+    assert any(p.code == "JIT314" and "running_mean" in p.summary for p in trace.problems)
+    (after_eval,) = problems(report, "trace", "compare")
+    assert after_eval.code == "JIT313" and "after .eval()" in after_eval.summary
 
 
 def test_torch_jit_deprecations_stay_inside_verify_but_user_warnings_do_not():
