@@ -23,7 +23,7 @@ from jitlint.linter.positions import compute_ranges
 from jitlint.linter.results import Conditional, FileResult
 from jitlint.linter.summary import CallRef, ClassSummary, FileSummary, FunctionSummary, RootRef
 from jitlint.linter.types import FLOAT, INT, NONE, STR, BOOL, TENSOR, Type, join
-from jitlint.linter.walker import Dispatch, FunctionWalker, all_params, iter_descendants
+from jitlint.linter.walker import Dispatch, FunctionWalker, all_params, iter_children, iter_descendants
 
 JIT_FLAGS = {
     "torch.jit.export": "export",
@@ -218,7 +218,8 @@ class FileAnalyzer:
             fid = self.qual(name)
             self.summary.functions[fid] = FunctionSummary(
                 fid, name, name, None, tuple(decorator_name(d, names) for d in node.decorators),
-                jit_flags=flags,
+                jit_flags=flags, decorator_kind=decorator_kind(node, names),
+                factory_kind=factory_kind(node, names),
             )
             if "script" in flags:
                 self.summary.roots.append(RootRef(f"{self.module_name}.{name}", "script"))
@@ -487,6 +488,82 @@ class FileAnalyzer:
             walker.walk_statement(stmt)
 
 
+def _returned_values(body: cst.CSTNode, name: str) -> Optional[List[Optional[cst.BaseExpression]]]:
+    """Values of the ``return`` statements of a function body (not of nested scopes), or
+    None if ``name`` is rebound in it (then returning ``name`` proves nothing)."""
+    out: List[Optional[cst.BaseExpression]] = []
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Return):
+            out.append(node.value)
+        elif isinstance(node, cst.Assign):
+            if any(isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets):
+                return None
+        elif isinstance(node, (cst.AugAssign, cst.AnnAssign, cst.NamedExpr)):
+            if isinstance(node.target, cst.Name) and node.target.value == name:
+                return None
+        elif isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and node is not body:
+            continue
+        stack.extend(iter_children(node))
+    return out
+
+
+def _returned_inner_def(fn: cst.FunctionDef) -> Optional[cst.FunctionDef]:
+    """The nested def that ``fn`` always returns (``def deco(f): def w(...): ...; return w``)."""
+    inner = {s.name.value: s for s in fn.body.body if isinstance(s, cst.FunctionDef)}
+    if len(inner) != 1:
+        return None
+    (name, node), = inner.items()
+    values = _returned_values(fn.body, name)
+    if values and all(isinstance(v, cst.Name) and v.value == name for v in values):
+        return node
+    return None
+
+
+def decorator_kind(fn: cst.FunctionDef, names: NameTable, depth: int = 0) -> str:
+    """What ``fn`` does when applied as ``@fn`` to a function that torch.jit.script compiles:
+    ``"identity"`` (returns its argument: registries, markers), ``"wraps"`` (returns a
+    ``functools.wraps`` wrapper: the compiler follows ``__wrapped__`` and drops it),
+    ``"varargs"`` (returns a ``*args``/``**kwargs`` wrapper: rejected), ``"plain"`` (returns
+    another fixed-signature def, which is compiled as is) or ``""`` (unknown)."""
+    if depth > 2 or not _may_return_name(fn):
+        return ""
+    params = list(fn.params.posonly_params) + list(fn.params.params)
+    if params:
+        first = params[0].name.value
+        values = _returned_values(fn.body, first)
+        if values and all(isinstance(v, cst.Name) and v.value == first for v in values):
+            return "identity"
+    wrapper = _returned_inner_def(fn)
+    if wrapper is None:
+        return ""
+    for dec in wrapper.decorators:
+        if decorator_name(dec, names).endswith("wraps"):
+            return "wraps"
+    p = wrapper.params
+    if isinstance(p.star_arg, cst.Param) or p.star_kwarg is not None:
+        return "varargs"
+    return "plain"
+
+
+def factory_kind(fn: cst.FunctionDef, names: NameTable) -> str:
+    """``decorator_kind`` of the decorator that ``fn(...)`` returns (``@fn(args)``), or ``""``."""
+    if not _may_return_name(fn):
+        return ""
+    inner = _returned_inner_def(fn)
+    return decorator_kind(inner, names, 1) if inner is not None else ""
+
+
+def _may_return_name(fn: cst.FunctionDef) -> bool:
+    """Cheap pre-check for decorators: the body ends with ``return <name>``."""
+    if not isinstance(fn.body, cst.IndentedBlock) or not fn.body.body:
+        return False
+    last = fn.body.body[-1]
+    return (isinstance(last, cst.SimpleStatementLine) and isinstance(last.body[-1], cst.Return)
+            and isinstance(last.body[-1].value, cst.Name))
+
+
 def _guess_tensor_params(fn: cst.FunctionDef, params: List[Param], infer: Inferrer) -> None:
     wanted = {p.name: p for p in params}
     for node in iter_descendants(fn.body):
@@ -596,7 +673,7 @@ def finalize(path: str, source: str, module: cst.Module, fctx: FileContext, rule
     nodes = [p.node for p in pending]
     for p in pending:
         if p.fix is not None:
-            nodes.extend(n for n, _ in p.fix.replacements)
+            nodes.extend(n for n, _ in p.fix.replacements if not isinstance(n, tuple))
     nodes.extend(node for _, node, _ in fctx.errors)
     ranges = compute_ranges(module, nodes) if nodes else {}
     noqa_lines, file_codes, file_all = noqa_table(source)
@@ -627,7 +704,8 @@ def finalize(path: str, source: str, module: cst.Module, fctx: FileContext, rule
         if p.fix is not None:
             edits = []
             for node, text in p.fix.replacements:
-                fr = ranges.get(id(node))
+                # a node, or a raw (line, col0, end_line, end_col0) range (e.g. whole lines)
+                fr = node if isinstance(node, tuple) else ranges.get(id(node))
                 if fr is None:
                     edits = None
                     break

@@ -15,7 +15,11 @@ from jitlint.linter.types import Type
 
 @dataclass
 class FixSpec:
-    """A fix before positions are known: replace each node's code with new text."""
+    """A fix before positions are known: replace each node's code with new text.
+
+    A replacement's node may also be a raw ``(line, col0, end_line, end_col0)`` range
+    (1-based lines, 0-based columns), e.g. to replace whole lines.
+    """
 
     message: str
     replacements: Sequence[Tuple[cst.CSTNode, str]]

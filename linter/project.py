@@ -342,6 +342,15 @@ class Project:
                 fn = self.functions.get(fid) if fid else None
                 if fn is None or flag not in fn.jit_flags:
                     return None
+            elif kind == "decorator_drops":
+                # a project decorator returning the function unchanged, or a fixed-signature
+                # wrapper without functools.wraps (compiled as is), drops nothing
+                _, dotted, called = pred
+                found = self.resolve(dotted)
+                if found and found[0] == "function":
+                    fn = self.functions[found[1]]
+                    if (fn.factory_kind if called else fn.decorator_kind) in ("identity", "plain"):
+                        return None
             elif kind == "class_is":
                 _, dotted, what = pred
                 found = self.resolve(dotted)

@@ -42,6 +42,10 @@ class FunctionSummary:
     is_staticmethod: bool = False
     is_classmethod: bool = False
     jit_flags: Tuple[str, ...] = ()  # subset of: export, ignore, unused, script, script_if_tracing, overload
+    # what the function does as a decorator, ``@f`` / ``@f(...)`` (see analyzer.decorator_kind):
+    # "identity", "wraps", "varargs", "plain" or "" (unknown)
+    decorator_kind: str = ""
+    factory_kind: str = ""
 
 
 @dataclass
