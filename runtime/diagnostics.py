@@ -131,9 +131,13 @@ def locate(message: str, known_files: Sequence[str] = ()) -> MessageLocation:
     the verified object's source files, because torch prints it relative to the cwd).
     """
     blocks = _blocks(message)
-    for path, line, body in blocks:
-        if not in_torch(path):
-            return MessageLocation(make_location(path, line), body[:8], "user source")
+    # compile errors print the failing construct first; run-time errors print a TorchScript
+    # traceback, most recent call last, so the innermost user frame is the last block
+    user_blocks = [b for b in blocks if not in_torch(b[0])]
+    if "Traceback of TorchScript" in str(message):
+        user_blocks.reverse()
+    for path, line, body in user_blocks:
+        return MessageLocation(make_location(path, line), body[:8], "user source")
     if blocks:
         path, line, body = blocks[0]
         return MessageLocation(make_location(path, line), body[:8], "inside torch")
