@@ -75,6 +75,15 @@ def test_script_compile_error_is_located_and_mapped():
     assert report.result("trace").checks["compare"] == "pass"  # tracing never sees the try
 
 
+def test_run_error_is_located_at_the_innermost_user_frame():
+    # scripted: y keeps its first type (int), so the tensor from the branch is forced through
+    # aten::IntImplicit, which raises for a 1-d tensor; eager just returns the tensor
+    report = verify(vc.calls_rebinds, [(torch.ones(2),)], modes=("script",), **FAST)
+    (error,) = problems(report, "script", "run")
+    assert error.code == "JIT116" and error.input_index == 0
+    assert error.location.line == mark_line("implicit")
+
+
 def test_python_attribute_state_counter():
     model = vc.Counter()
     report = verify(model, [(torch.ones(1),), (torch.ones(1),)], **FAST)

@@ -121,6 +121,17 @@ def calls_scaled(x: torch.Tensor) -> torch.Tensor:
     return scaled(x)
 
 
+def _rebinds(x: torch.Tensor, flag: bool):
+    y = 1
+    if flag:
+        y = x + 1  # MARK implicit
+    return y
+
+
+def calls_rebinds(x: torch.Tensor):
+    return _rebinds(x, True)
+
+
 def splits(x: torch.Tensor) -> List[torch.Tensor]:
     return [row * 2 for row in x.unbind(0)]
 
