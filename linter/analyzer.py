@@ -135,6 +135,13 @@ def _value_kind(value: Optional[cst.BaseExpression], table: NameTable) -> str:
         return "call:" + (name or "")
     if isinstance(value, cst.Lambda):
         return "lambda"
+    if isinstance(value, cst.Attribute):
+        name = table.resolve(dotted_name(value))
+        if name is not None and name.startswith("torch.") and name[6:] in torchapi.DTYPE_NAMES:
+            return "dtype"
+    if isinstance(value, cst.Comparison) or (
+            isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Not)):
+        return "bool"
     return "expr"
 
 

@@ -94,6 +94,8 @@ class FileContext:
         self.rule: Any = None  # the rule whose hook is running (set by the walker)
         # (rule code, node, "ExcType: message") for hooks that raised; reported as JIT003.
         self.errors: List[Tuple[str, cst.CSTNode, str]] = []
+        # Per-file storage for rules (facts computed lazily once per file), keyed by rule code.
+        self.scratch: Dict[str, Any] = {}
 
     def internal_error(self, rule: Any, node: cst.CSTNode, exc: BaseException) -> None:
         self.errors.append((rule.code, node, f"{type(exc).__name__}: {exc}"))
