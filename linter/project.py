@@ -48,6 +48,7 @@ class Project:
         self.reached: Dict[Tuple[str, str], str] = {}  # (fid, mode) -> how it was reached
         self.used_attrs: Dict[str, Dict[str, str]] = {}  # class id -> attr -> first method using it
         self.script_classes: Set[str] = set()
+        self._scripted: Optional[Set[str]] = None
         self._computed = False
 
     # -- name resolution across files -----------------------------------------------------
@@ -333,6 +334,14 @@ class Project:
                 _, cid, attr = pred
                 if self.attr_defined(cid, attr) or self.has_unresolved_bases(cid):
                     return None
+            elif kind == "attr_undefined_in_bases":
+                # like attr_undefined, but the class itself is not consulted (its compiled
+                # methods are the ones assigning the attribute); every base must be known
+                _, cid, attr = pred
+                if self.has_unresolved_bases(cid) or any(
+                        attr in c.init_attrs or attr in c.methods
+                        for c in (self.classes.get(b) for b in self.mro(cid)[1:]) if c is not None):
+                    return None
             elif kind == "script_class":
                 if pred[1] not in self.script_classes:
                     return None
@@ -361,9 +370,34 @@ class Project:
                     return None
                 if what == "derived" and not _has_user_base(cls):
                     return None
+                if what == "unscripted_dataclass" and (not cls.is_dataclass or found[1] in self._scripted_classes()):
+                    return None
+                if what == "plain" and not self._plain_class(found[1]):
+                    return None
             else:
                 raise ValueError(f"unknown predicate {kind}")
         return fills
+
+    def _scripted_classes(self) -> Set[str]:
+        """Classes handed to torch.jit.script explicitly (decorator or call), e.g. dataclasses."""
+        if self._scripted is None:
+            self._scripted = set()
+            for summary in self.modules.values():
+                for root in summary.roots:
+                    found = self.resolve(root.target) if root.mode == SCRIPT else None
+                    if found and found[0] == "class":
+                        self._scripted.add(found[1])
+        return self._scripted
+
+    def _plain_class(self, cid: str) -> bool:
+        """A project class that is no nn.Module, NamedTuple, Enum or exception (nor derives from one)."""
+        if self.is_module(cid):
+            return False
+        for c in self.mro(cid):
+            cls = self.classes.get(c)
+            if cls is not None and cls.is_namedtuple_or_enum:
+                return False
+        return True
 
     def _attr_user(self, cid: str, attr: str) -> Optional[str]:
         for ctx, uses in self.used_attrs.items():
