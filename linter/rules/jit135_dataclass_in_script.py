@@ -1,0 +1,193 @@
+from typing import Optional
+
+import libcst as cst
+
+from jitlint.linter.names import dotted_name
+from jitlint.linter.rules.base import Example, Rule
+
+_DATACLASS = ("dataclasses.dataclass",)
+_NOT_PROJECT = ("torch.", "builtins.", "typing.", "collections.", "enum.", "dataclasses.", "numpy.",
+                "math.", "abc.", "types.")
+
+
+class DataclassInScript(Rule):
+    """
+    ## What it does
+    Flags a ``@dataclasses.dataclass`` class that compiled code constructs or takes as a
+    parameter/return type, unless the class was handed to ``torch.jit.script`` explicitly
+    (``@torch.jit.script`` on the class, or a ``torch.jit.script(Cfg)`` call anywhere in the
+    project). Dataclasses from other files of the project are recognised too.
+
+    ## Why is this bad?
+    TorchScript (since 2.0) can compile dataclasses, but only when it synthesises their
+    ``__init__``, which happens when the class itself is scripted. Reached from compiled code,
+    the generated ``__init__`` has no source file and ``torch.jit.script`` fails with
+    ``OSError: Failed to get source for <function Cfg.__init__> using inspect.getsource``,
+    with no source location pointing at the use.
+
+    ## Example
+    ```python
+    @dataclasses.dataclass
+    class Cfg:
+        scale: float
+        shift: int = 0
+
+    def fn(x: torch.Tensor) -> torch.Tensor:
+        c = Cfg(2.0, 1)
+        return x * c.scale + c.shift
+    ```
+
+    ## Use instead
+    ```python
+    @torch.jit.script
+    @dataclasses.dataclass
+    class Cfg:
+        scale: float
+        shift: int = 0
+    ```
+    or call ``torch.jit.script(Cfg)`` once before scripting the code that uses it.
+
+    ## Fix safety
+    No automatic fix: where to script the class (decorator or explicit call) is the user's choice.
+    """
+
+    code = "JIT135"
+    name = "dataclass-in-script"
+    message = "dataclass used in compiled code without being scripted"
+    evidence = ("s327",)
+
+    INVALID = [
+        Example(
+            """
+            import dataclasses
+            import torch
+
+            @dataclasses.dataclass
+            class Cfg:
+                scale: float
+                shift: int = 0
+
+            def fn(x: torch.Tensor) -> torch.Tensor:
+                c = Cfg(2.0, 1)  # MARK
+                return x * c.scale + c.shift
+            """,
+        ),
+        Example(
+            """
+            from dataclasses import dataclass
+            import torch
+
+            @dataclass(frozen=True)
+            class Cfg:
+                scale: float
+
+            def fn(x: torch.Tensor, c: Cfg) -> torch.Tensor:  # MARK
+                return x * c.scale
+            """,
+            inputs="[(torch.ones(3), Cfg(2.0))]",
+        ),
+    ]
+    VALID = [
+        Example(
+            """
+            import dataclasses
+            import torch
+
+            @torch.jit.script
+            @dataclasses.dataclass
+            class Cfg:
+                scale: float
+                shift: int = 0
+
+            def fn(x: torch.Tensor) -> torch.Tensor:
+                c = Cfg(2.0, 1)
+                return x * c.scale + c.shift
+            """,
+        ),
+        Example(
+            """
+            from typing import NamedTuple
+            import dataclasses
+            import torch
+
+            class Out(NamedTuple):
+                y: torch.Tensor
+                n: int
+
+            @dataclasses.dataclass
+            class Cfg:
+                scale: float
+
+            torch.jit.script(Cfg)
+
+            def fn(x: torch.Tensor) -> torch.Tensor:
+                c = Cfg(2.0)
+                o = Out(x * c.scale, 1)
+                return o.y + o.n
+            """,
+        ),
+    ]
+
+    def visit_Call(self, node: cst.Call, ctx) -> None:
+        qual = self._class_name(node.func, ctx)
+        if qual is None:
+            return
+        ctx.report(node, f"dataclass `{qual.rsplit('.', 1)[-1]}` is constructed in compiled code but was never "
+                         f"scripted itself: torch.jit.script fails with \"OSError: Failed to get source for "
+                         f"<function ...__init__>\"; decorate the class with `@torch.jit.script` or call "
+                         f"`torch.jit.script({qual.rsplit('.', 1)[-1]})` first",
+                   requires=(("class_is", qual, "unscripted_dataclass"),))
+
+    def function_start(self, fn: cst.FunctionDef, ctx) -> None:
+        annotations = [p.annotation for p in ctx.function.params if p.annotation is not None] if ctx.function else []
+        if fn.returns is not None:
+            annotations.append(fn.returns)
+        for ann in annotations:
+            node = ann.annotation
+            if isinstance(node, cst.Subscript):  # Optional[Cfg], List[Cfg]
+                inner = [el.slice.value for el in node.slice if isinstance(el.slice, cst.Index)]
+            else:
+                inner = [node]
+            for expr in inner:
+                qual = self._class_name(expr, ctx)
+                if qual is not None:
+                    name = qual.rsplit(".", 1)[-1]
+                    ctx.report(expr, f"dataclass `{name}` is used in a compiled signature but was never scripted "
+                                     f"itself: torch.jit.script fails with \"OSError: Failed to get source\"; "
+                                     f"decorate it with `@torch.jit.script` or call `torch.jit.script({name})` first",
+                               requires=(("class_is", qual, "unscripted_dataclass"),))
+
+    @staticmethod
+    def _class_name(func: cst.BaseExpression, ctx) -> Optional[str]:
+        """The qualified name of a (possible) project dataclass named by ``func``."""
+        if isinstance(func, cst.Name):
+            name = func.value
+            binding = ctx.names.bindings.get(name)
+            if binding is None or (ctx.infer is not None and name in ctx.infer.locals):
+                return None
+            if binding.kind == "class":
+                node = ctx.file.class_nodes.get(name)
+                if node is None or not any(_is_dataclass_decorator(d, ctx) for d in node.decorators):
+                    return None
+                return binding.target
+            if binding.kind != "import" or not name[:1].isupper():
+                return None
+            qual = binding.target
+        elif isinstance(func, cst.Attribute):
+            if not func.attr.value[:1].isupper():
+                return None
+            qual = ctx.resolve(func)
+            if qual is None:
+                return None
+        else:
+            return None
+        if qual.startswith(_NOT_PROJECT) or "." not in qual:
+            return None
+        return qual
+
+
+def _is_dataclass_decorator(dec: cst.Decorator, ctx) -> bool:
+    node = dec.decorator
+    if isinstance(node, cst.Call):
+        node = node.func
+    return ctx.names.resolve(dotted_name(node)) in _DATACLASS

@@ -1,0 +1,271 @@
+from typing import Dict, Set, Tuple
+
+import libcst as cst
+
+from jitlint.linter.names import dotted_name
+from jitlint.linter.rules.base import Example, Rule
+from jitlint.linter.rules.jit141_constant_reassigned import class_constants, self_targets
+
+# Attributes every nn.Module instance has.
+_MODULE_BUILTIN_ATTRS = frozenset({"training"})
+_REGISTER = frozenset({"register_buffer", "register_parameter", "add_module", "register_module"})
+
+
+def _small_statements(stmts):
+    """Every small statement of a body, through compound statements (not nested defs)."""
+    for stmt in stmts:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            yield from stmt.body
+        elif isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        else:
+            for name in ("body", "orelse", "finalbody"):
+                block = getattr(stmt, name, None)
+                if block is None:
+                    continue
+                if isinstance(block, cst.If):
+                    yield from _small_statements([block])
+                    continue
+                inner = getattr(block, "body", None)
+                if isinstance(inner, cst.BaseSuite):
+                    inner = inner.body
+                if isinstance(inner, (list, tuple)):
+                    yield from _small_statements(inner)
+            for handler in getattr(stmt, "handlers", ()) or ():
+                yield from _small_statements(handler.body.body)
+            for case in getattr(stmt, "cases", ()) or ():
+                yield from _small_statements(case.body.body)
+
+
+def _literal(node) -> bool:
+    return isinstance(node, cst.SimpleString)
+
+
+def _class_writes(class_node: cst.ClassDef, ctx) -> Tuple[Dict[str, Set[str]], bool]:
+    """attr -> methods assigning/registering it, and whether some method sets attributes
+    dynamically (``setattr(self, name, ...)``, ``self.__dict__``...). Cached per file."""
+    cache = ctx.file.__dict__.setdefault("_jit138_writes", {})
+    key = id(class_node)
+    found = cache.get(key)
+    if found is not None:
+        return found
+    writes: Dict[str, Set[str]] = {}
+    dynamic = False
+    for stmt in class_node.body.body:
+        if not isinstance(stmt, cst.FunctionDef) or not stmt.params.params:
+            continue
+        me = stmt.params.params[0].name.value
+        mname = stmt.name.value
+        for small in _small_statements(stmt.body.body):
+            for _, attr in self_targets(small, me):
+                writes.setdefault(attr, set()).add(mname)
+            if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+                call = small.value
+                func = call.func
+                args = call.args
+                if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == me:
+                    if func.attr.value in _REGISTER:
+                        if args and _literal(args[0].value):
+                            name = args[0].value.evaluated_value
+                            if isinstance(name, str):
+                                writes.setdefault(name, set()).add(mname)
+                        else:
+                            dynamic = True
+                elif isinstance(func, cst.Name) and func.value == "setattr":
+                    if args and isinstance(args[0].value, cst.Name) and args[0].value.value == me:
+                        if len(args) > 1 and _literal(args[1].value):
+                            name = args[1].value.evaluated_value
+                            if isinstance(name, str):
+                                writes.setdefault(name, set()).add(mname)
+                        else:
+                            dynamic = True
+                if "__dict__" in (dotted_name(func) or "") or (isinstance(func, cst.Name) and func.value == "vars"):
+                    dynamic = True
+    found = (writes, dynamic)
+    cache[key] = found
+    return found
+
+
+class AttributeSetInForward(Rule):
+    """
+    ## What it does
+    Flags an assignment to ``self.x`` in a compiled method when no other method of the class
+    (nor any base class) assigns ``x``, i.e. the attribute is not initialised in ``__init__``.
+    Also flags annotated assignments ``self.x: T = ...`` outside ``__init__``.
+
+    ## Why is this bad?
+    TorchScript fixes a module's attributes when it compiles it, from the instance's values:
+    an attribute that does not exist yet cannot be created at run time ("Tried to set
+    nonexistent attribute: last. Did you forget to initialize it in __init__()?"), and
+    ``self.count += 1`` on an uninitialised attribute fails with "Module 'M' has no attribute
+    'count'". A class-level default (``last = None`` in the class body) does not count: the
+    compiler reads instance attributes. Annotations on instance attributes are only accepted in
+    ``__init__``. Mutating an attribute initialised in ``__init__`` (``self.count += 1``) is
+    supported.
+
+    ## Example
+    ```python
+    class M(nn.Module):
+        def forward(self, x):
+            self.last = x
+            return x + 1
+    ```
+
+    ## Use instead
+    ```python
+    class M(nn.Module):
+        last: Optional[torch.Tensor]
+
+        def __init__(self):
+            super().__init__()
+            self.last = None
+
+        def forward(self, x):
+            self.last = x
+            return x + 1
+    ```
+
+    ## Fix safety
+    No automatic fix: the initial value and its type have to be chosen.
+    """
+
+    code = "JIT138"
+    name = "attribute-set-in-forward"
+    message = "attribute assigned in compiled code but not initialised in __init__"
+    evidence = ("s413", "s412")
+
+    INVALID = [
+        Example(
+            """
+            import torch
+
+            class M(torch.nn.Module):
+                def forward(self, x: torch.Tensor) -> torch.Tensor:
+                    self.last = x  # MARK
+                    return x + 1
+            """,
+            root="M",
+        ),
+        Example(
+            """
+            import torch
+
+            class M(torch.nn.Module):
+                count = 0
+
+                def __init__(self):
+                    super().__init__()
+                    self.scale = 2
+
+                def forward(self, x: torch.Tensor) -> torch.Tensor:
+                    self.count += 1  # MARK
+                    return x * self.scale + self.count
+            """,
+            root="M",
+        ),
+        Example(
+            """
+            import torch
+
+            class M(torch.nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.last = torch.zeros(3)
+
+                def forward(self, x: torch.Tensor) -> torch.Tensor:
+                    self.last: torch.Tensor = x  # MARK
+                    return x + 1
+            """,
+            root="M",
+        ),
+    ]
+    VALID = [
+        Example(
+            """
+            from typing import Optional
+            import torch
+
+            class M(torch.nn.Module):
+                last: Optional[torch.Tensor]
+
+                def __init__(self):
+                    super().__init__()
+                    self.last = None
+                    self.count = 0
+                    self.register_buffer("total", torch.zeros(3))
+
+                def forward(self, x: torch.Tensor) -> torch.Tensor:
+                    self.last = x
+                    self.count += 1
+                    self.total = self.total + x
+                    self.training = False
+                    return x + self.count
+            """,
+            root="M",
+        ),
+        Example(
+            """
+            import torch
+
+            class Base(torch.nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.reset()
+
+                def reset(self):
+                    self.last = torch.zeros(3)
+
+            class M(Base):
+                def forward(self, x: torch.Tensor) -> torch.Tensor:
+                    self.last = x
+                    return x + 1
+            """,
+            root="M",
+        ),
+    ]
+
+    def visit_Assign(self, node, ctx) -> None:
+        self._check(node, ctx)
+
+    def visit_AugAssign(self, node, ctx) -> None:
+        self._check(node, ctx)
+
+    def visit_AnnAssign(self, node, ctx) -> None:
+        self._check(node, ctx)
+
+    def _check(self, node, ctx) -> None:
+        fn = ctx.function
+        if fn is None or fn.class_node is None or not fn.is_method or not fn.params or fn.name == "__init__":
+            return
+        self_name = fn.params[0].name
+        targets = list(self_targets(node, self_name))
+        if not targets:
+            return
+        class_id = fn.id.rsplit(".", 1)[0]
+        if isinstance(node, cst.AnnAssign):
+            target, attr = targets[0]
+            ctx.report(node, f"annotated assignment `{self_name}.{attr}: ...` in `{fn.name}`: TorchScript only "
+                             f"accepts annotations on instance attributes in `__init__` (or declare `{attr}: T` in "
+                             f"the class body)")
+            return
+        constants = class_constants(fn.class_node, ctx)
+        writes, dynamic = _class_writes(fn.class_node, ctx)
+        if dynamic:
+            return
+        for target, attr in targets:
+            if attr in _MODULE_BUILTIN_ATTRS or attr in constants:
+                continue
+            if writes.get(attr, set()) - {fn.name}:
+                continue
+            if _is_method(fn.class_node, attr):
+                continue
+            verb = "updated" if isinstance(node, cst.AugAssign) else "assigned"
+            ctx.report(target, f"`{self_name}.{attr}` is {verb} in `{fn.name}` but never initialised in `__init__`: "
+                               f"TorchScript cannot create attributes at run time (\"Tried to set nonexistent "
+                               f"attribute\"); initialise it in `__init__` (with a class-level annotation if it "
+                               f"starts as None)",
+                       requires=(("attr_undefined_in_bases", class_id, attr),))
+
+
+def _is_method(class_node: cst.ClassDef, name: str) -> bool:
+    return any(isinstance(s, cst.FunctionDef) and s.name.value == name for s in class_node.body.body)
