@@ -1,0 +1,249 @@
+from typing import Optional
+
+import libcst as cst
+
+from jitlint.linter.rules.base import Example, Rule
+from jitlint.linter.types import (
+    BOOL, DEVICE, FLOAT, INT, NONE, SBOOL, SINT, SIZE, STR, TENSOR, describe, is_optional, kind, strip_optional,
+)
+from jitlint.linter.walker import refinements
+
+# TorchScript's view of jitlint's scalar types (types it cannot unify with each other).
+_CLASS = {TENSOR: "Tensor", INT: "int", SINT: "int", FLOAT: "float", BOOL: "bool", SBOOL: "bool",
+          STR: "str", DEVICE: "Device"}
+# Calls the compiler may evaluate statically in a condition (then only one branch is typed).
+_STATIC_CALLS = frozenset({
+    "builtins.isinstance", "builtins.hasattr", "torch.jit.isinstance", "torch.jit.is_scripting",
+    "torch.jit._script.is_scripting", "torch._C._is_scripting", "torch.jit.is_tracing",
+    "torch._C._get_tracing_state", "torch.jit._trace.is_tracing",
+})
+
+
+def _maybe_static(test: cst.BaseExpression, ctx) -> bool:
+    """Whether the compiler might fold ``test`` to a constant (it then types one branch only):
+    literals, ``is None`` checks, ``isinstance``/``hasattr``/``is_scripting()``, module attributes
+    (``Final``/``__constants__`` ones are constants)."""
+    stack = [test]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Name):
+            if node.value in ("True", "False", "None"):
+                return True
+        elif isinstance(node, cst.Attribute):
+            if isinstance(node.value, cst.Name) and node.value.value == "self":
+                if node.attr.value != "training":
+                    return True
+                continue
+            stack.append(node.value)
+            continue
+        elif isinstance(node, cst.Comparison):
+            if any(isinstance(c.operator, (cst.Is, cst.IsNot)) for c in node.comparisons):
+                # `v is None` is only dynamic when v is a local known to be Optional
+                if not (len(node.comparisons) == 1 and isinstance(node.left, cst.Name)
+                        and isinstance(node.comparisons[0].comparator, cst.Name)
+                        and node.comparisons[0].comparator.value == "None"
+                        and is_optional(ctx.type_of(node.left))):
+                    return True
+                continue
+        elif isinstance(node, cst.Call):
+            if ctx.resolve(node.func) in _STATIC_CALLS:
+                return True
+        elif isinstance(node, (cst.Lambda, cst.BaseComp)):
+            return True
+        for name in ("left", "right", "expression", "func", "value", "comparisons", "args", "comparator",
+                     "elements", "slice"):
+            child = getattr(node, name, None)
+            if isinstance(child, cst.CSTNode):
+                stack.append(child)
+            elif isinstance(child, (tuple, list)):
+                stack.extend(c for c in child if isinstance(c, cst.CSTNode))
+    return False
+
+
+def _mismatch(a, b) -> bool:
+    ca, cb = _CLASS.get(a), _CLASS.get(b)
+    if ca is not None and cb is not None:
+        return ca != cb
+    ka, kb = kind(a), kind(b)
+    if ka in ("list", SIZE) and kb == "tuple" or kb in ("list", SIZE) and ka == "tuple":
+        return True
+    if ka == kb == "list" and a[1] is not None and b[1] is not None:
+        return _mismatch(a[1], b[1])
+    return False
+
+
+class MixedTypeTernary(Rule):
+    """
+    ## What it does
+    Flags conditional expressions ``a if c else b`` in compiled code whose branches have types
+    TorchScript cannot unify: Tensor vs a Python number or string, ``int`` vs ``float``, ``int``
+    or ``float`` vs ``bool``, ``str`` vs a number, a ``Device`` vs ``str``, lists with different
+    element types, a list (or ``x.shape``) vs a tuple.
+
+    ## Why is this bad?
+    TorchScript types both branches and requires the same type: "if-expression's true branch
+    has type Tensor but false branch has type int". ``None`` in one branch is fine (the result is
+    ``Optional``), so is ``int`` vs a number from ``.item()``. When the condition is a constant
+    for the compiler (``is None`` checks, ``isinstance``, ``torch.jit.is_scripting()``,
+    ``Final`` attributes) only one branch is compiled, so such conditions are not flagged.
+
+    ## Example
+    ```python
+    def fn(x: torch.Tensor, flag: bool) -> torch.Tensor:
+        y = x if flag else 0
+        return x + y
+    ```
+
+    ## Use instead
+    Make both branches the same type:
+    ```python
+    def fn(x: torch.Tensor, flag: bool) -> torch.Tensor:
+        y = x if flag else torch.zeros_like(x)
+        return x + y
+    ```
+
+    ## Fix safety
+    For a Tensor variable against the literal ``0`` the fix uses ``torch.zeros_like(<tensor>)``;
+    for ``int`` against ``float`` it turns an int literal into a float literal (``0`` -> ``0.0``).
+    Both are unsafe: the eager value changes type (a Tensor or float where an int was), which is
+    only equivalent when the result is used arithmetically.
+    """
+
+    code = "JIT128"
+    name = "mixed-type-ternary"
+    message = "the branches of this conditional expression have different types"
+    fix_safety = "unsafe"
+    evidence = ("s217", "s216")
+
+    INVALID = [
+        Example(
+            """
+            import torch
+
+            def fn(x: torch.Tensor, flag: bool) -> torch.Tensor:
+                y = x if flag else 0  # MARK
+                return x + y
+            """,
+            inputs="[(torch.ones(3), True)]",
+        ),
+        Example(
+            """
+            import torch
+
+            def fn(x: torch.Tensor, n: int) -> float:
+                scale = n if n > 0 else 0.5  # MARK
+                return scale * 2
+            """,
+            inputs="[(torch.ones(3), 2)]",
+        ),
+        Example(
+            """
+            import torch
+
+            class M(torch.nn.Module):
+                def forward(self, x: torch.Tensor) -> torch.Tensor:
+                    p = 0.1 if self.training else False  # MARK
+                    return x * p
+            """,
+            root="M",
+        ),
+        Example(
+            """
+            from typing import Optional
+            import torch
+
+            def fn(x: torch.Tensor, bias: Optional[torch.Tensor]) -> torch.Tensor:
+                b = bias if bias is not None else 0.0  # MARK
+                return x + b
+            """,
+            inputs="[(torch.ones(3), None)]",
+        ),
+        Example(
+            """
+            from typing import List
+            import torch
+
+            def fn(x: torch.Tensor, c: bool) -> List[int]:
+                size = x.shape if c else (1, 2)  # MARK
+                return list(size)
+            """,
+            inputs="[(torch.ones(2, 3), True)]",
+        ),
+    ]
+    VALID = [
+        Example(
+            """
+            from typing import Optional
+            import torch
+
+            def fn(x: torch.Tensor, flag: bool, bias: Optional[torch.Tensor]) -> torch.Tensor:
+                y = x if flag else torch.zeros_like(x)
+                b = bias if bias is not None else torch.zeros_like(x)
+                z = x * 2 if flag else None
+                k = x.size(0) if flag else 1
+                if z is not None:
+                    y = y + z
+                return x + y + b + k
+            """,
+            inputs="[(torch.ones(3), True, None), (torch.ones(3), False, torch.ones(3))]",
+        ),
+        Example(
+            """
+            from typing import Final
+            import torch
+
+            class M(torch.nn.Module):
+                use_scale: Final[bool]
+
+                def __init__(self):
+                    super().__init__()
+                    self.use_scale = True
+
+                def forward(self, x: torch.Tensor) -> torch.Tensor:
+                    s = x.sum() if self.use_scale else 1.0
+                    return x * s
+            """,
+            root="M",
+        ),
+    ]
+
+    def visit_IfExp(self, node: cst.IfExp, ctx) -> None:
+        a = _refined(node.body, ctx.type_of(node.body), node.test, True)
+        if a is None:
+            return
+        b = _refined(node.orelse, ctx.type_of(node.orelse), node.test, False)
+        if b is None or a == b or not _mismatch(a, b):
+            return
+        if _maybe_static(node.test, ctx):
+            return
+        ctx.report(node, f"the true branch has type {describe(a)} but the false branch has type {describe(b)}: "
+                         "torch.jit.script rejects a conditional expression whose branches differ in type",
+                   fix=_fix(node, a, b, ctx))
+
+
+def _refined(branch: cst.BaseExpression, t, test: cst.BaseExpression, truthy: bool):
+    """The type of ``branch`` once ``test`` is known to be ``truthy`` (``is None`` refinement)."""
+    if isinstance(branch, cst.Name) and is_optional(t):
+        how = refinements(test, truthy).get(branch.value)
+        if how == "notnone":
+            return strip_optional(t)
+        if how == "none":
+            return NONE
+    return t
+
+
+def _fix(node: cst.IfExp, a, b, ctx):
+    for tensor_side, other, t_other in ((node.body, node.orelse, b), (node.orelse, node.body, a)):
+        t_tensor = a if tensor_side is node.body else b
+        if t_tensor == TENSOR and isinstance(tensor_side, cst.Name) and _is_zero(other) \
+                and ctx.resolve(cst.Attribute(cst.Name("torch"), cst.Name("zeros_like"))) == "torch.zeros_like":
+            return ctx.unsafe_fix("Use `torch.zeros_like(...)`",
+                                  [(other, f"torch.zeros_like({tensor_side.value})")])
+    for int_side, t_int, t_float in ((node.body, a, b), (node.orelse, b, a)):
+        if t_int == INT and t_float == FLOAT and isinstance(int_side, cst.Integer):
+            return ctx.unsafe_fix("Use a float literal", [(int_side, f"{int(int_side.value, 0)}.0")])
+    return None
+
+
+def _is_zero(node: cst.BaseExpression) -> Optional[bool]:
+    return isinstance(node, (cst.Integer, cst.Float)) and float(node.value) == 0.0
