@@ -379,12 +379,14 @@ class Project:
         return fills
 
     def _scripted_classes(self) -> Set[str]:
-        """Classes handed to torch.jit.script explicitly (decorator or call), e.g. dataclasses."""
+        """Classes scripted explicitly when their module is imported: ``@torch.jit.script`` on the
+        class or a module-level ``torch.jit.script(Cls)`` (a call inside a function may run after
+        the class was needed, or never), e.g. dataclasses."""
         if self._scripted is None:
-            self._scripted = set()
+            self._scripted = {cid for cid, cls in self.classes.items() if "torch.jit.script" in cls.decorators}
             for summary in self.modules.values():
                 for root in summary.roots:
-                    found = self.resolve(root.target) if root.mode == SCRIPT else None
+                    found = self.resolve(root.target) if root.mode == SCRIPT and root.top_level else None
                     if found and found[0] == "class":
                         self._scripted.add(found[1])
         return self._scripted

@@ -74,6 +74,7 @@ class RootRef:
     target: str  # dotted name as resolved in the file
     mode: str  # "script" | "trace"
     is_instance: bool = False  # torch.jit.script(Model()) rather than torch.jit.script(fn)
+    top_level: bool = False  # a module-level call (runs at import), not one inside a function
 
 
 @dataclass

@@ -629,7 +629,7 @@ class FunctionWalker:
             return
         target = ctx.resolve(arg)
         if target is not None:
-            self.roots.append(RootRef(target, mode, False))
+            self.roots.append(RootRef(target, mode, False, top_level=not self.is_function))
 
     def _record_call(self, node: cst.Call) -> None:
         ctx = self.ctx
