@@ -144,7 +144,39 @@ def static_value(test: cst.BaseExpression, ctx: FunctionContext, mode: str) -> O
             return mode == SCRIPT
         if name in _TRACING:
             return True if mode == TRACE else None
+    if mode == SCRIPT and isinstance(test, cst.Call) and len(test.args) == 2:
+        return _static_isinstance(test, ctx)
     return None
+
+
+# isinstance(x, T) on a value whose static type is known is folded by the script compiler:
+# the other branch is not compiled (only parsed). T -> the jitlint kinds it is True for.
+_ISINSTANCE_KINDS = {
+    "torch.Tensor": {TENSOR}, "builtins.int": {"int", SINT}, "builtins.float": {"float"},
+    "builtins.str": {"str"}, "builtins.list": {"list", SIZE}, "builtins.tuple": {"tuple"},
+    "builtins.dict": {"dict"},
+}
+_FOLDABLE_KINDS = frozenset({TENSOR, "int", SINT, "float", "str", "list", SIZE, "tuple", "dict"})
+
+
+def _static_isinstance(test: cst.Call, ctx: FunctionContext) -> Optional[bool]:
+    if not isinstance(test.func, cst.Name) or test.func.value != "isinstance" or ctx.infer is None:
+        return None
+    obj, types = test.args[0].value, test.args[1].value
+    if not isinstance(obj, cst.Name) or any(a.keyword is not None or a.star for a in test.args):
+        return None
+    k = kind(ctx.infer.env.get(obj.value))
+    if k not in _FOLDABLE_KINDS or ctx.resolve(test.func) != "builtins.isinstance":
+        return None
+    targets = types.elements if isinstance(types, cst.Tuple) else None
+    names = [el.value for el in targets] if targets is not None else [types]
+    result = False
+    for node in names:
+        kinds = _ISINSTANCE_KINDS.get(ctx.resolve(node) or "")
+        if kinds is None:
+            return None  # a type we do not model (bool, Optional[...], user classes...)
+        result = result or k in kinds
+    return result
 
 
 def always_exits(stmts: Sequence[cst.BaseStatement]) -> bool:
