@@ -208,10 +208,10 @@ class MixedTypeTernary(Rule):
     ]
 
     def visit_IfExp(self, node: cst.IfExp, ctx) -> None:
-        a = _refined(node.body, ctx.type_of(node.body), node.test, True)
+        a = _refined(node.body, _type(node.body, ctx), node.test, True)
         if a is None:
             return
-        b = _refined(node.orelse, ctx.type_of(node.orelse), node.test, False)
+        b = _refined(node.orelse, _type(node.orelse, ctx), node.test, False)
         if b is None or a == b or not _mismatch(a, b):
             return
         if _maybe_static(node.test, ctx):
@@ -219,6 +219,17 @@ class MixedTypeTernary(Rule):
         ctx.report(node, f"the true branch has type {describe(a)} but the false branch has type {describe(b)}: "
                          "torch.jit.script rejects a conditional expression whose branches differ in type",
                    fix=_fix(node, a, b, ctx))
+
+
+def _type(node: cst.BaseExpression, ctx):
+    """``ctx.type_of``, except that a comparison of operands of unknown type is unknown (it is a
+    Tensor when an operand is one)."""
+    t = ctx.type_of(node)
+    if isinstance(node, cst.Comparison) and not all(
+            isinstance(c.operator, (cst.Is, cst.IsNot, cst.In, cst.NotIn)) for c in node.comparisons):
+        if ctx.type_of(node.left) is None or any(ctx.type_of(c.comparator) is None for c in node.comparisons):
+            return None
+    return t
 
 
 def _refined(branch: cst.BaseExpression, t, test: cst.BaseExpression, truthy: bool):

@@ -1,0 +1,191 @@
+import libcst as cst
+
+from jitlint.linter.rules.base import Example, Rule
+from jitlint.linter.types import BOOL, FLOAT, INT, NONE, SBOOL, SINT, STR, describe, kind
+
+_INTS = (INT, SINT)
+_BOOLS = (BOOL, SBOOL)
+_ATOMIC = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Integer)
+
+
+def _type(node: cst.BaseExpression, ctx):
+    """``ctx.type_of``, except that a comparison of operands of unknown type is unknown (it is a
+    Tensor when an operand is one)."""
+    t = ctx.type_of(node)
+    if isinstance(node, cst.Comparison) and not all(
+            isinstance(c.operator, (cst.Is, cst.IsNot, cst.In, cst.NotIn)) for c in node.comparisons):
+        if ctx.type_of(node.left) is None or any(ctx.type_of(c.comparator) is None for c in node.comparisons):
+            return None
+    return t
+
+
+class UnsupportedOperator(Rule):
+    """
+    ## What it does
+    Flags operators TorchScript has no overload for, on operands whose types are known:
+    ``==``/``!=`` between dicts, ``~`` on an ``int``, ``bool`` or ``float``, ``|``/``|=`` between
+    dicts, and repeating a string with ``*`` (``"-" * 20``).
+
+    ## Why is this bad?
+    ``torch.jit.script`` rejects them with "Arguments for call are not valid". Note that ``~`` on a
+    Python ``bool`` is a bug in eager code as well: ``~True`` is ``-2``, which is truthy.
+    ``~`` on a (bool) Tensor, ``|``/``&``/``^`` on ints and bools, ``==`` on lists and tuples,
+    ``in`` on dicts and ``[0] * n`` are supported.
+
+    ## Example
+    ```python
+    def fn(a: Dict[str, int], b: Dict[str, int], flag: bool) -> bool:
+        return a == b and ~flag
+    ```
+
+    ## Use instead
+    ```python
+    def fn(a: Dict[str, int], b: Dict[str, int], flag: bool) -> bool:
+        same = len(a) == len(b)
+        for k, v in a.items():
+            if k not in b or b[k] != v:
+                same = False
+        return same and not flag
+    ```
+
+    ## Fix safety
+    ``~n`` on an ``int`` becomes ``(-n - 1)``, the same value: safe. ``~b`` on a ``bool`` becomes
+    ``not b``; that is unsafe because it changes what eager Python computes (``~True`` is
+    ``-2``), although ``not b`` is almost certainly what was meant. The other operators get no
+    fix.
+    """
+
+    code = "JIT130"
+    name = "unsupported-operator"
+    message = "this operator is not supported by torch.jit.script for these operand types"
+    fix_safety = "safe"
+    evidence = ("s226", "s222", "s231")
+
+    INVALID = [
+        Example(
+            """
+            from typing import Dict
+            import torch
+
+            def fn(a: Dict[str, int], b: Dict[str, int]) -> bool:
+                return a == b  # MARK
+            """,
+            inputs="[({'a': 1}, {'a': 1})]",
+        ),
+        Example(
+            """
+            import torch
+
+            def fn(x: torch.Tensor, n: int) -> int:
+                return ~n  # MARK
+            """,
+            inputs="[(torch.ones(3), 5)]",
+        ),
+        Example(
+            """
+            import torch
+
+            def fn(x: torch.Tensor, flag: bool) -> torch.Tensor:
+                if ~flag:  # MARK
+                    return x + 1
+                return x
+            """,
+            inputs="[(torch.ones(3), True)]",
+        ),
+        Example(
+            """
+            from typing import Dict
+            import torch
+
+            def fn(d: Dict[str, int], e: Dict[str, int]) -> Dict[str, int]:
+                return d | e  # MARK
+            """,
+            inputs="[({'a': 1}, {'b': 2})]",
+        ),
+        Example(
+            """
+            import torch
+
+            def fn(x: torch.Tensor) -> str:
+                return "-" * x.dim()  # MARK
+            """,
+        ),
+    ]
+    VALID = [
+        Example(
+            """
+            from typing import Dict, List, Tuple
+            import torch
+
+            def fn(x: torch.Tensor, d: Dict[str, int], xs: List[int], t: Tuple[int, int],
+                   n: int, flag: bool) -> torch.Tensor:
+                same = len(d) == len(xs) and xs == [1, 2] and t == (1, 2) and "a" in d
+                m = (n | 2) ^ (n & 1)
+                mask = ~(x > 0)
+                zeros = [0] * n
+                if not flag and not same:
+                    return x + m + len(zeros)
+                return x * mask
+            """,
+            inputs="[(torch.ones(3), {'a': 1}, [1, 2], (1, 2), 3, False)]",
+        ),
+        Example(
+            """
+            import torch
+
+            def fn(x: torch.Tensor, n: int) -> torch.Tensor:
+                if not torch.jit.is_scripting():
+                    print("-" * 20, ~n)
+                return x + (-n - 1)
+            """,
+            inputs="[(torch.ones(3), 5)]",
+        ),
+    ]
+
+    def visit_Comparison(self, node: cst.Comparison, ctx) -> None:
+        left = node.left
+        for comp in node.comparisons:
+            if isinstance(comp.operator, (cst.Equal, cst.NotEqual)):
+                lt, rt = ctx.type_of(left), ctx.type_of(comp.comparator)
+                if kind(lt) == "dict" and kind(rt) in ("dict", NONE) or kind(rt) == "dict" and kind(lt) == NONE:
+                    op = "==" if isinstance(comp.operator, cst.Equal) else "!="
+                    ctx.report(node, f"`{op}` between dicts is not supported by torch.jit.script: compare "
+                                     "lengths and items in a loop (use `is None` for None checks)")
+                    return
+            left = comp.comparator
+
+    def visit_UnaryOperation(self, node: cst.UnaryOperation, ctx) -> None:
+        if not isinstance(node.operator, cst.BitInvert):
+            return
+        t = _type(node.expression, ctx)
+        if t not in _INTS and t not in _BOOLS and t != FLOAT:
+            return
+        inner = ctx.code_of(node.expression)
+        if not isinstance(node.expression, _ATOMIC) and not node.expression.lpar:
+            inner = f"({inner})"
+        fix = None
+        if t in _INTS:
+            fix = ctx.safe_fix("Use `-n - 1`", [(node, f"(-{inner} - 1)")])
+            hint = "write `-n - 1`"
+        elif t in _BOOLS:
+            fix = ctx.unsafe_fix("Use `not`", [(node, f"(not {inner})")])
+            hint = "use `not` (`~True` is -2 in Python too)"
+        else:
+            hint = "it is not defined for floats"
+        ctx.report(node, f"`~` on a {describe(t)} is not supported by torch.jit.script: {hint}", fix=fix)
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation, ctx) -> None:
+        op = node.operator
+        if isinstance(op, cst.BitOr):
+            if kind(ctx.type_of(node.left)) == "dict" and kind(ctx.type_of(node.right)) == "dict":
+                ctx.report(node, "`|` between dicts is not supported by torch.jit.script: copy and `update()`")
+        elif isinstance(op, cst.Multiply):
+            lt, rt = ctx.type_of(node.left), ctx.type_of(node.right)
+            if lt == STR and rt in _INTS or rt == STR and lt in _INTS:
+                ctx.report(node, "repeating a str with `*` is not supported by torch.jit.script: build it with a "
+                                 "loop or `\"\".join(...)`")
+
+    def visit_AugAssign(self, node: cst.AugAssign, ctx) -> None:
+        if isinstance(node.operator, cst.BitOrAssign) and kind(ctx.type_of(node.target)) == "dict" \
+                and kind(ctx.type_of(node.value)) == "dict":
+            ctx.report(node, "`|=` between dicts is not supported by torch.jit.script: use `update()`")
