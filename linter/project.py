@@ -264,6 +264,8 @@ class Project:
             if attr in cls.submodule_attrs:
                 found = self.resolve(cls.submodule_attrs[attr])
                 if found and found[0] == "class":
+                    if mode == SCRIPT and self.lookup_method(found[1], "__prepare_scriptable__") is not None:
+                        return
                     target = self.lookup_method(found[1], method or "forward")
                     add(target, mode, found[1], how)
                 return
@@ -271,6 +273,10 @@ class Project:
     def _add_module_roots(self, cid: str, mode: str, add) -> None:
         if mode == TRACE:
             add(self.lookup_method(cid, "forward"), TRACE, cid, "forward of an nn.Module")
+            return
+        if self.lookup_method(cid, "__prepare_scriptable__") is not None:
+            # torch.jit.script compiles what __prepare_scriptable__ returns instead (e.g.
+            # torchvision's v2 transforms hand over their v1 equivalents), not this class
             return
         unused_props: Set[str] = set()
         for c in self.mro(cid):

@@ -93,6 +93,8 @@ def join(a: Type, b: Type) -> Type:
     if is_optional(b) and strip_optional(b) == a:
         return b
     ka, kb = kind(a), kind(b)
+    if ka == kb == "list":
+        return ("list", join(a[1], b[1]))  # still a list, whatever its elements
     if {ka, kb} <= {SINT, INT}:
         return SINT
     if {ka, kb} <= {SBOOL, BOOL}:
