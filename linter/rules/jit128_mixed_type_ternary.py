@@ -31,7 +31,7 @@ def _maybe_static(test: cst.BaseExpression, ctx) -> bool:
                 return True
         elif isinstance(node, cst.Attribute):
             if isinstance(node.value, cst.Name) and node.value.value == "self":
-                if node.attr.value != "training":
+                if node.attr.value != "training" and not _plain_attribute(node.attr.value, ctx):
                     return True
                 continue
             stack.append(node.value)
@@ -60,6 +60,29 @@ def _maybe_static(test: cst.BaseExpression, ctx) -> bool:
     return False
 
 
+def _plain_attribute(attr: str, ctx) -> bool:
+    """A module attribute of a known, non-None type that is not a constant (``Final`` or in
+    ``__constants__``): the compiler does not fold tests on it."""
+    facts = ctx.class_facts
+    t = facts.attr_types.get(attr) if facts is not None else None
+    if t is None or t == NONE or is_optional(t) or kind(t) in ("module", "modlist", "moddict", "class", "func"):
+        return False
+    cls = ctx.function.class_node
+    for stmt in cls.body.body if cls is not None else ():
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.target.value == attr:
+                ann = small.annotation.annotation
+                base = ann.value if isinstance(ann, cst.Subscript) else ann
+                if (ctx.resolve(base) or "").endswith("Final"):
+                    return False
+            elif isinstance(small, cst.Assign) and any(
+                    isinstance(t.target, cst.Name) and t.target.value == "__constants__" for t in small.targets):
+                return False  # constants listed: do not try to read the list precisely
+    return True
+
+
 def _mismatch(a, b) -> bool:
     ca, cb = _CLASS.get(a), _CLASS.get(b)
     if ca is not None and cb is not None:
@@ -69,6 +92,10 @@ def _mismatch(a, b) -> bool:
         return True
     if ka == kb == "list" and a[1] is not None and b[1] is not None:
         return _mismatch(a[1], b[1])
+    if ka == kb == "tuple" and a[1] is not None and b[1] is not None:
+        if len(a[1]) != len(b[1]):
+            return True
+        return any(x is not None and y is not None and _mismatch(x, y) for x, y in zip(a[1], b[1]))
     return False
 
 
@@ -149,6 +176,21 @@ class MixedTypeTernary(Rule):
         ),
         Example(
             """
+            import torch
+
+            class M(torch.nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.use_bias = True
+
+                def forward(self, x: torch.Tensor) -> torch.Tensor:
+                    y = x if self.use_bias else 0  # MARK
+                    return x + y
+            """,
+            root="M",
+        ),
+        Example(
+            """
             from typing import Optional
             import torch
 
@@ -212,6 +254,9 @@ class MixedTypeTernary(Rule):
         if a is None:
             return
         b = _refined(node.orelse, _type(node.orelse, ctx), node.test, False)
+        if b is not None and _empty_list(node.body) != _empty_list(node.orelse):
+            # `[]` is a List[Tensor] in TorchScript
+            a, b = (("list", TENSOR), b) if _empty_list(node.body) else (a, ("list", TENSOR))
         if b is None or a == b or not _mismatch(a, b):
             return
         if _maybe_static(node.test, ctx):
@@ -230,6 +275,10 @@ def _type(node: cst.BaseExpression, ctx):
         if ctx.type_of(node.left) is None or any(ctx.type_of(c.comparator) is None for c in node.comparisons):
             return None
     return t
+
+
+def _empty_list(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.List) and not node.elements
 
 
 def _refined(branch: cst.BaseExpression, t, test: cst.BaseExpression, truthy: bool):

@@ -4,11 +4,62 @@ import libcst as cst
 
 from jitlint.linter.infer import annotation_type
 from jitlint.linter.rules.base import Example, Rule
-from jitlint.linter.types import FLOAT, INT, NUMBER, SINT, SIZE, STR, TENSOR, describe, kind
+from jitlint.linter.types import BOOL, FLOAT, INT, NUMBER, SBOOL, SINT, SIZE, STR, TENSOR, describe, kind
+from jitlint.linter.walker import iter_children
 
 # Operand kinds that are certainly not bool (TorchScript turns them into bools in `and`/`or`).
 _NON_BOOL = frozenset({INT, SINT, FLOAT, NUMBER, STR, SIZE, TENSOR, "list", "tuple", "dict", "optional"})
 _COMPS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
+_BOOLS = (BOOL, SBOOL)
+
+
+def _truth_use(node: cst.CSTNode, parent_of) -> bool:
+    """Whether this use of a value only tests its truth (``if v:``, ``not v``, ``v and w`` there)."""
+    while True:
+        p = parent_of.get(id(node))
+        if isinstance(p, (cst.If, cst.While, cst.Assert, cst.IfExp)):
+            return p.test is node
+        if isinstance(p, cst.UnaryOperation):
+            return isinstance(p.operator, cst.Not)
+        if isinstance(p, cst.BooleanOperation):
+            node = p  # the enclosing and/or must itself be a truth test
+            continue
+        return False
+
+
+def _assigned_truth_value(node: cst.BooleanOperation, ctx) -> bool:
+    """``v = a or b`` where every later read of ``v`` in the function is a truth test."""
+    p = ctx.parent
+    if isinstance(p, cst.Assign) and len(p.targets) == 1 and isinstance(p.targets[0].target, cst.Name):
+        name = p.targets[0].target.value
+    elif isinstance(p, cst.AnnAssign) and isinstance(p.target, cst.Name) and p.value is node:
+        name = p.target.value
+    else:
+        return False
+    if ctx.function is None:
+        return False
+    parent_of = {}
+    uses = []
+    stack = [ctx.function.node.body]
+    while stack:
+        current = stack.pop()
+        for child in iter_children(current):
+            parent_of[id(child)] = current
+            if isinstance(child, cst.Name) and child.value == name:
+                uses.append(child)
+            stack.append(child)
+    reads = 0
+    for use in uses:
+        owner = parent_of.get(id(use))
+        if isinstance(owner, cst.AssignTarget) or (isinstance(owner, (cst.AnnAssign, cst.AugAssign))
+                                                   and owner.target is use):
+            continue
+        if isinstance(owner, cst.Param):
+            return False
+        reads += 1
+        if not _truth_use(use, parent_of):
+            return False
+    return reads > 0
 
 
 def _operands(node: cst.BaseExpression, out: List[cst.BaseExpression], root: bool = True) -> List[cst.BaseExpression]:
@@ -57,9 +108,10 @@ class BoolOpValue(Rule):
     """
     ## What it does
     Flags ``a or b`` / ``a and b`` used as a *value* (assigned, returned, passed, computed with)
-    in compiled code when the operands are known not to be bools: ``n = k or 3`` for ints,
-    ``name = s or "default"`` for strings, ``v = opt or 1`` for ``Optional`` values, and
-    ``x or y`` between Tensors when the result is used as a Tensor.
+    in compiled code when an operand is known to be a non-bool value: ``n = k or 3`` for ints,
+    ``name = s or "default"`` for strings, ``v = opt or 1`` for ``Optional`` values,
+    ``flag and k``, and ``x or y`` between Tensors when the result is used as a Tensor. A result
+    assigned to a variable that is only ever tested (``if v:``, ``not v``) is not flagged.
 
     ## Why is this bad?
     In TorchScript ``and``/``or`` always produce a ``bool``: ``k or 3`` is ``True``, so
@@ -122,6 +174,17 @@ class BoolOpValue(Rule):
             """
             import torch
 
+            def fn(x: torch.Tensor, flag: bool, k: int) -> torch.Tensor:
+                scale = flag and k  # MARK
+                return x * scale
+            """,
+            inputs="[(torch.ones(3), True, 2)]",
+            expect="diverge",
+        ),
+        Example(
+            """
+            import torch
+
             def fn(x: torch.Tensor, s: str) -> str:
                 name = s or "default"  # MARK
                 return name
@@ -177,12 +240,15 @@ class BoolOpValue(Rule):
             """
             import torch
 
-            def fn(x: torch.Tensor, a: bool, b: bool) -> torch.Tensor:
+            def fn(x: torch.Tensor, a: bool, b: bool, k: int) -> torch.Tensor:
                 both = a and b
                 either = a or (x.dim() == 1)
+                use = k or b
+                if use and not either:
+                    return x
                 return x * both + x * either
             """,
-            inputs="[(torch.ones(3), True, False)]",
+            inputs="[(torch.ones(3), True, False, 0)]",
         ),
     ]
 
@@ -191,10 +257,15 @@ class BoolOpValue(Rule):
             return
         operands = _operands(node, [])
         types = [ctx.type_of(o) for o in operands]
-        if any(kind(t) not in _NON_BOOL for t in types):
-            return  # unknown, or a bool operand: the author means a truth value
-        if all(t == TENSOR for t in types) and not _used_as_tensor(node, ctx):
-            return  # Tensors used as truth values later work the same
+        if any(t is None for t in types):
+            return
+        values = [t for t in types if t not in _BOOLS]
+        if not values or any(kind(t) not in _NON_BOOL for t in values):
+            return
+        if all(t == TENSOR for t in values) and not _used_as_tensor(node, ctx):
+            return  # `m is not None and m.any()`: Tensors used as truth values work the same
+        if _assigned_truth_value(node, ctx):
+            return  # assigned to a name that is only ever tested: a bool works the same
         op = "or" if isinstance(node.operator, cst.Or) else "and"
         shown = ", ".join(dict.fromkeys(describe(t) for t in types))
         fix = None
