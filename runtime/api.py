@@ -616,7 +616,7 @@ class _Verifier:
         )
         self.report.isolation = dict(run.evidence)
         self.report.isolation["forbidden_paths"] = list(forbidden)
-        self.report.isolation["seconds"] = round(time.perf_counter() - started, 3)
+        self.report.isolation["seconds"] = round(time.perf_counter() - started, 3)  # wall time of the child
         importable = [m for m, v in (run.evidence.get("model_modules") or {}).items() if v.get("importable")]
         if importable:
             self.report.notes.append(
