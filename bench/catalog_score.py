@@ -10,7 +10,8 @@ Each snippet is checked as its own project. What the harness hands to the compil
 (``make()``'s return value) is passed as a root, like a user's ``torch.jit.script(fn)`` call
 elsewhere in their code base: ``--script-root`` with ``modes=["script"]`` for script snippets,
 ``--trace-root`` with ``modes=["trace"]`` for trace snippets (a user who only traces selects
-the trace mode). Run: ``python bench/catalog_score.py [--ground-truth DIR] [--verbose]``.
+the trace mode). ``auto-roots`` is off: the snippets define probe and fixed variants next to
+the construct, and only what ``make()`` returns is compiled by the harness. Run: ``python bench/catalog_score.py [--ground-truth DIR] [--verbose]``.
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ def score(gt: Path, verbose: bool) -> dict:
             script_roots=[root] if (root and mode == "script") else [],
             trace_roots=[root] if (root and mode == "trace") else [],
             project_root=str(path.parent),
+            auto_roots=False,  # only what make() hands to the compiler (other classes are probes)
         )
         findings = check_files([str(path)], settings, use_cache=False).findings
         want = expected_family(mode, entry["meta"]["family"])

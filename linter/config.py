@@ -50,6 +50,7 @@ class Settings:
     script_roots: List[str] = field(default_factory=list)
     trace_roots: List[str] = field(default_factory=list)
     module_bases: List[str] = field(default_factory=list)
+    auto_roots: bool = True
     output_format: str = "concise"
     types: str = "local"
     max_file_size: int = 1_000_000
@@ -69,7 +70,7 @@ _KEYS = {
     "select": "codes", "extend-select": "codes", "ignore": "codes", "per-file-ignores": "pfi",
     "exclude": "strings", "extend-exclude": "strings", "respect-gitignore": "bool",
     "modes": "modes", "script-roots": "strings", "trace-roots": "strings",
-    "module-bases": "strings", "output-format": "format", "types": "types",
+    "module-bases": "strings", "auto-roots": "bool", "output-format": "format", "types": "types",
     "max-file-size": "int", "cache-dir": "string",
 }
 

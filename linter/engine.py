@@ -174,7 +174,7 @@ def check_files(files: Sequence[str], settings: Settings, *, jobs: int = 1, use_
         [r.summary for r in results.values()],
         modes=settings.modes,
         extra_roots=[(p, "script") for p in settings.script_roots] + [(p, "trace") for p in settings.trace_roots],
-        module_bases=settings.module_bases,
+        module_bases=settings.module_bases, auto_roots=settings.auto_roots,
     )
     findings = [f for f in project.filter(results.values()) if not per_file_ignored(settings, f.path, f.code)]
     findings.sort(key=Finding.sort_key)
@@ -203,7 +203,7 @@ def check_source(text: str, filename: str = "<string>", settings: Optional[Setti
     result = analyze_text(filename, text, module, "", codes)
     project = Project([result.summary], modes=settings.modes,
                       extra_roots=[(p, "script") for p in settings.script_roots] + [(p, "trace") for p in settings.trace_roots],
-                      module_bases=settings.module_bases)
+                      module_bases=settings.module_bases, auto_roots=settings.auto_roots)
     findings = project.filter([result])
     findings.sort(key=Finding.sort_key)
     return findings
