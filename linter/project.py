@@ -31,7 +31,13 @@ TRACE = "trace"
 
 class Project:
     def __init__(self, summaries: Sequence[FileSummary], modes: Sequence[str] = (SCRIPT, TRACE),
-                 extra_roots: Sequence[Tuple[str, str]] = (), module_bases: Sequence[str] = ()):
+                 extra_roots: Sequence[Tuple[str, str]] = (), module_bases: Sequence[str] = (),
+                 auto_roots: bool = True):
+        # auto_roots: every nn.Module class is a root (any of them may be scripted or traced).
+        # Off, only explicit roots count (torch.jit.script/trace calls, decorators, configured
+        # roots), with the submodules the compiler then compiles along with them.
+        self.auto_roots = auto_roots
+        self._submodule_roots_done: Set[Tuple[str, str]] = set()
         self.modules: Dict[str, FileSummary] = {}
         self.functions: Dict[str, FunctionSummary] = {}
         self.classes: Dict[str, ClassSummary] = {}
@@ -50,6 +56,7 @@ class Project:
         self.script_classes: Set[str] = set()
         self._scripted: Optional[Set[str]] = None
         self._computed = False
+        self._trace_root_ids: Optional[Set[str]] = None
 
     # -- name resolution across files -----------------------------------------------------
     def resolve(self, dotted: str, depth: int = 0) -> Optional[Tuple[str, str]]:
@@ -182,7 +189,7 @@ class Project:
 
         seen: Set[Tuple[str, str, Optional[str]]] = set()
         for cid, cls in self.classes.items():
-            if not self.is_module(cid):
+            if not self.auto_roots or not self.is_module(cid):
                 continue
             for mode in self.modes:
                 self._add_module_roots(cid, mode, add)
@@ -271,6 +278,19 @@ class Project:
                 return
 
     def _add_module_roots(self, cid: str, mode: str, add) -> None:
+        if (cid, mode) in self._submodule_roots_done:
+            return
+        self._submodule_roots_done.add((cid, mode))
+        if mode == SCRIPT:
+            # scripting a module compiles every submodule's forward, used or not
+            for c in self.mro(cid):
+                cls = self.classes.get(c)
+                if cls is None:
+                    continue
+                for dotted in cls.submodule_attrs.values():
+                    found = self.resolve(dotted)
+                    if found and found[0] == "class" and self.is_module(found[1]):
+                        self._add_module_roots(found[1], SCRIPT, add)
         if mode == TRACE:
             add(self.lookup_method(cid, "forward"), TRACE, cid, "forward of an nn.Module")
             return
@@ -380,9 +400,78 @@ class Project:
                     return None
                 if what == "plain" and not self._plain_class(found[1]):
                     return None
+            elif kind == "trace_root":
+                if pred[1] not in self.trace_roots():
+                    return None
             else:
                 raise ValueError(f"unknown predicate {kind}")
         return fills
+
+    def trace_roots(self) -> Set[str]:
+        """Functions whose arguments and results are the traced graph's inputs and outputs:
+        functions passed to ``torch.jit.trace``/configured as trace roots, and the ``forward``
+        of nn.Module classes traced as a whole (passed/configured, or constructed by no method
+        of another nn.Module: a module built inside another module is a submodule, which the
+        tracer calls with whatever its parent passes)."""
+        if self._trace_root_ids is not None:
+            return self._trace_root_ids
+        self.compute()
+        roots: Set[str] = set()
+
+        def add_class(cid: str) -> None:
+            fid = self.lookup_method(cid, "forward")
+            if fid is not None:
+                roots.add(fid)
+
+        for summary in self.modules.values():
+            for root in summary.roots:
+                found = self.resolve(root.target) if root.mode == TRACE else None
+                if found and found[0] == "function":
+                    roots.add(found[1])
+                elif found and self.is_module(found[1]):
+                    add_class(found[1])
+        for pattern, mode in self.extra_roots:
+            if mode != TRACE:
+                continue
+            roots.update(fid for fid in self.functions if _matches(pattern, fid))
+            for cid in self.classes:
+                if _matches(pattern, cid) and self.is_module(cid):
+                    add_class(cid)
+        submodules = self._constructed_by_modules()
+        for cid in self.classes:
+            if cid not in submodules and self.is_module(cid):
+                add_class(cid)
+        self._trace_root_ids = roots
+        return roots
+
+    def _constructed_by_modules(self) -> Set[str]:
+        """Classes constructed in a method of another nn.Module class, directly or through
+        module-level functions those methods call (``self.layers = make_layers(...)``)."""
+        out: Set[str] = set()
+        for fid, fn in self.functions.items():
+            owner = self.class_of_function(fid)
+            if owner is None or not self.is_module(owner):
+                continue
+            frontier, seen = [fid], {fid}
+            for _depth in range(3):
+                following: List[str] = []
+                for current in frontier:
+                    for call in self.functions[current].calls:
+                        if call.kind != "name":
+                            continue
+                        found = self.resolve(call.target)
+                        if found is None:
+                            continue
+                        if found[0] == "class":
+                            if found[1] != owner:
+                                out.add(found[1])
+                        elif found[1] not in seen and self.functions[found[1]].class_name is None:
+                            seen.add(found[1])
+                            following.append(found[1])
+                frontier = following
+                if not frontier:
+                    break
+        return out
 
     def _scripted_classes(self) -> Set[str]:
         """Classes scripted explicitly when their module is imported: ``@torch.jit.script`` on the
