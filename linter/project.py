@@ -386,6 +386,8 @@ class Project:
                     fn = self.functions[found[1]]
                     if (fn.factory_kind if called else fn.decorator_kind) in ("identity", "plain"):
                         return None
+                elif found is None and self._in_project(dotted):
+                    return None  # a project name that is no def (e.g. an alias of another decorator): unknown
             elif kind == "class_is":
                 _, dotted, what = pred
                 found = self.resolve(dotted)
@@ -495,6 +497,11 @@ class Project:
             if cls is not None and cls.is_namedtuple_or_enum:
                 return False
         return True
+
+    def _in_project(self, dotted: str) -> bool:
+        """Whether ``dotted`` names something inside a module of the project."""
+        parts = dotted.split(".")
+        return any(".".join(parts[:cut]) in self.modules for cut in range(len(parts) - 1, 0, -1))
 
     def _attr_user(self, cid: str, attr: str) -> Optional[str]:
         for ctx, uses in self.used_attrs.items():
