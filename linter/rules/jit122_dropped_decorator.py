@@ -11,7 +11,8 @@ _UNDERSTOOD = frozenset({
     "abc.abstractmethod", "typing.final", "typing_extensions.final", "typing.override",
     "typing_extensions.override", "typing.no_type_check",
 })
-_UNDERSTOOD_PREFIXES = ("torch.jit.", "torch._jit_internal.", "torch.compiler.", "torch._dynamo.")
+# (torch.fx.wrap and the FX compatibility markers register the function and return it unchanged.)
+_UNDERSTOOD_PREFIXES = ("torch.jit.", "torch._jit_internal.", "torch.compiler.", "torch._dynamo.", "torch.fx.")
 # Pure caches: dropping them changes speed, not results.
 _CACHES = frozenset({"functools.lru_cache", "functools.cache"})
 _GRAD = frozenset({"no_grad", "enable_grad", "inference_mode", "set_grad_enabled"})
@@ -157,6 +158,11 @@ class DroppedDecorator(Rule):
                 REGISTRY[f.__name__] = f
                 return f
 
+            def _identity(f):
+                return f
+
+            maybe_disable = getattr(torch.compiler, "disable", None) or _identity
+
             @register
             def helper(x: torch.Tensor) -> torch.Tensor:
                 return x * 2
@@ -170,6 +176,7 @@ class DroppedDecorator(Rule):
                     return x * 3
 
                 @property
+                @maybe_disable
                 def offset(self) -> float:
                     return 1.0
 
@@ -224,6 +231,11 @@ class DroppedDecorator(Rule):
             ctx.report(dec, f"`@{shown}` is dropped by torch.jit.script: the compiled function runs without "
                             f"{what}; use `with torch.autocast(...):` inside the body", fix=fix)
             return
+        head = dec.decorator.func if isinstance(dec.decorator, cst.Call) else dec.decorator
+        while isinstance(head, cst.Attribute):
+            head = head.value
+        if isinstance(head, cst.Name) and ctx.names.value_kind(head.value) is not None:
+            return  # a module-level alias (`deco = getattr(...) or other`): what it holds is unknown
         requires = ()
         if name != "<expr>" and not name.startswith("torch."):
             # Project decorators that return the function unchanged, or a plain wrapper (compiled
