@@ -74,7 +74,8 @@ MODULE_CONTAINERS = {
     "torch.nn.ParameterDict": "paramdict",
 }
 
-PARAMETER_FACTORIES = frozenset({"torch.nn.Parameter", "torch.nn.parameter.Parameter", "torch.Tensor"})
+PARAMETER_FACTORIES = frozenset({"torch.nn.Parameter", "torch.nn.parameter.Parameter", "torch.Tensor",
+                                 "torch.nn.Buffer", "torch.nn.parameter.Buffer"})
 
 # Module namespaces whose classes are nn.Modules when used as a base class.
 MODULE_BASE_PREFIXES = ("torch.nn.", "torch.ao.nn.", "torch.jit.ScriptModule", "torch.jit.RecursiveScriptModule")
