@@ -297,6 +297,10 @@ class UnsupportedBuiltin(Rule):
         if name == "type":
             if len(args) == 1 and isinstance(args[0].value, cst.Name) and args[0].value.value == "self":
                 return None  # JIT142 (class-name introspection)
+            parent = ctx.parent
+            if (len(args) == 1 and ctx.type_of(args[0].value) == TENSOR
+                    and not isinstance(parent, (cst.Attribute, cst.Comparison, cst.ComparisonTarget))):
+                return None  # `type(tensor)` alone compiles (e.g. in an error message)
             return ("`type()` is not supported by torch.jit.script (rejected, and for a Tensor compiled "
                     "to something other than its class): use `isinstance(x, T)`")
         if name == "reversed":

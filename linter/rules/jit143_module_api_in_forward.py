@@ -2,6 +2,7 @@ from typing import Optional
 
 import libcst as cst
 
+from jitlint.linter import torchapi
 from jitlint.linter.rules.base import Example, Rule
 from jitlint.linter.types import kind
 
@@ -43,7 +44,6 @@ MODULE_APIS = {
 }
 # Compiles, but only visits the module's own buffers, not its submodules' (eager recurses).
 _DIVERGES = {"named_buffers"}
-_MODULE_KINDS = frozenset({"module", "modlist", "moddict"})
 
 
 class ModuleApiInForward(Rule):
@@ -221,7 +221,7 @@ class ModuleApiInForward(Rule):
             requires = (("module", class_id),)
             target = "self"
         elif isinstance(owner, cst.Attribute):
-            if kind(ctx.type_of(owner)) not in _MODULE_KINDS:
+            if not _known_module(ctx.type_of(owner), ctx):
                 return
             target = ctx.code_of(owner)
         else:
@@ -244,6 +244,20 @@ class ModuleApiInForward(Rule):
             f"`{call}` is an nn.Module Python API that torch.jit.script cannot compile: {MODULE_APIS[method]}",
             requires=requires,
         )
+
+
+def _known_module(t, ctx) -> bool:
+    """A value certainly an nn.Module: a torch.nn class, a container, or a module class of this file
+    (the inference types any capitalised call assigned to an attribute as a "module")."""
+    k = kind(t)
+    if k in ("modlist", "moddict"):
+        return True
+    if k != "module" or not t[1]:
+        return False
+    if torchapi.is_module_class_name(t[1]):
+        return True
+    local = ctx.file.classes.get(str(t[1]).rsplit(".", 1)[-1])
+    return local is not None and local.qualname == t[1] and local.is_module_guess
 
 
 def _defines(class_node: cst.ClassDef, name: str) -> bool:
