@@ -13,10 +13,14 @@ from __future__ import annotations
 import linecache
 import os
 import re
+import sys
 from dataclasses import dataclass
-from typing import Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+
+import torch
 
 from jitlint.runtime import rule_map
+from jitlint.runtime.compare import clone_args
 from jitlint.runtime.compat import TORCH_DIR, TORCH_JIT_DIR
 from jitlint.runtime.report import Cause, Location
 
@@ -329,3 +333,37 @@ def source_hints(functions: Iterable) -> List[Cause]:
                     make_location(path, start + offset),
                 ))
     return causes
+
+
+# ---------------------------------------------------------------------------------
+# why torch's own trace check failed ("Graphs differed across invocations")
+# ---------------------------------------------------------------------------------
+
+
+def python_rng_states() -> Dict[str, Any]:
+    """Fingerprints of the Python-side random generators (random, numpy.random if loaded);
+    a trace that changes them drew random numbers torch could not record."""
+    import random
+
+    states: Dict[str, Any] = {"random": hash(random.getstate())}
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        try:
+            st = numpy.random.get_state()
+            states["numpy.random"] = (int(st[2]), hash(st[1].tobytes()))
+        except Exception:  # noqa: BLE001
+            pass
+    return states
+
+
+def graph_depends_on_grad_mode(fresh: Callable, example, trace_kwargs) -> bool:
+    kwargs = dict(trace_kwargs, check_trace=False)
+    try:
+        with torch.enable_grad():
+            with_grad = str(torch.jit.trace(fresh(), clone_args(example), **kwargs).inlined_graph)
+        with torch.no_grad():
+            without = str(torch.jit.trace(fresh(), clone_args(example), **kwargs).inlined_graph)
+    except Exception:  # noqa: BLE001 - only a diagnosis
+        return False
+    strip = lambda g: [line.split("#")[0].strip() for line in g.splitlines()]  # noqa: E731
+    return strip(with_grad) != strip(without)
