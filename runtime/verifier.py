@@ -110,7 +110,14 @@ class Verifier:
             if "cuda" in self.devices and not usable:
                 self.report.notes.append(f"CUDA skipped: {reason}")
             if self.save_load and self.artifacts:
-                self.run_fresh_process(workdir)
+                try:
+                    self.run_fresh_process(workdir)
+                except Exception as exc:  # noqa: BLE001 - e.g. inputs torch.save cannot pickle
+                    for _, result in self.artifacts:
+                        result.add(Problem(
+                            check="save_load", severity=FAIL,
+                            summary=f"could not run the fresh-process load: {type(exc).__name__}: {exc}"[:300],
+                        ))
             self.add_notes()
             if self.static_check:
                 self.crosscheck()
