@@ -41,9 +41,32 @@ def _literal(node) -> bool:
     return isinstance(node, cst.SimpleString)
 
 
+def _init_callees(class_node: cst.ClassDef) -> Set[str]:
+    """Methods ``__init__`` runs through ``self.m(...)`` calls (transitively): what they assign
+    exists when the module is scripted, even if they are compiled too."""
+    from jitlint.linter.walker import iter_descendants
+
+    methods = {s.name.value: s for s in class_node.body.body if isinstance(s, cst.FunctionDef) and s.params.params}
+    done: Set[str] = set()
+    todo = ["__init__"]
+    while todo:
+        name = todo.pop()
+        if name in done or name not in methods:
+            continue
+        done.add(name)
+        method = methods[name]
+        me = method.params.params[0].name.value
+        for node in iter_descendants(method.body):
+            if (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+                    and isinstance(node.func.value, cst.Name) and node.func.value.value == me):
+                todo.append(node.func.attr.value)
+    return done
+
+
 def _class_writes(class_node: cst.ClassDef, ctx) -> Tuple[Dict[str, Set[str]], bool]:
-    """attr -> methods assigning/registering it, and whether some method sets attributes
-    dynamically (``setattr(self, name, ...)``, ``self.__dict__``...). Cached per file."""
+    """attr -> methods assigning/registering it ("__init__" for methods ``__init__`` calls), and
+    whether some method sets attributes dynamically (``setattr(self, name, ...)``,
+    ``self.__dict__``...). Cached per file."""
     cache = ctx.file.__dict__.setdefault("_jit138_writes", {})
     key = id(class_node)
     found = cache.get(key)
@@ -51,11 +74,12 @@ def _class_writes(class_node: cst.ClassDef, ctx) -> Tuple[Dict[str, Set[str]], b
         return found
     writes: Dict[str, Set[str]] = {}
     dynamic = False
+    from_init = _init_callees(class_node)
     for stmt in class_node.body.body:
         if not isinstance(stmt, cst.FunctionDef) or not stmt.params.params:
             continue
         me = stmt.params.params[0].name.value
-        mname = stmt.name.value
+        mname = "__init__" if stmt.name.value in from_init else stmt.name.value
         for small in _small_statements(stmt.body.body):
             for _, attr in self_targets(small, me):
                 writes.setdefault(attr, set()).add(mname)
@@ -219,6 +243,25 @@ class AttributeSetInForward(Rule):
                 def forward(self, x: torch.Tensor) -> torch.Tensor:
                     self.last = x
                     return x + 1
+            """,
+            root="M",
+        ),
+        Example(
+            """
+            import torch
+
+            class M(torch.nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.make_weights(2)
+
+                def make_weights(self, n: int):
+                    self.weights = torch.ones(n)
+
+                def forward(self, x: torch.Tensor) -> torch.Tensor:
+                    if x.size(0) > self.weights.size(0):
+                        self.make_weights(x.size(0))
+                    return x + self.weights[: x.size(0)]
             """,
             root="M",
         ),
