@@ -1,0 +1,223 @@
+from typing import Optional
+
+import libcst as cst
+
+from jitlint.linter.rules._tracing import in_diagnostic, input_free, size_origin, track_assignment, track_loop_target
+from jitlint.linter.rules.base import TRACE, Example, Rule
+from jitlint.linter.types import SINT, SIZE
+
+_ATOMIC = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Integer)
+_CONVERSIONS = {
+    "builtins.int": "`int()`",
+    "builtins.float": "`float()`",
+    "builtins.bool": "`bool()`",
+    "builtins.round": "`round()` (the traced size has no `__round__`: tracing fails)",
+    "builtins.divmod": "`divmod()` (tracing fails on a traced size)",
+}
+
+
+class SizeToPython(Rule):
+    """
+    ## What it does
+    Flags sizes taken from a Tensor (``x.size(i)``, ``x.shape[i]``, ``x.numel()`` and arithmetic
+    on them) that are converted to Python numbers in code that runs while ``torch.jit.trace``
+    traces: ``int(...)``, ``float(...)``, ``bool(...)``, ``round(...)``, ``math.sqrt``/``math.ceil``
+    and other ``math`` functions, NumPy functions, and ``max()``/``min()`` comparing a size.
+
+    ## Why is this bad?
+    While tracing, ``x.size(0)`` is a 0-dim Tensor, so ``x.size(0) * 2``, ``x.size(1) // 2``,
+    ``x.size(-1) ** -0.5`` or ``torch.zeros(x.size(0))`` are recorded and stay dynamic. A
+    conversion to a Python number records the example input's size as a constant instead: the
+    traced model is silently wrong for every other shape (``int(x.size(0))``,
+    ``math.sqrt(q.size(-1))``, ``max(x.size(0), 4)``), or tracing fails (``round``). Ranks
+    (``x.dim()``, ``x.ndim``) are plain ints while tracing anyway and are not reported here.
+
+    ## Example
+    ```python
+    def forward(self, q):
+        n = int(q.size(0))
+        return q[:n] / math.sqrt(q.size(-1))
+    ```
+
+    ## Use instead
+    ```python
+    def forward(self, q):
+        n = q.size(0)
+        return q[:n] * q.size(-1) ** -0.5
+    ```
+
+    ## Fix safety
+    ``int(<size>)`` is fixed by dropping the ``int()``: a size is already an int in eager
+    mode, so this is safe. Other conversions have no automatic fix (``float`` changes dtype
+    promotion, ``math`` functions have no exact dynamic equivalent).
+    """
+
+    code = "JIT303"
+    name = "size-to-python"
+    message = "a Tensor size converted to a Python number is a constant in the trace"
+    mode = TRACE
+    fix_safety = "safe"
+    evidence = ("t003", "t033", "t041")
+
+    INVALID = [
+        Example(
+            """
+            import torch
+
+            def fn(x):
+                n = int(x.size(0))  # MARK
+                return torch.ones(n, 1) * x.sum()
+            """,
+            mode=TRACE, expect="trace-diverge", inputs="[(torch.ones(3, 2),), (torch.ones(5, 2),)]",
+        ),
+        Example(
+            """
+            import math
+            import torch
+
+            def fn(q):
+                return q / math.sqrt(q.size(-1))  # MARK
+            """,
+            mode=TRACE, expect="trace-diverge", inputs="[(torch.ones(2, 4),), (torch.ones(2, 9),)]",
+        ),
+        Example(
+            """
+            import torch
+            from torch import nn
+
+            class M(nn.Module):
+                def forward(self, x):
+                    n = max(x.size(0), 4)  # MARK
+                    return torch.zeros(n)
+            """,
+            root="M", mode=TRACE, expect="trace-diverge", inputs="[(torch.ones(3),), (torch.ones(6),)]",
+        ),
+        Example(
+            """
+            import torch
+
+            def fn(x):
+                half = x.size(1) / 2
+                return x.new_zeros(int(half))  # MARK
+            """,
+            mode=TRACE, expect="trace-diverge", inputs="[(torch.ones(2, 4),), (torch.ones(3, 8),)]",
+        ),
+        Example(
+            """
+            import torch
+
+            def fn(x):
+                return x * float(x.shape[-1])  # MARK
+            """,
+            mode=TRACE, expect="trace-diverge", inputs="[(torch.ones(2, 4),), (torch.ones(3, 9),)]",
+        ),
+        Example(
+            """
+            import torch
+
+            def fn(x):
+                return x.new_zeros(round(x.size(1) / 2))  # MARK
+            """,
+            mode=TRACE, expect="trace-diverge", inputs="[(torch.ones(2, 4),), (torch.ones(3, 8),)]",
+        ),
+    ]
+    VALID = [
+        Example(
+            """
+            import torch
+
+            def fn(x):
+                n = x.size(0)
+                return torch.ones(n, 1) * x.sum()
+            """,
+            mode=TRACE, expect="trace-diverge", inputs="[(torch.ones(3, 2),), (torch.ones(5, 2),)]",
+        ),
+        Example(
+            """
+            import math
+            import torch
+            from torch import nn
+
+            class M(nn.Module):
+                def forward(self, x):
+                    b, c = x.shape
+                    scale = x.size(-1) ** -0.5
+                    y = x[:, : x.size(1) // 2] * scale * (x.size(1) / 2) * abs(x.size(1))
+                    n = int(x.dim()) + len(x.shape) + math.prod(x.shape)
+                    print("shape", int(b), float(c))
+                    return y.sum() + torch.zeros(x.numel()).sum() + n + x.new_zeros(int(math.sqrt(16)))
+            """,
+            root="M", mode=TRACE, expect="trace-diverge", inputs="[(torch.ones(2, 4),), (torch.ones(3, 10),)]",
+        ),
+    ]
+
+    def visit_Assign(self, node: cst.Assign, ctx) -> None:
+        track_assignment(node, ctx)
+
+    def visit_AugAssign(self, node: cst.AugAssign, ctx) -> None:
+        track_assignment(node, ctx)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign, ctx) -> None:
+        track_assignment(node, ctx)
+
+    def visit_For(self, node: cst.For, ctx) -> None:
+        track_loop_target(node.target, node.iter, ctx)
+
+    def visit_Call(self, node: cst.Call, ctx) -> None:
+        if not node.args:
+            return
+        func = node.func
+        if isinstance(func, cst.Name):
+            if func.value not in ("int", "float", "bool", "round", "divmod", "max", "min"):
+                return
+        elif not isinstance(func, cst.Attribute) or not isinstance(func.value, (cst.Name, cst.Attribute)):
+            return
+        qual = ctx.resolve(func)
+        if qual is None:
+            return
+        what = self._what(qual)
+        if what is None:
+            return
+        args = [a.value for a in node.args if a.keyword is None and not a.star]
+        if qual in ("builtins.max", "builtins.min"):
+            self._max_min(node, qual[9:], args, ctx)
+            return
+        if not args:
+            return
+        arg = args[0]
+        if size_origin(arg, ctx) != "dyn" or input_free(arg, ctx) or in_diagnostic(node, ctx):
+            return
+        code = ctx.code_of(arg)
+        fix = None
+        if qual == "builtins.int" and len(node.args) == 1 and ctx.type_of(arg) == SINT:
+            replacement = code if isinstance(arg, _ATOMIC) else f"({code})"
+            fix = ctx.safe_fix("Drop the `int()`: the size is already an int", [(node, replacement)])
+            hint = f"use `{code}` directly (it is already an int)"
+        elif qual.startswith("math."):
+            hint = "use Tensor math on the size (e.g. `size ** -0.5`, `size // 2`) or a `@torch.jit.script_if_tracing` helper"
+        else:
+            hint = "keep the size as it is (arithmetic on it is traced) or use a `@torch.jit.script_if_tracing` helper"
+        ctx.report(node, f"{what} of the size `{code}` bakes the example input's size into the trace: {hint}", fix=fix)
+
+    @staticmethod
+    def _what(qual: str) -> Optional[str]:
+        if qual in _CONVERSIONS:
+            return _CONVERSIONS[qual]
+        if qual in ("builtins.max", "builtins.min"):
+            return qual
+        if qual.startswith("math.") and qual != "math.prod":
+            return f"`{qual}()`"
+        if qual.startswith("numpy."):
+            return f"`{qual}()`"
+        return None
+
+    def _max_min(self, node: cst.Call, which: str, args, ctx) -> None:
+        if len(args) == 1:
+            sized = ctx.type_of(args[0]) == SIZE and size_origin(args[0], ctx) == "dyn"
+        else:
+            sized = any(size_origin(a, ctx) == "dyn" for a in args)
+        if not sized or all(input_free(a, ctx) for a in args) or in_diagnostic(node, ctx):
+            return
+        ctx.report(node, f"`{which}()` over sizes compares them in Python: the trace keeps the branch the example "
+                         f"input took (`{ctx.code_of(node)}` is frozen): compute it in a `@torch.jit.script_if_tracing` "
+                         f"helper, or avoid the comparison")
