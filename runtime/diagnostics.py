@@ -321,7 +321,8 @@ def source_hints(functions: Iterable) -> List[Cause]:
                 ):
                     causes.append(Cause(
                         "JIT122", rule_map.RULE_NAMES["JIT122"], "source",
-                        f"decorator {stripped.split('#')[0].strip()} is dropped by torch.jit.script",
+                        f"decorator {stripped.split('#')[0].strip()} is not part of the compiled code "
+                        "(script compiles the undecorated source; a trace records tensor ops, not grad mode)",
                         make_location(path, start + offset),
                     ))
                 continue

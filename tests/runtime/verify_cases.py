@@ -157,6 +157,10 @@ def script_error():
     return uses_try, [(torch.ones(2),)]
 
 
+def dropped_no_grad():
+    return NoGradForward().eval(), [(torch.ones(2, 3, requires_grad=True),)]
+
+
 def wrong_shape():
     return SmallCNN()
 
