@@ -63,10 +63,17 @@ def _init_callees(class_node: cst.ClassDef) -> Set[str]:
     return done
 
 
+def _cached_init_callees(class_node: cst.ClassDef, ctx) -> Set[str]:
+    cache = ctx.file.__dict__.setdefault("_jit138_init_callees", {})
+    found = cache.get(id(class_node))
+    if found is None:
+        found = cache[id(class_node)] = _init_callees(class_node)
+    return found
+
+
 def _class_writes(class_node: cst.ClassDef, ctx) -> Tuple[Dict[str, Set[str]], bool]:
-    """attr -> methods assigning/registering it ("__init__" for methods ``__init__`` calls), and
-    whether some method sets attributes dynamically (``setattr(self, name, ...)``,
-    ``self.__dict__``...). Cached per file."""
+    """attr -> methods assigning/registering it, and whether some method sets attributes
+    dynamically (``setattr(self, name, ...)``, ``self.__dict__``...). Cached per file."""
     cache = ctx.file.__dict__.setdefault("_jit138_writes", {})
     key = id(class_node)
     found = cache.get(key)
@@ -74,12 +81,11 @@ def _class_writes(class_node: cst.ClassDef, ctx) -> Tuple[Dict[str, Set[str]], b
         return found
     writes: Dict[str, Set[str]] = {}
     dynamic = False
-    from_init = _init_callees(class_node)
     for stmt in class_node.body.body:
         if not isinstance(stmt, cst.FunctionDef) or not stmt.params.params:
             continue
         me = stmt.params.params[0].name.value
-        mname = "__init__" if stmt.name.value in from_init else stmt.name.value
+        mname = stmt.name.value
         for small in _small_statements(stmt.body.body):
             for _, attr in self_targets(small, me):
                 writes.setdefault(attr, set()).add(mname)
@@ -300,6 +306,8 @@ class AttributeSetInForward(Rule):
                 continue
             if writes.get(attr, set()) - {fn.name}:
                 continue
+            if fn.name in _cached_init_callees(fn.class_node, ctx):
+                continue  # runs in __init__ too, so the attribute exists when scripting
             if _is_method(fn.class_node, attr):
                 continue
             verb = "updated" if isinstance(node, cst.AugAssign) else "assigned"

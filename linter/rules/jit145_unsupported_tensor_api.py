@@ -136,7 +136,9 @@ class UnsupportedTensorApi(Rule):
     ``x.size().numel()`` -> ``x.numel()``, ``torch.is_tensor(x)`` -> ``isinstance(x, torch.Tensor)``,
     ``torch.zeros(3, requires_grad=flag)`` -> ``torch.zeros(3).requires_grad_(flag)`` (and dropping
     ``requires_grad=False``), ``nonzero(x, as_tuple=False)`` -> ``nonzero(x)``. Fixes that spell
-    ``torch`` are offered only when ``torch`` is imported under that name.
+    ``torch`` are offered only when ``torch`` is imported under that name. One fix is unsafe:
+    ``torch.Tensor([...])`` -> ``torch.tensor([...], dtype=torch.float)``, which differs when the
+    default dtype was changed with ``torch.set_default_dtype``.
     """
 
     code = "JIT145"
@@ -336,10 +338,9 @@ class UnsupportedTensorApi(Rule):
             name = func.value
         else:
             return
-        keywords = {a.keyword.value: a for a in node.args if a.keyword is not None}
         if isinstance(func, cst.Attribute) and (name in _NEW_METHODS or name == "nonzero"):
             if ctx.type_of(func.value) == TENSOR:
-                self._keywords(node, name, keywords, ctx, method=True)
+                self._keywords(node, name, ctx, method=True)
                 return
             if name != "nonzero":
                 return
@@ -372,9 +373,10 @@ class UnsupportedTensorApi(Rule):
             ctx.report(node, f"`{qual}()` is not supported by torch.jit.script: {hint}", fix=fix)
             return
         if qual.count(".") == 1 and (name in _FACTORIES or name == "nonzero"):
-            self._keywords(node, name, keywords, ctx, method=False)
+            self._keywords(node, name, ctx, method=False)
 
-    def _keywords(self, node: cst.Call, name: str, keywords, ctx, method: bool) -> None:
+    def _keywords(self, node: cst.Call, name: str, ctx, method: bool) -> None:
+        keywords = {a.keyword.value: a for a in node.args if a.keyword is not None}
         spelled = f".{name}" if method else f"torch.{name}"
         if name == "nonzero":
             arg = keywords.get("as_tuple")
