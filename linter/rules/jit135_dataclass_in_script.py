@@ -14,9 +14,10 @@ class DataclassInScript(Rule):
     """
     ## What it does
     Flags a ``@dataclasses.dataclass`` class that compiled code constructs or takes as a
-    parameter/return type, unless the class was handed to ``torch.jit.script`` explicitly
-    (``@torch.jit.script`` on the class, or a ``torch.jit.script(Cfg)`` call anywhere in the
-    project). Dataclasses from other files of the project are recognised too.
+    parameter/return type, unless the class was handed to ``torch.jit.script`` explicitly when
+    its module is imported (``@torch.jit.script`` on the class, or a module-level
+    ``torch.jit.script(Cfg)`` call in any file of the project; a call inside a function may run
+    too late, or never, and does not count). Dataclasses from other files are recognised too.
 
     ## Why is this bad?
     TorchScript (since 2.0) can compile dataclasses, but only when it synthesises their
@@ -85,6 +86,23 @@ class DataclassInScript(Rule):
                 return x * c.scale
             """,
             inputs="[(torch.ones(3), Cfg(2.0))]",
+        ),
+        Example(
+            """
+            import dataclasses
+            import torch
+
+            @dataclasses.dataclass
+            class Cfg:
+                scale: float
+
+            def fn(x: torch.Tensor) -> torch.Tensor:
+                return x * Cfg(2.0).scale  # MARK
+
+            def export():
+                torch.jit.script(Cfg)  # only helps if export() runs before fn is scripted
+                return torch.jit.script(fn)
+            """,
         ),
     ]
     VALID = [
