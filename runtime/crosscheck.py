@@ -29,14 +29,27 @@ class StaticFindings:
     by_code: Dict[str, List[Tuple[str, int]]] = field(default_factory=dict)
 
 
-def run_static_check(paths: Sequence[str]) -> StaticFindings:
+def run_static_check(paths: Sequence[str], roots: Sequence[Tuple[str, str]] = ()) -> StaticFindings:
+    """Lint ``paths`` as one project; ``roots`` are (qualname pattern, "script"|"trace") pairs
+    naming what verify compiled, so a plain function counts as compiled code there too."""
     try:
+        from dataclasses import replace
+        from pathlib import Path
+
         from jitlint.linter.api import check_paths  # type: ignore[import-not-found]
+        from jitlint.linter.config import load_settings
     except Exception as exc:  # noqa: BLE001 - ImportError or a half-written linter module
         return StaticFindings(
             False, f"static cross-check unavailable (jitlint.linter.api: {type(exc).__name__}: {exc})")
     try:
-        returned = check_paths(list(paths))
+        settings = load_settings(None, Path(paths[0]).resolve().parent)
+        settings = replace(
+            settings,
+            select=["ALL"],
+            script_roots=list(settings.script_roots) + [n for n, m in roots if m == "script"],
+            trace_roots=list(settings.trace_roots) + [n for n, m in roots if m == "trace"],
+        )
+        returned = check_paths(list(paths), settings)
         findings = list(getattr(returned, "findings", returned) or [])
     except Exception as exc:  # noqa: BLE001 - the linter failing must not fail verify
         return StaticFindings(False, f"static cross-check failed ({type(exc).__name__}: {exc})")
@@ -102,14 +115,14 @@ def judge(problem: Problem, static: StaticFindings) -> Dict[str, Any]:
     return verdict
 
 
-def annotate(report: Report, source_files: Iterable[str]) -> Dict[str, Any]:
+def annotate(report: Report, source_files: Iterable[str], roots: Sequence[Tuple[str, str]] = ()) -> Dict[str, Any]:
     """Fill ``problem.static`` for every problem worth comparing; returns what the report
     should say about the cross-check itself."""
     problems = [p for p in report.failures if p.code or _lines_of(p)]
     files = [f for f in source_files if f and os.path.exists(f)]
     if not problems or not files:
         return {"available": None}
-    static = run_static_check(files)
+    static = run_static_check(files, roots)
     if not static.available:
         return {"available": False, "note": static.note}
     for problem in problems:

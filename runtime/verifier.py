@@ -555,4 +555,10 @@ class Verifier:
     def crosscheck(self) -> None:
         from jitlint.runtime import crosscheck
 
-        self.report.static = crosscheck.annotate(self.report, self.source_files)
+        roots = []
+        if not self.is_module:
+            # a plain function is a root only because verify compiles it: tell the linter so
+            name = getattr(self.target, "__qualname__", None) or getattr(self.target, "__name__", None)
+            if name and "<" not in name:
+                roots = [(name, mode) for mode in self.modes if mode in ("script", "trace")]
+        self.report.static = crosscheck.annotate(self.report, self.source_files, roots)

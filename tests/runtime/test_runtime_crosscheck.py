@@ -1,6 +1,7 @@
 """Runtime failures next to the static check: flagged line / code, and graceful degradation
-when the linter API is missing or broken.  The linter's API is replaced by a stand-in here
-(it is another team's code); torch.jit is always real."""
+when the linter API is missing or broken. The degradation cases replace the linter API with
+a stand-in (to make it absent or raise); the agreement cases use the real linter. torch.jit is
+always real."""
 
 import types
 
@@ -35,7 +36,7 @@ def mismatch(report):
 def test_flagged_line_and_code(monkeypatch):
     seen = []
 
-    def check_paths(paths):
+    def check_paths(paths, settings=None):
         seen.append(list(paths))
         return [finding("JIT302", item_line())]
 
@@ -49,14 +50,14 @@ def test_flagged_line_and_code(monkeypatch):
 
 
 def test_code_reported_on_another_line(monkeypatch):
-    fake_linter(monkeypatch, lambda paths: [finding("JIT302", item_line() + 40)])
+    fake_linter(monkeypatch, lambda paths, settings=None: [finding("JIT302", item_line() + 40)])
     static = mismatch(verify(vc.center, INPUTS, **OPTS)).static
     assert not static["flagged_line"] and static["flagged_code"]
     assert "reported elsewhere" in static["summary"]
 
 
 def test_not_flagged(monkeypatch):
-    fake_linter(monkeypatch, lambda paths: [])
+    fake_linter(monkeypatch, lambda paths, settings=None: [])
     static = mismatch(verify(vc.center, INPUTS, **OPTS)).static
     assert static["summary"] == "not flagged by jitlint check"
 
@@ -71,7 +72,7 @@ def test_missing_linter_api_degrades_to_a_note(monkeypatch):
 
 
 def test_raising_linter_api_degrades_to_a_note(monkeypatch):
-    def check_paths(paths):
+    def check_paths(paths, settings=None):
         raise RuntimeError("rule crashed")
 
     fake_linter(monkeypatch, check_paths)
@@ -80,15 +81,14 @@ def test_raising_linter_api_degrades_to_a_note(monkeypatch):
     assert not report.ok  # the runtime verdict is unchanged
 
 
-def test_real_linter_when_it_knows_the_rule():
-    """Integration with the real `jitlint check` once it implements JIT101."""
-    try:
-        from jitlint.linter.api import check_paths
-        real = [f for f in check_paths([vc.__file__]) if f.code == "JIT101"]
-    except Exception as exc:  # noqa: BLE001
-        pytest.skip(f"jitlint.linter.api not usable yet: {type(exc).__name__}: {exc}")
-    if not real:
-        pytest.skip("the static linter does not report JIT101 for verify_cases.TryInForward yet")
+def test_real_linter_flags_the_traced_function_it_was_told_about():
+    """verify tells the linter which plain function it traced, so `.item()` there is flagged."""
+    report = verify(vc.center, INPUTS, **OPTS)
+    static = mismatch(report).static
+    assert static["flagged_line"] and "JIT302" in static["codes_at_lines"], static
+
+
+def test_real_linter_agrees_on_a_script_rejection():
     report = verify(vc.TryInForward(), [(torch.ones(2),)], modes=("script",), devices=("cpu",), save_load=False)
     error = report.result("script").problems[0]
     assert error.code == "JIT101"
