@@ -44,8 +44,9 @@ class ClassInheritance(Rule):
     ## What it does
     Flags a user class (not an ``nn.Module``) that compiled code constructs and that derives
     from another user class, when it relies on inheritance: it has no ``__init__`` of its own,
-    calls ``super()``, or calls a method only its base defines. ``NamedTuple``, ``Enum`` and
-    exception classes are not concerned.
+    calls ``super()``, or calls a method only its base defines (in its own methods, or on an
+    instance in compiled code: ``Child(2.0).scale(x)``). ``NamedTuple``, ``Enum`` and exception
+    classes are not concerned.
 
     ## Why is this bad?
     TorchScript classes do not support inheritance: the base's methods are not inherited and
@@ -148,6 +149,26 @@ class ClassInheritance(Rule):
                 return x * Child(2.0).k
             """,
         ),
+        Example(
+            """
+            import torch
+
+            class Base:
+                def __init__(self, k: float):
+                    self.k = k
+
+                def scale(self, x: torch.Tensor) -> torch.Tensor:
+                    return x * self.k
+
+            class Child(Base):
+                def __init__(self, k: float):
+                    self.k = k
+
+            def fn(x: torch.Tensor) -> torch.Tensor:
+                c = Child(2.0)
+                return c.scale(x)  # MARK
+            """,
+        ),
     ]
     VALID = [
         Example(
@@ -206,6 +227,39 @@ class ClassInheritance(Rule):
             """,
         ),
     ]
+
+    def visit_Call(self, node: cst.Call, ctx) -> None:
+        """``Child(...).scale(x)`` where ``scale`` is only defined by a base class of this file's
+        ``Child``: TorchScript classes do not inherit methods."""
+        func = node.func
+        if not isinstance(func, cst.Attribute):
+            return
+        t = ctx.type_of(func.value)
+        if not isinstance(t, tuple) or t[0] != "class" or not t[1]:
+            return
+        name = str(t[1]).rsplit(".", 1)[-1]
+        class_node = ctx.file.class_nodes.get(name)
+        facts = ctx.file.classes.get(name)
+        if class_node is None or facts is None or facts.qualname != t[1] or not class_node.bases:
+            return
+        method = func.attr.value
+        if method.startswith("__") or any(
+                isinstance(s, cst.FunctionDef) and s.name.value == method for s in class_node.body.body):
+            return
+        for base in class_node.bases:
+            qual = ctx.resolve(base.value)
+            if qual is None or qual.startswith(_FINE_BASE_PREFIXES):
+                continue
+            base_node = ctx.file.class_nodes.get(qual.rsplit(".", 1)[-1])
+            if base_node is None or not any(
+                    isinstance(s, cst.FunctionDef) and s.name.value == method for s in base_node.body.body):
+                continue
+            class_id = facts.qualname.rsplit(".", 1)[0] + ":" + name if "." in facts.qualname else ":" + name
+            ctx.report(node, f"`{method}` is defined by `{base_node.name.value}`, the base class of `{name}`, but "
+                             f"TorchScript classes do not inherit methods: define it in `{name}` (flatten the "
+                             f"hierarchy) or use composition",
+                       requires=(("not_module", class_id), ("class_is", qual, "plain")))
+            return
 
     def check_class(self, cls, fctx) -> None:
         bases = [b for b in cls.base_names if b != "<expr>" and not b.startswith(_FINE_BASE_PREFIXES)
