@@ -148,7 +148,7 @@ class DataclassInScript(Rule):
 
     def visit_Call(self, node: cst.Call, ctx) -> None:
         qual = self._class_name(node.func, ctx)
-        if qual is None:
+        if qual is None or not self._first(qual, ctx):
             return
         ctx.report(node, f"dataclass `{qual.rsplit('.', 1)[-1]}` is constructed in compiled code but was never "
                          f"scripted itself: torch.jit.script fails with \"OSError: Failed to get source for "
@@ -168,12 +168,20 @@ class DataclassInScript(Rule):
                 inner = [node]
             for expr in inner:
                 qual = self._class_name(expr, ctx)
-                if qual is not None:
+                if qual is not None and self._first(qual, ctx):
                     name = qual.rsplit(".", 1)[-1]
                     ctx.report(expr, f"dataclass `{name}` is used in a compiled signature but was never scripted "
                                      f"itself: torch.jit.script fails with \"OSError: Failed to get source\"; "
                                      f"decorate it with `@torch.jit.script` or call `torch.jit.script({name})` first",
                                requires=(("class_is", qual, "unscripted_dataclass"),))
+
+    def _first(self, qual: str, ctx) -> bool:
+        """Report each dataclass once per function (signature first, then the first construction)."""
+        seen = ctx.scratch.setdefault(self.code, set())
+        if qual in seen:
+            return False
+        seen.add(qual)
+        return True
 
     @staticmethod
     def _class_name(func: cst.BaseExpression, ctx) -> Optional[str]:
