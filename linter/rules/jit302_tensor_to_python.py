@@ -151,7 +151,7 @@ class TensorToPython(Rule):
 
             def fn(x):
                 m = x.mean()
-                print("mean", m.item(), f"{float(m):.2f}")
+                label = f"mean {m.item()} ({float(m):.2f})"
                 return x - m
             """,
             mode=TRACE, expect="trace-diverge",
@@ -184,7 +184,7 @@ class TensorToPython(Rule):
 
                 def forward(self, x):
                     y = x * self.scale.item()
-                    print(f"sum {y.sum().item():.3f}", str(y.max().item()))
+                    self.label = f"sum {y.sum().item():.3f}, max " + str(y.max().item())
                     return y
             """,
             root="M", mode=TRACE, expect="trace-diverge",

@@ -144,7 +144,7 @@ class SizeToPython(Rule):
                     scale = x.size(-1) ** -0.5
                     y = x[:, : x.size(1) // 2] * scale * (x.size(1) / 2) * abs(x.size(1))
                     n = int(x.dim()) + len(x.shape) + math.prod(x.shape)
-                    print("shape", int(b), float(c))
+                    self.label = f"shape {int(b)}x{float(c)}"
                     return y.sum() + torch.zeros(x.numel()).sum() + n + x.new_zeros(int(math.sqrt(16)))
             """,
             root="M", mode=TRACE, expect="trace-diverge", inputs="[(torch.ones(2, 4),), (torch.ones(3, 10),)]",
