@@ -516,35 +516,7 @@ def _returned_values(body: cst.CSTNode, name: str) -> Optional[List[Optional[cst
     return out
 
 
-def _returned_inner_def(fn: cst.FunctionDef) -> Optional[cst.FunctionDef]:
-    """The nested def that ``fn`` always returns (``def deco(f): def w(...): ...; return w``)."""
-    inner = {s.name.value: s for s in fn.body.body if isinstance(s, cst.FunctionDef)}
-    if len(inner) != 1:
-        return None
-    (name, node), = inner.items()
-    values = _returned_values(fn.body, name)
-    if values and all(isinstance(v, cst.Name) and v.value == name for v in values):
-        return node
-    return None
-
-
-def decorator_kind(fn: cst.FunctionDef, names: NameTable, depth: int = 0) -> str:
-    """What ``fn`` does when applied as ``@fn`` to a function that torch.jit.script compiles:
-    ``"identity"`` (returns its argument: registries, markers), ``"wraps"`` (returns a
-    ``functools.wraps`` wrapper: the compiler follows ``__wrapped__`` and drops it),
-    ``"varargs"`` (returns a ``*args``/``**kwargs`` wrapper: rejected), ``"plain"`` (returns
-    another fixed-signature def, which is compiled as is) or ``""`` (unknown)."""
-    if depth > 2 or not _may_return_name(fn):
-        return ""
-    params = list(fn.params.posonly_params) + list(fn.params.params)
-    if params:
-        first = params[0].name.value
-        values = _returned_values(fn.body, first)
-        if values and all(isinstance(v, cst.Name) and v.value == first for v in values):
-            return "identity"
-    wrapper = _returned_inner_def(fn)
-    if wrapper is None:
-        return ""
+def _wrapper_kind(wrapper: cst.FunctionDef, names: NameTable) -> str:
     for dec in wrapper.decorators:
         if decorator_name(dec, names).endswith("wraps"):
             return "wraps"
@@ -554,21 +526,83 @@ def decorator_kind(fn: cst.FunctionDef, names: NameTable, depth: int = 0) -> str
     return "plain"
 
 
+def _combine(kinds: set) -> str:
+    bad = kinds & {"wraps", "varargs"}
+    if bad and not kinds & {"identity", "plain"}:
+        return "wraps" if "wraps" in bad else "varargs"
+    if kinds and kinds <= {"identity", "plain"}:
+        return "identity" if kinds == {"identity"} else "plain"
+    return ""
+
+
+def decorator_kind(fn: cst.FunctionDef, names: NameTable, depth: int = 0) -> str:
+    """What ``fn`` does when applied as ``@fn`` to a function that torch.jit.script compiles:
+    ``"identity"`` (returns its argument: registries, markers), ``"wraps"`` (returns a
+    ``functools.wraps`` wrapper: the compiler follows ``__wrapped__`` and drops it),
+    ``"varargs"`` (returns a ``*args``/``**kwargs`` wrapper: rejected), ``"plain"`` (returns
+    another fixed-signature def, which is compiled as is) or ``""`` (unknown). Each ``return``
+    is classified (its argument, a nested wrapper def, or a nested decorator applied to the
+    argument); a nested decorator returned as is is the ``@fn(...)`` path and is skipped."""
+    if depth > 3 or not _may_return_name(fn):
+        return ""
+    params = list(fn.params.posonly_params) + list(fn.params.params)
+    first = params[0].name.value if params else ""
+    values = _returned_values(fn.body, first)
+    if not values:
+        return ""
+    inner = {s.name.value: s for s in fn.body.body if isinstance(s, cst.FunctionDef)}
+    kinds = set()
+    for v in values:
+        if isinstance(v, cst.Name) and first and v.value == first:
+            kinds.add("identity")
+        elif isinstance(v, cst.Name) and v.value in inner:
+            if decorator_kind(inner[v.value], names, depth + 1):
+                continue  # returns a decorator: the `@fn(...)` path of a dual-use decorator
+            kinds.add(_wrapper_kind(inner[v.value], names))
+        elif (isinstance(v, cst.Call) and isinstance(v.func, cst.Name) and v.func.value in inner and v.args
+              and isinstance(v.args[0].value, cst.Name) and first and v.args[0].value.value == first):
+            kinds.add(decorator_kind(inner[v.func.value], names, depth + 1))
+        else:
+            kinds.add("")
+    return _combine(kinds)
+
+
 def factory_kind(fn: cst.FunctionDef, names: NameTable) -> str:
     """``decorator_kind`` of the decorator that ``fn(...)`` returns (``@fn(args)``), or ``""``."""
     if not _may_return_name(fn):
         return ""
-    inner = _returned_inner_def(fn)
-    return decorator_kind(inner, names, 1) if inner is not None else ""
+    params = list(fn.params.posonly_params) + list(fn.params.params)
+    first = params[0].name.value if params else ""
+    values = _returned_values(fn.body, first)
+    if not values:
+        return ""
+    inner = {s.name.value: s for s in fn.body.body if isinstance(s, cst.FunctionDef)}
+    kinds = set()
+    for v in values:
+        if isinstance(v, cst.Name) and v.value in inner:
+            kinds.add(decorator_kind(inner[v.value], names, 1))
+        elif isinstance(v, cst.Name) and first and v.value == first or (
+                isinstance(v, cst.Call) and isinstance(v.func, cst.Name) and v.func.value in inner):
+            continue  # the direct `@fn` path of a dual-use decorator
+        else:
+            kinds.add("")
+    return _combine(kinds)
 
 
 def _may_return_name(fn: cst.FunctionDef) -> bool:
-    """Cheap pre-check for decorators: the body ends with ``return <name>``."""
+    """Cheap pre-check for decorators: the body ends with ``return <name>`` or ``return <call>``
+    and either defines a nested function or returns its first parameter."""
     if not isinstance(fn.body, cst.IndentedBlock) or not fn.body.body:
         return False
     last = fn.body.body[-1]
-    return (isinstance(last, cst.SimpleStatementLine) and isinstance(last.body[-1], cst.Return)
-            and isinstance(last.body[-1].value, cst.Name))
+    if not (isinstance(last, cst.SimpleStatementLine) and isinstance(last.body[-1], cst.Return)
+            and isinstance(last.body[-1].value, (cst.Name, cst.Call))):
+        return False
+    if any(isinstance(s, cst.FunctionDef) for s in fn.body.body):
+        return True
+    params = list(fn.params.posonly_params) + list(fn.params.params)
+    value = last.body[-1].value
+    return bool(params) and isinstance(value, cst.Name) and value.value == params[0].name.value
 
 
 def _guess_tensor_params(fn: cst.FunctionDef, params: List[Param], infer: Inferrer) -> None:

@@ -378,16 +378,17 @@ class Project:
                 if fn is None or flag not in fn.jit_flags:
                     return None
             elif kind == "decorator_drops":
-                # a project decorator returning the function unchanged, or a fixed-signature
-                # wrapper without functools.wraps (compiled as is), drops nothing
+                # a decorator defined in the project is reported only when its source shows that
+                # the compiler drops it (functools.wraps) or rejects it (*args wrapper); one from
+                # outside the project cannot be read and is reported
                 _, dotted, called = pred
                 found = self.resolve(dotted)
                 if found and found[0] == "function":
                     fn = self.functions[found[1]]
-                    if (fn.factory_kind if called else fn.decorator_kind) in ("identity", "plain"):
+                    if (fn.factory_kind if called else fn.decorator_kind) not in ("wraps", "varargs"):
                         return None
-                elif found is None and self._in_project(dotted):
-                    return None  # a project name that is no def (e.g. an alias of another decorator): unknown
+                elif self._in_project(dotted):
+                    return None
             elif kind == "class_is":
                 _, dotted, what = pred
                 found = self.resolve(dotted)
