@@ -33,9 +33,11 @@ class DroppedDecorator(Rule):
     ``__wrapped__``) and silently drops the decorator: a ``@torch.no_grad()`` ``forward`` returns
     outputs that require grad once scripted, an autocast region runs in full precision, and a
     ``functools.wraps`` wrapper's extra work (scaling, logging, caching of results...) vanishes.
-    A ``*args`` wrapper without ``functools.wraps`` is compiled instead and rejected. Decorators
-    defined in the project that return the function unchanged (registries) or a fixed-signature
-    wrapper without ``functools.wraps`` (which is compiled as is) are not flagged.
+    A ``*args`` wrapper without ``functools.wraps`` is compiled instead and rejected. A decorator
+    defined in the project is flagged only when its source shows such a wrapper; registries that
+    return the function unchanged, fixed-signature wrappers without ``functools.wraps`` (compiled
+    as is) and decorators jitlint cannot classify are not. Decorators imported from outside the
+    project cannot be read and are flagged.
 
     ## Example
     ```python
