@@ -424,10 +424,10 @@ class Inferrer:
         if qual.startswith("math."):
             fn = qual[5:]
             return INT if fn in torchapi.MATH_INT_RESULTS else FLOAT
-        if torchapi.is_module_class_name(qual):
-            return ("module", qual)
         if qual in torchapi.MODULE_CONTAINERS:
             return (torchapi.MODULE_CONTAINERS[qual], None)
+        if torchapi.is_module_class_name(qual):
+            return ("module", qual)
         if qual.startswith("torch.") and not qual.startswith(("torch.jit.", "torch.cuda.", "torch.backends.", "torch.distributed.", "torch.utils.", "torch.autograd.", "torch.testing.", "torch.fx.", "torch.onnx.", "torch._dynamo.", "torch.compiler.", "torch.export.", "torch.overrides.")):
             last = qual.rsplit(".", 1)[-1]
             if last[:1].isupper():

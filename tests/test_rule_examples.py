@@ -69,7 +69,10 @@ def test_example(rule, kind, example):
         hits = [f for f in findings if f.code == rule.code and f.row == line]
         assert hits, f"{rule.code} not reported at line {line}; got {[(f.code, f.row, f.message) for f in findings]}"
     else:
-        assert not findings, f"VALID example has findings: {[(f.code, f.row, f.message) for f in findings]}"
+        # Using TorchScript at all is deprecated (JIT4xx): a valid TorchScript program may still
+        # call torch.jit.script; every other family must stay silent.
+        relevant = [f for f in findings if not f.code.startswith("JIT4") or rule.code.startswith("JIT4")]
+        assert not relevant, f"VALID example has findings: {[(f.code, f.row, f.message) for f in relevant]}"
     if example.expect == "runtime-fails" and torch.cuda.is_available():
         pytest.skip("hard-coded CUDA device runs here: the evidence needs a CPU-only machine")
     verdict, detail = compiler_verdict(example)
