@@ -1,0 +1,505 @@
+"""JIT111 and the "confident type" helper it shares with JIT116 (branch-type-change).
+
+``confident_type`` answers only where TorchScript's static type is certain from the code
+itself: literals, parameters and annotated locals, shape arithmetic, ``float()``/``str()``,
+and Tensor-producing expressions built from those with well-known torch functions. It is
+stricter than ``ctx.type_of`` (which, e.g., types every call of an imported submodule or
+``x.max(dim=1)`` as a Tensor) because these rules compare two types and a single wrong
+guess would be a false alarm.
+"""
+
+from typing import Dict, List, Optional, Tuple, Union
+
+import libcst as cst
+
+from jitlint.linter import torchapi
+from jitlint.linter.infer import annotation_type
+from jitlint.linter.rules.base import Example, Rule
+from jitlint.linter.rules.jit112_missing_return import maybe_folded
+from jitlint.linter.types import TENSOR, kind
+from jitlint.linter.walker import iter_descendants
+
+Cat = Union[str, Tuple, None]  # "Tensor" | "int" | "float" | "bool" | "str" | "None" | ("tuple", [..]) | ("list", c)
+
+# Tensor methods/torch functions that return a Tensor for sure (tuple-returning overloads such
+# as max(dim=...), sort, topk, unique(return_counts=...) are deliberately absent).
+_TENSOR_METHODS = frozenset(
+    "abs add addmm all amax amin any argmax argmin bmm ceil chunk_ clamp clamp_min clamp_max clone contiguous cos "
+    "cpu cuda cumsum detach div double exp expand expand_as fill_ flatten flip float floor gather half int "
+    "log log_softmax long masked_fill matmul mean mm mul narrow ne neg new_empty new_full new_ones new_zeros "
+    "norm permute pow reciprocal relu repeat reshape reshape_as round rsqrt scatter select sigmoid sign sin "
+    "softmax sqrt square squeeze sub sum t tanh to transpose tril triu type_as unflatten unsqueeze view view_as "
+    "where zero_ add_ mul_ sub_ div_ copy_ masked_fill_ clamp_ eq gt lt ge le logical_and logical_or "
+    "logical_not bitwise_and bitwise_or isnan isinf isfinite nan_to_num prod index_select roll".split()
+)
+_TENSOR_FUNCTIONS = frozenset(
+    "abs add arange bmm cat clamp clone cos cumsum div einsum empty empty_like exp eye flatten full full_like "
+    "gather log log_softmax matmul mean mm mul ones ones_like outer permute pow rand rand_like randn randn_like "
+    "reshape relu sigmoid sin softmax sqrt square squeeze stack sub sum tanh tensor transpose tril triu "
+    "unsqueeze where zeros zeros_like as_tensor from_numpy bernoulli multinomial masked_fill baddbmm addmm "
+    "linspace logsumexp isnan isinf isfinite flip roll repeat_interleave index_select".split()
+)
+_FUNCTIONAL = frozenset(
+    "relu gelu silu elu leaky_relu softplus sigmoid tanh softmax log_softmax linear conv1d conv2d conv3d "
+    "layer_norm group_norm batch_norm dropout interpolate pad normalize embedding cross_entropy mse_loss "
+    "l1_loss smooth_l1_loss nll_loss binary_cross_entropy binary_cross_entropy_with_logits avg_pool2d "
+    "adaptive_avg_pool2d adaptive_avg_pool1d hardswish hardsigmoid mish glu one_hot "
+    "scaled_dot_product_attention".split()
+)
+_INT_METHODS = frozenset({"dim", "numel", "ndimension", "element_size", "get_device"})
+_NOT_MODULE_TENSOR = frozenset({"Sequential", "Identity", "ModuleList", "ModuleDict", "ParameterList",
+                                "ParameterDict"})
+_MATH_INT = frozenset({"floor", "ceil", "factorial", "gcd"})
+_MAX_DEPTH = 6
+
+
+def _ann_cat(annotation, ctx) -> Cat:
+    t = annotation_type(annotation, ctx.names)
+    return _cat_of_type(t)
+
+
+def _cat_of_type(t) -> Cat:
+    if t is None:
+        return None
+    k = kind(t)
+    if t == TENSOR:
+        return "Tensor"
+    if k in ("int", "float", "bool", "str"):
+        return k
+    if k == "none":
+        return "None"
+    if k == "list":
+        inner = _cat_of_type(t[1])
+        return ("list", inner) if inner is not None else None
+    if k == "tuple" and t[1] is not None:
+        return ("tuple", [_cat_of_type(e) for e in t[1]])
+    return None
+
+
+def _bindings(ctx) -> Dict[str, List[Optional[cst.CSTNode]]]:
+    """Every place a compiled function binds each name: value expressions, Annotation nodes
+    (annotated assignments) or None for bindings whose value is unknown (unpacking, loops)."""
+    scratch = ctx.scratch.setdefault("confident", {})
+    found = scratch.get("bindings")
+    if found is not None:
+        return found
+    found = {}
+    fn = ctx.function.node if ctx.function is not None else None
+    if fn is not None:
+        for n in iter_descendants(fn.body):
+            if isinstance(n, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+                continue
+            if isinstance(n, cst.Assign):
+                for t in n.targets:
+                    if isinstance(t.target, cst.Name):
+                        found.setdefault(t.target.value, []).append(n.value)
+                    else:
+                        for m in iter_descendants(t.target):
+                            if isinstance(m, cst.Name):
+                                found.setdefault(m.value, []).append(None)
+            elif isinstance(n, cst.AnnAssign) and isinstance(n.target, cst.Name):
+                found.setdefault(n.target.value, []).append(n.annotation)
+            elif isinstance(n, cst.AugAssign) and isinstance(n.target, cst.Name):
+                found.setdefault(n.target.value, []).append(n)
+            elif isinstance(n, (cst.For, cst.CompFor, cst.NamedExpr, cst.AsName)):
+                target = n.name if isinstance(n, cst.AsName) else n.target
+                for m in (target, *iter_descendants(target)):
+                    if isinstance(m, cst.Name):
+                        found.setdefault(m.value, []).append(None)
+    scratch["bindings"] = found
+    return found
+
+
+def _name_cat(name: str, ctx, depth: int, visiting: set) -> Cat:
+    info = ctx.function
+    if info is None or name in visiting:
+        return None
+    param = next((p for p in info.params if p.name == name), None)
+    sites = _bindings(ctx).get(name, [])
+    cats = []
+    if param is not None:
+        if param.kind in ("star", "starstar") or param.type == ("self",):
+            return None
+        if param.annotation is not None:
+            cats.append(_ann_cat(param.annotation, ctx))
+        elif param.default is None:
+            cats.append("Tensor")  # TorchScript types unannotated parameters as Tensor
+        else:
+            return None
+    elif not sites:
+        return None
+    visiting = visiting | {name}
+    augmented = []
+    for site in sites:
+        if site is None:
+            return None
+        if isinstance(site, cst.Annotation):
+            cats.append(_ann_cat(site, ctx))
+        elif isinstance(site, cst.AugAssign):
+            augmented.append(site)
+        else:
+            cats.append(_cat(site, ctx, depth + 1, visiting))
+    if not cats or any(c is None for c in cats) or any(c != cats[0] for c in cats):
+        return None
+    for aug in augmented:
+        # `v op= value` rebinds v to the result: it keeps v's type only for these pairs
+        value = _cat(aug.value, ctx, depth + 1, visiting)
+        keeps = {"Tensor": ("Tensor", "int", "float", "bool"), "int": ("int",), "float": ("int", "float"),
+                 "str": ("str",)}.get(cats[0], ())
+        if value not in keeps or isinstance(aug.operator, (cst.DivideAssign, cst.PowerAssign, cst.ModuloAssign)):
+            return None
+    return cats[0]
+
+
+def _module_attr_is_tensor_layer(attr: str, ctx) -> bool:
+    facts = ctx.class_facts
+    if facts is None:
+        return False
+    t = facts.attr_types.get(attr)
+    if kind(t) != "module":
+        return False
+    qual = str(t[1])
+    return (qual.startswith("torch.nn.") and qual not in torchapi.TUPLE_RETURNING_MODULES
+            and qual.rsplit(".", 1)[-1] not in _NOT_MODULE_TENSOR)
+
+
+def _call_cat(node: cst.Call, ctx, depth: int, visiting: set) -> Cat:
+    func = node.func
+    if isinstance(func, cst.Name) and func.value in ctx.file.function_returns:
+        binding = ctx.names.bindings.get(func.value)
+        if binding is not None and binding.kind == "function" and func.value not in ctx.infer.locals:
+            return _cat_of_type(ctx.file.function_returns[func.value])
+    qual = ctx.resolve(func)
+    if qual is not None:
+        if qual.startswith("builtins."):
+            name = qual[9:]
+            if name in ("int", "len"):
+                return "int"
+            if name in ("float", "bool", "str"):
+                return name
+            if name == "round" and len(node.args) == 1:
+                return "float" if _cat(node.args[0].value, ctx, depth + 1, visiting) == "float" else None
+            return None
+        if qual.startswith("math."):
+            fn = qual[5:]
+            if fn in torchapi.MATH_SUPPORTED:
+                return "int" if fn in _MATH_INT else "float"
+            return None
+        if qual.startswith("torch.nn.functional."):
+            return "Tensor" if qual[20:] in _FUNCTIONAL else None
+        if qual.startswith("torch.") and qual.count(".") == 1:
+            return "Tensor" if qual[6:] in _TENSOR_FUNCTIONS else None
+        return None
+    if isinstance(func, cst.Attribute):
+        owner, method = func.value, func.attr.value
+        if isinstance(owner, cst.Name) and owner.value == "self":
+            facts = ctx.class_facts
+            if facts is not None and method not in facts.attr_types and method in facts.method_returns:
+                return _cat_of_type(facts.method_returns[method])
+            return "Tensor" if _module_attr_is_tensor_layer(method, ctx) else None
+        owner_cat = _cat(owner, ctx, depth + 1, visiting)
+        if owner_cat == "Tensor":
+            if method in _TENSOR_METHODS:
+                return "Tensor"
+            if method in _INT_METHODS or (method == "size" and len(node.args) == 1):
+                return "int"
+            if method == "size" and not node.args:
+                return ("list", "int")
+            return None
+        if owner_cat == "str" and method in ("upper", "lower", "strip", "replace", "format", "join"):
+            return "str"
+    return None
+
+
+def _cat(node: cst.BaseExpression, ctx, depth: int = 0, visiting: frozenset = frozenset()) -> Cat:
+    if depth > _MAX_DEPTH:
+        return None
+    if isinstance(node, cst.Integer):
+        return "int"
+    if isinstance(node, cst.Float):
+        return "float"
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+        return "str" if not (isinstance(node, cst.SimpleString) and node.prefix.lower().startswith("b")) else None
+    if isinstance(node, cst.Name):
+        if node.value in ("True", "False"):
+            return "bool"
+        if node.value == "None":
+            return "None"
+        if ctx.infer is not None and node.value not in ctx.infer.locals:
+            return None  # a global or builtin name
+        return _name_cat(node.value, ctx, depth, visiting)
+    if isinstance(node, cst.UnaryOperation):
+        inner = _cat(node.expression, ctx, depth + 1, visiting)
+        if isinstance(node.operator, cst.Not):
+            return "bool" if inner in ("bool", "int", "float", "str") else None
+        if isinstance(node.operator, (cst.Minus, cst.Plus)):
+            return inner if inner in ("int", "float", "Tensor") else None
+        return "Tensor" if inner == "Tensor" else None
+    if isinstance(node, cst.BinaryOperation):
+        left = _cat(node.left, ctx, depth + 1, visiting)
+        right = _cat(node.right, ctx, depth + 1, visiting)
+        op = node.operator
+        if "Tensor" in (left, right):
+            other = right if left == "Tensor" else left
+            return "Tensor" if other in ("Tensor", "int", "float", "bool") else None
+        if left in ("int", "float") and right in ("int", "float"):
+            if isinstance(op, (cst.Divide, cst.Power)):
+                return "float"
+            if isinstance(op, (cst.Add, cst.Subtract, cst.Multiply, cst.FloorDivide, cst.Modulo)):
+                return "float" if "float" in (left, right) else "int"
+            return None
+        if left == right == "str" and isinstance(op, cst.Add):
+            return "str"
+        return None
+    if isinstance(node, cst.Comparison):
+        cats = [_cat(node.left, ctx, depth + 1, visiting)] + [
+            _cat(c.comparator, ctx, depth + 1, visiting) for c in node.comparisons]
+        if all(c in ("int", "float", "bool", "str") for c in cats):
+            return "bool"
+        if all(isinstance(c.operator, (cst.Is, cst.IsNot)) for c in node.comparisons):
+            return "bool"
+        return None
+    if isinstance(node, cst.Tuple):
+        if any(isinstance(e, cst.StarredElement) for e in node.elements):
+            return None
+        return ("tuple", [_cat(e.value, ctx, depth + 1, visiting) for e in node.elements])
+    if isinstance(node, cst.List):
+        if not node.elements or any(isinstance(e, cst.StarredElement) for e in node.elements):
+            return None
+        elems = [_cat(e.value, ctx, depth + 1, visiting) for e in node.elements]
+        return ("list", elems[0]) if elems[0] is not None and all(e == elems[0] for e in elems) else None
+    if isinstance(node, cst.Subscript):
+        base = _cat(node.value, ctx, depth + 1, visiting)
+        if base == "Tensor":
+            return "Tensor"
+        if base == ("list", "int") and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+            return "int"
+        if (isinstance(node.value, cst.Attribute) and node.value.attr.value == "shape"
+                and _cat(node.value.value, ctx, depth + 1, visiting) == "Tensor"
+                and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index)):
+            return "int"
+        return None
+    if isinstance(node, cst.Attribute):
+        if isinstance(node.value, cst.Name) and node.value.value == "self":
+            facts = ctx.class_facts
+            t = facts.attr_types.get(node.attr.value) if facts is not None else None
+            return "Tensor" if t == TENSOR else None
+        base = _cat(node.value, ctx, depth + 1, visiting)
+        if base == "Tensor":
+            if node.attr.value == "shape":
+                return ("list", "int")
+            if node.attr.value in ("ndim",):
+                return "int"
+            if node.attr.value in ("T", "mT", "data", "real", "imag"):
+                return "Tensor"
+        return None
+    if isinstance(node, cst.Call):
+        return _call_cat(node, ctx, depth, visiting)
+    return None
+
+
+def confident_type(node: cst.BaseExpression, ctx) -> Cat:
+    """TorchScript's static type of ``node`` when it is certain, else None."""
+    return _cat(node, ctx)
+
+
+def article(c: Cat) -> str:
+    text = describe(c)
+    return ("an " if text[:1] in "aeiouAEIOU" else "a ") + f"`{text}`"
+
+
+def describe(c: Cat) -> str:
+    if isinstance(c, tuple):
+        if c[0] == "tuple":
+            return "Tuple[" + ", ".join(describe(e) for e in c[1]) + "]"
+        return f"List[{describe(c[1])}]"
+    return str(c) if c is not None else "?"
+
+
+def conflict(a: Cat, b: Cat) -> bool:
+    """True when TorchScript cannot unify ``a`` and ``b`` (None/unknown parts never conflict)."""
+    if a is None or b is None or a == "None" or b == "None":
+        return False
+    if isinstance(a, tuple) and isinstance(b, tuple) and a[0] == b[0]:
+        if a[0] == "tuple":
+            if len(a[1]) != len(b[1]):
+                return True
+            return any(conflict(x, y) for x, y in zip(a[1], b[1]))
+        return conflict(a[1], b[1])
+    return a != b
+
+
+class InconsistentReturnType(Rule):
+    """
+    ## What it does
+    Flags a compiled function without a return annotation whose ``return`` statements return
+    values of types TorchScript cannot unify: a Tensor and a number (``return 0`` as a
+    fallback), an ``int`` and a ``float``, a ``bool`` and an ``int``, tuples of different
+    lengths or element types, a tuple and a Tensor, ``List[int]`` and ``List[float]``...
+
+    ## Why is this bad?
+    TorchScript gives every function one static return type, taken from the first
+    ``return`` and unified with the others: "Previous return statement returned a value of
+    type Tensor but this return statement returns a value of type int". Only ``None`` mixes
+    with anything (the result becomes ``Optional[...]``), so ``return None`` in one branch is
+    fine. Only types known for sure are compared (literals, parameters, shape arithmetic,
+    well-known torch functions), so unknown calls are never reported.
+
+    ## Example
+    ```python
+    def fn(x: torch.Tensor, flag: bool):
+        if flag:
+            return x
+        return 0
+    ```
+
+    ## Use instead
+    ```python
+    def fn(x: torch.Tensor, flag: bool):
+        if flag:
+            return x
+        return torch.zeros_like(x)
+    ```
+
+    ## Fix safety
+    No automatic fix: choosing the common type (a tensor, a float) changes what callers
+    receive.
+    """
+
+    code = "JIT111"
+    name = "inconsistent-return-type"
+    message = "return statements return values of different types"
+    evidence = ("s022", "s023")
+
+    INVALID = [
+        Example(
+            """
+            import torch
+
+            def fn(x: torch.Tensor, flag: bool):
+                if flag:
+                    return x
+                return 0  # MARK
+            """,
+            inputs="[(torch.ones(3), True)]",
+        ),
+        Example(
+            """
+            import torch
+
+            def fn(x: torch.Tensor, flag: bool):
+                n = x.size(0)
+                if flag:
+                    return n
+                return n / 2  # MARK
+            """,
+            inputs="[(torch.ones(4), True)]",
+        ),
+        Example(
+            """
+            import torch
+
+            class Net(torch.nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.fc = torch.nn.Linear(3, 3)
+
+                def forward(self, x: torch.Tensor, flag: bool):
+                    y = self.fc(x)
+                    if flag:
+                        return y, x.dim()
+                    return y, 1.0  # MARK
+            """,
+            root="Net",
+            inputs="[(torch.ones(3), True)]",
+        ),
+    ]
+    VALID = [
+        Example(
+            """
+            import torch
+
+            def fn(x: torch.Tensor, flag: bool):
+                if flag:
+                    return None
+                return x
+            """,
+            inputs="[(torch.ones(3), True), (torch.ones(3), False)]",
+        ),
+        Example(
+            """
+            import torch
+
+            def fn(x: torch.Tensor, flag: bool):
+                if flag:
+                    return x.max()
+                return torch.zeros_like(x).sum()
+            """,
+            inputs="[(torch.ones(3), True), (torch.ones(3), False)]",
+        ),
+        Example(
+            """
+            import torch
+
+            def fn(x: torch.Tensor, flag: bool):
+                if flag:
+                    return x.item()
+                return 1.0
+            """,
+            inputs="[(torch.ones(1), True), (torch.ones(1), False)]",
+        ),
+        Example(
+            """
+            import torch
+
+            def fn(x: torch.Tensor, flag: bool):
+                if flag:
+                    return x, None
+                return x, x
+            """,
+            inputs="[(torch.ones(3), True), (torch.ones(3), False)]",
+        ),
+        Example(
+            """
+            import torch
+
+            class Net(torch.nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.layer = torch.nn.Linear(3, 3)
+                    self.extra = None
+
+                def forward(self, x: torch.Tensor):
+                    if self.extra is not None:
+                        return 0
+                    return [self.layer(x)]
+            """,
+            root="Net",
+        ),
+    ]
+
+    def function_start(self, fn: cst.FunctionDef, ctx) -> None:
+        if fn.returns is None:
+            ctx.scratch[self.code] = {"seen": [], "folded": False}
+
+    def visit_Return(self, node: cst.Return, ctx) -> None:
+        state = ctx.scratch.get(self.code)
+        if state is None:
+            return
+        # a return under a test the compiler may fold (`isinstance`, `is None` on attributes,
+        # `hasattr`...) may never be emitted, and neither may the code after it
+        folded = state["folded"] or any(maybe_folded(test, ctx) for test in ctx.conditions)
+        state["folded"] = folded
+        if node.value is None:
+            return
+        cat = confident_type(node.value, ctx)
+        if cat is None or cat == "None":
+            return
+        seen = state["seen"]
+        for earlier, earlier_folded in seen:
+            if conflict(earlier, cat) and not folded and not earlier_folded:
+                ctx.report(node, f"this `return` gives {article(cat)} but an earlier `return` gives "
+                                 f"{article(earlier)}: torch.jit.script needs one return type (only `None` "
+                                 f"mixes with others); return the same type on every path")
+                return
+        seen.append((cat, folded))
