@@ -432,6 +432,10 @@ class Inferrer:
             last = qual.rsplit(".", 1)[-1]
             if last[:1].isupper():
                 return None  # some class (torch.Generator, torch.Size handled above)
+            if last.startswith(("is_", "are_", "has_")):
+                return BOOL  # predicates (torch.are_deterministic_algorithms_enabled(), torch.is_same_size(a, b))
+            if last.startswith(("get_", "set_", "use_")):
+                return None  # global settings (torch.get_num_threads(), torch.set_printoptions(...))
             return TENSOR
         return None
 

@@ -57,6 +57,7 @@ class Project:
         self._scripted: Optional[Set[str]] = None
         self._computed = False
         self._trace_root_ids: Optional[Set[str]] = None
+        self._explicit_trace_root_ids: Set[str] = set()
 
     # -- name resolution across files -----------------------------------------------------
     def resolve(self, dotted: str, depth: int = 0) -> Optional[Tuple[str, str]]:
@@ -404,7 +405,9 @@ class Project:
                 if what == "plain" and not self._plain_class(found[1]):
                     return None
             elif kind == "trace_root":
-                if pred[1] not in self.trace_roots():
+                # ("trace_root", fid) or ("trace_root", fid, "explicit"): passed/configured only
+                explicit = len(pred) > 2 and pred[2] == "explicit"
+                if pred[1] not in (self._explicit_trace_roots() if explicit else self.trace_roots()):
                     return None
             else:
                 raise ValueError(f"unknown predicate {kind}")
@@ -440,12 +443,19 @@ class Project:
             for cid in self.classes:
                 if _matches(pattern, cid) and self.is_module(cid):
                     add_class(cid)
-        submodules = self._constructed_by_modules()
-        for cid in self.classes:
-            if cid not in submodules and self.is_module(cid):
-                add_class(cid)
+        self._explicit_trace_root_ids = set(roots)
+        if self.auto_roots:
+            submodules = self._constructed_by_modules()
+            for cid in self.classes:
+                if cid not in submodules and self.is_module(cid):
+                    add_class(cid)
         self._trace_root_ids = roots
         return roots
+
+    def _explicit_trace_roots(self) -> Set[str]:
+        """Trace roots passed to ``torch.jit.trace`` or configured, not guessed."""
+        self.trace_roots()
+        return self._explicit_trace_root_ids
 
     def _constructed_by_modules(self) -> Set[str]:
         """Classes constructed in a method of another nn.Module class, directly or through

@@ -112,7 +112,7 @@ class Dispatch:
 
 _SCRIPTING = {"torch.jit.is_scripting", "torch.jit._script.is_scripting", "torch._C._is_scripting"}
 _TRACING = {"torch.jit.is_tracing", "torch._C._get_tracing_state", "torch.jit._trace.is_tracing",
-            "torch._C._is_tracing"}
+            "torch._C._is_tracing", "torchvision._is_tracing"}
 
 
 def static_value(test: cst.BaseExpression, ctx: FunctionContext, mode: str) -> Optional[bool]:
@@ -531,7 +531,9 @@ class FunctionWalker:
                     et = t[1][i]
                 elif k == "list":
                     et = t[1]
-                elif t == TENSOR:
+                elif t == TENSOR and not isinstance(value, cst.Call):
+                    # (a call "returning a Tensor" that is unpacked is most likely a module or
+                    # helper returning a tuple whose type the local inference only guessed)
                     et = TENSOR
                 if isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(elems):
                     et = infer.type_of(value.elements[i].value)
