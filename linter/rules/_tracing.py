@@ -224,10 +224,19 @@ def input_free(node: cst.CSTNode, ctx) -> bool:
     return True
 
 
+def statically_decided(test: cst.BaseExpression, ctx) -> bool:
+    """``... and not torch.jit.is_tracing()``: the branch taken while tracing is known."""
+    from jitlint.linter.walker import static_value
+
+    return static_value(test, ctx, "trace") is not None
+
+
 def condition_kind(test: cst.BaseExpression, ctx, depth: int = 0) -> Optional[str]:
     """What a Python condition reads that the tracer bakes in: "shape", "rank", "dtype",
     "device", "layout" (tensor properties), or None."""
     if depth > 8:
+        return None
+    if depth == 0 and statically_decided(test, ctx):
         return None
     if isinstance(test, cst.BooleanOperation):
         return condition_kind(test.left, ctx, depth + 1) or condition_kind(test.right, ctx, depth + 1)
@@ -249,10 +258,10 @@ def _operand_kind(node: cst.BaseExpression, ctx) -> Optional[str]:
     origin = size_origin(node, ctx)
     if origin is not None:
         return "shape" if origin == "dyn" else "rank"
-    if t == DTYPE:
-        return "dtype"
-    if t == DEVICE:
-        return "device"
+    if t in (DTYPE, DEVICE):
+        if isinstance(node, cst.Name) and _is_param(node.value, ctx):
+            return None  # a dtype/device argument: whether it comes from an input is the caller's business
+        return "dtype" if t == DTYPE else "device"
     if isinstance(node, cst.Attribute) and ctx.type_of(node.value) == DEVICE:
         return "device"
     if t == SBOOL:
@@ -276,6 +285,11 @@ def _operand_kind(node: cst.BaseExpression, ctx) -> Optional[str]:
             return None
         return None
     return None
+
+
+def _is_param(name: str, ctx) -> bool:
+    fn = ctx.function
+    return fn is not None and not ctx.nested and any(p.name == name for p in fn.params)
 
 
 _DIAGNOSTIC_CALLS = frozenset({

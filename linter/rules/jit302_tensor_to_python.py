@@ -207,7 +207,7 @@ class TensorToPython(Rule):
                 if method in _METHODS:
                     what = _METHODS[method]
                     msg = (f"`{code}.{method}()` turns a Tensor into {what}, which the trace records as a constant "
-                           f"(the example input's value): keep it a Tensor, or move this logic into a "
+                           f"(the value computed while tracing): keep it a Tensor, or move this logic into a "
                            f"`@torch.jit.script_if_tracing` helper")
                 else:
                     msg = (f"`{code}.{method}(...)` returns a Python bool, baked into the trace for every input: "
@@ -254,7 +254,7 @@ class TensorToPython(Rule):
             if requires is None or self._exempt(node, arg.value, ctx):
                 continue
             ctx.report(node, f"{what} of the Tensor `{ctx.code_of(arg.value)}` reads its value into Python: the "
-                             f"trace records the example input's value as a constant. Keep it a Tensor, or move "
+                             f"trace records the value computed while tracing as a constant. Keep it a Tensor, or move "
                              f"this logic into a `@torch.jit.script_if_tracing` helper", requires=requires)
             return
 

@@ -1,6 +1,6 @@
 import libcst as cst
 
-from jitlint.linter.rules._tracing import input_free, tensor_requires
+from jitlint.linter.rules._tracing import input_free, statically_decided, tensor_requires
 from jitlint.linter.rules.base import TRACE, Example, Rule
 
 _TESTED = (cst.If, cst.While, cst.IfExp, cst.Assert, cst.CompIf)
@@ -149,7 +149,7 @@ class TensorValueBranch(Rule):
 
     def _check_test(self, owner: cst.CSTNode, test: cst.BaseExpression, ctx, what: str) -> None:
         requires = tensor_requires(test, ctx)
-        if requires is None or input_free(test, ctx):
+        if requires is None or input_free(test, ctx) or statically_decided(test, ctx):
             return
         code = ctx.code_of(test)
         if isinstance(owner, cst.Assert):

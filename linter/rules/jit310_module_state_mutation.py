@@ -264,6 +264,8 @@ class ModuleStateMutation(Rule):
                 inside = {id(n) for n in iter_descendants(value)} if value is not None else set()
                 before = [ld for ld in mine if ld[0] < pos or id(ld[1]) in inside]
                 stateful = bool(before)
+                if stateful and _is_conversion(value, attr) and all(id(ld[1]) in inside for ld in before):
+                    continue  # self.x = self.x.to(device): idempotent, the same on every call
             if not stateful:
                 continue
             cache_if = _cache_check(before, node, tests, order)
@@ -284,6 +286,27 @@ class ModuleStateMutation(Rule):
                              f"state, so the traced module replays the value seen while tracing (and the default "
                              f"check_trace fails). Keep the state in a registered buffer updated in place "
                              f"(`self.{attr}.add_(...)`)")
+
+
+_CONVERSIONS = frozenset({"to", "type", "float", "half", "double", "bfloat16", "cpu", "cuda", "contiguous",
+                          "type_as", "long", "int"})
+
+
+def _is_conversion(value: Optional[cst.BaseExpression], attr: str) -> bool:
+    """``self.x.to(...)`` or ``[a.to(...) for a in self.x]``: a dtype/device conversion of the
+    attribute's own value, which gives the same result however often it runs."""
+    def converts(node, receiver_ok) -> bool:
+        return (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
+                and node.func.attr.value in _CONVERSIONS and receiver_ok(node.func.value))
+
+    if converts(value, lambda r: _self_attr(r) == attr):
+        return True
+    if isinstance(value, (cst.ListComp, cst.GeneratorExp)) and value.for_in.inner_for_in is None:
+        comp = value.for_in
+        if _self_attr(comp.iter) == attr and isinstance(comp.target, cst.Name) and not comp.ifs:
+            name = comp.target.value
+            return converts(value.elt, lambda r: isinstance(r, cst.Name) and r.value == name)
+    return False
 
 
 def _hasattr_name(node: cst.CSTNode) -> Optional[str]:

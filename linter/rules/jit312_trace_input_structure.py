@@ -1,4 +1,4 @@
-from typing import Dict, Optional
+from typing import Dict, Optional, Tuple
 
 import libcst as cst
 
@@ -35,7 +35,10 @@ class TraceInputStructure(Rule):
     an input of the trace at all: its default is baked in (``if mask is not None:`` takes the
     traced branch forever), and calling the traced model with it fails ("forward() expected at
     most 2 argument(s) but received 3"). No warning is emitted. Unused parameters are not
-    reported, nor helpers and submodules (which receive whatever their caller passes).
+    reported, nor helpers and submodules (which receive whatever their caller passes). A
+    required non-Tensor parameter is reported only when the function or module is handed to
+    ``torch.jit.trace`` (or configured as a trace root): without that, such a ``forward`` is
+    taken to be a submodule's.
 
     ## Example
     ```python
@@ -145,7 +148,7 @@ class TraceInputStructure(Rule):
         info = ctx.function
         if info is None or (info.class_facts is not None and info.name != "forward"):
             return
-        wanted: Dict[str, str] = {}
+        wanted: Dict[str, Tuple[str, tuple]] = {}
         for i, p in enumerate(info.params):
             if info.is_method and i == 0:
                 continue
@@ -153,7 +156,10 @@ class TraceInputStructure(Rule):
                 continue
             problem = self._problem(p)
             if problem is not None:
-                wanted[p.name] = problem
+                # a required non-Tensor parameter proves the module is only called from Python (a
+                # submodule) unless the user hands it to torch.jit.trace explicitly
+                pred = ("trace_root", info.id) if p.default is not None else ("trace_root", info.id, "explicit")
+                wanted[p.name] = (problem, pred)
         if not wanted:
             return
         from jitlint.linter.walker import iter_children
@@ -163,7 +169,8 @@ class TraceInputStructure(Rule):
             node = stack.pop()
             if isinstance(node, cst.Name):
                 if node.value in wanted:
-                    ctx.report(node, wanted.pop(node.value), requires=(("trace_root", info.id),))
+                    msg, pred = wanted.pop(node.value)
+                    ctx.report(node, msg, requires=(pred,))
                     if not wanted:
                         return
                 continue
