@@ -246,7 +246,9 @@ class FileAnalyzer:
                             flag = "unused"
             if flag:
                 flags.append(flag)
-            if name.endswith("property") or name == "builtins.property":
+            # (functools.cached_property is no `property`: TorchScript neither compiles it as one
+            # nor calls it; forward reads the cached value as a plain attribute)
+            if (name.endswith("property") or name == "builtins.property") and not name.endswith("cached_property"):
                 flags.append("property")
             if name in ("builtins.staticmethod",):
                 flags.append("staticmethod")
