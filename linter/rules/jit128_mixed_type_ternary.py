@@ -250,6 +250,8 @@ class MixedTypeTernary(Rule):
     ]
 
     def visit_IfExp(self, node: cst.IfExp, ctx) -> None:
+        if _has_starred(node.body) or _has_starred(node.orelse):
+            return  # jitlint's tuple type drops `*x` elements: lengths are unknown
         a = _refined(node.body, _type(node.body, ctx), node.test, True)
         if a is None:
             return
@@ -275,6 +277,10 @@ def _type(node: cst.BaseExpression, ctx):
         if ctx.type_of(node.left) is None or any(ctx.type_of(c.comparator) is None for c in node.comparisons):
             return None
     return t
+
+
+def _has_starred(node: cst.BaseExpression) -> bool:
+    return isinstance(node, (cst.Tuple, cst.List)) and any(isinstance(e, cst.StarredElement) for e in node.elements)
 
 
 def _empty_list(node: cst.BaseExpression) -> bool:
