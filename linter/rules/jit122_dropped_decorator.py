@@ -10,6 +10,7 @@ _UNDERSTOOD = frozenset({
     "typing.overload", "typing_extensions.overload",
     "abc.abstractmethod", "typing.final", "typing_extensions.final", "typing.override",
     "typing_extensions.override", "typing.no_type_check",
+    "torch.compile",  # compiles the same function: dropping it keeps the results
 })
 # (torch.fx.wrap and the FX compatibility markers register the function and return it unchanged.)
 _UNDERSTOOD_PREFIXES = ("torch.jit.", "torch._jit_internal.", "torch.compiler.", "torch._dynamo.", "torch.fx.")
