@@ -35,10 +35,10 @@ class TraceInputStructure(Rule):
     an input of the trace at all: its default is baked in (``if mask is not None:`` takes the
     traced branch forever), and calling the traced model with it fails ("forward() expected at
     most 2 argument(s) but received 3"). No warning is emitted. Unused parameters are not
-    reported, nor helpers and submodules (which receive whatever their caller passes). A
-    required non-Tensor parameter is reported only when the function or module is handed to
-    ``torch.jit.trace`` (or configured as a trace root): without that, such a ``forward`` is
-    taken to be a submodule's.
+    reported, nor helpers and submodules (which receive whatever their caller passes). The rule
+    only looks at functions and modules handed to ``torch.jit.trace``/``trace_module`` in the
+    project or configured with ``trace-roots``: an nn.Module's optional arguments are only a
+    problem for the module that is traced, and which one that is cannot be guessed.
 
     ## Example
     ```python
@@ -156,10 +156,9 @@ class TraceInputStructure(Rule):
                 continue
             problem = self._problem(p)
             if problem is not None:
-                # a required non-Tensor parameter proves the module is only called from Python (a
-                # submodule) unless the user hands it to torch.jit.trace explicitly
-                pred = ("trace_root", info.id) if p.default is not None else ("trace_root", info.id, "explicit")
-                wanted[p.name] = (problem, pred)
+                # only for roots handed to torch.jit.trace (or configured): whether a guessed root is
+                # ever traced, and with which arguments, is unknown (most are called from Python)
+                wanted[p.name] = (problem, ("trace_root", info.id, "explicit"))
         if not wanted:
             return
         from jitlint.linter.walker import iter_children
