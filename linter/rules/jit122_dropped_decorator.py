@@ -308,9 +308,20 @@ def _wrap_body_fix(fn: cst.FunctionDef, dec: cst.Decorator, with_item: str, ctx,
             changes["lines_after_decorators"] = leading + list(fn.lines_after_decorators)
         else:
             changes["leading_lines"] = list(fn.leading_lines) + leading
+    # Regenerate only the top-level statement holding the function (top-level statements start
+    # at column 0, so their code is exactly their source text) and replace the lines that changed.
     module = ctx.file.module
-    old = ctx.file.source.splitlines(keepends=True)
-    new = module.deep_replace(fn, fn.with_changes(**changes)).code.splitlines(keepends=True)
+    source = ctx.file.source
+    top = ctx.function.class_node if ctx.function.class_node is not None else fn
+    new_fn = fn.with_changes(**changes)
+    new_top = new_fn if top is fn else top.deep_replace(fn, new_fn)
+    old_text = module.code_for_node(top)
+    start = source.find(old_text)
+    if start < 0 or (start and source[start - 1] != "\n") or source.find(old_text, start + 1) >= 0:
+        return None
+    base = source.count("\n", 0, start)
+    old = old_text.splitlines(keepends=True)
+    new = module.code_for_node(new_top).splitlines(keepends=True)
     prefix = 0
     while prefix < min(len(old), len(new)) and old[prefix] == new[prefix]:
         prefix += 1
@@ -320,7 +331,7 @@ def _wrap_body_fix(fn: cst.FunctionDef, dec: cst.Decorator, with_item: str, ctx,
         suffix += 1
     if not old or not old[-1].endswith("\n"):
         return None
-    span = (prefix + 1, 0, len(old) - suffix + 1, 0)
+    span = (base + prefix + 1, 0, base + len(old) - suffix + 1, 0)
     fixer = ctx.safe_fix if safe else ctx.unsafe_fix
     return fixer(f"Replace the decorator by `with {with_item}:` around the body",
                  [(span, "".join(new[prefix:len(new) - suffix]))])
