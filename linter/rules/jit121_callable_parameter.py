@@ -13,8 +13,10 @@ def _find_callable(node: cst.BaseExpression, ctx, depth: int = 0) -> Optional[cs
     """The ``Callable`` (sub)expression of an annotation, if any."""
     if depth > 8:
         return None
-    if isinstance(node, (cst.Name, cst.Attribute)):
-        return node if ctx.resolve(node) in _CALLABLES else None
+    if isinstance(node, cst.Name):
+        return node if node.value == "Callable" and ctx.resolve(node) in _CALLABLES else None
+    if isinstance(node, cst.Attribute):
+        return node if node.attr.value == "Callable" and ctx.resolve(node) in _CALLABLES else None
     if isinstance(node, cst.Subscript):
         found = _find_callable(node.value, ctx, depth + 1)
         if found is not None:
@@ -28,6 +30,8 @@ def _find_callable(node: cst.BaseExpression, ctx, depth: int = 0) -> Optional[cs
     if isinstance(node, cst.BinaryOperation):  # PEP 604 unions
         return _find_callable(node.left, ctx, depth + 1) or _find_callable(node.right, ctx, depth + 1)
     if isinstance(node, cst.SimpleString):
+        if "Callable" not in node.value:
+            return None
         try:
             text = node.evaluated_value
             parsed = cst.parse_expression(text) if isinstance(text, str) else None

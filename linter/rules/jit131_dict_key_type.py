@@ -8,6 +8,7 @@ from jitlint.linter.types import NONE, SIZE, describe, kind
 
 _DICTS = frozenset({"typing.Dict", "builtins.dict", "typing.OrderedDict", "collections.OrderedDict",
                     "typing.DefaultDict", "collections.defaultdict"})
+_DICT_LEAVES = frozenset(d.rsplit(".", 1)[1] for d in _DICTS)
 _UNIONS = frozenset({"typing.Union"})
 # Key kinds TorchScript refuses ("only int, float, complex, Tensor, device and string keys").
 _BAD_KINDS = frozenset({"tuple", "list", SIZE, "dict", "optional", NONE})
@@ -26,6 +27,8 @@ def _bad_keys(ann: cst.BaseExpression, ctx, depth: int = 0) -> Iterator[Tuple[cs
     if depth > 10:
         return
     if isinstance(ann, cst.SimpleString):
+        if "ict" not in ann.value:
+            return
         parsed = _parse_string(ann)
         if parsed is not None:
             for _, what in _bad_keys(parsed, ctx, depth + 1):
@@ -38,7 +41,9 @@ def _bad_keys(ann: cst.BaseExpression, ctx, depth: int = 0) -> Iterator[Tuple[cs
     if not isinstance(ann, cst.Subscript):
         return
     args = [el.slice.value for el in ann.slice if isinstance(el.slice, cst.Index)]
-    if ctx.resolve(ann.value) in _DICTS and len(args) == 2:
+    base = ann.value
+    leaf = base.value if isinstance(base, cst.Name) else base.attr.value if isinstance(base, cst.Attribute) else ""
+    if leaf in _DICT_LEAVES and len(args) == 2 and ctx.resolve(base) in _DICTS:
         what = _bad_key(args[0], ctx)
         if what is not None:
             yield args[0], what
