@@ -19,7 +19,7 @@ from jitlint.linter.rules.jit112_missing_return import maybe_folded
 from jitlint.linter.types import TENSOR, kind
 from jitlint.linter.walker import iter_descendants
 
-Cat = Union[str, Tuple, None]  # "Tensor" | "int" | "float" | "bool" | "str" | "None" | ("tuple", [..]) | ("list", c)
+Cat = Union[str, Tuple, None]  # "Tensor" | "int" | "float" | "bool" | "str" | "None" | ("tuple", (..)) | ("list", c)
 
 # Tensor methods/torch functions that return a Tensor for sure (tuple-returning overloads such
 # as max(dim=...), sort, topk, unique(return_counts=...) are deliberately absent).
@@ -72,7 +72,7 @@ def _cat_of_type(t) -> Cat:
         inner = _cat_of_type(t[1])
         return ("list", inner) if inner is not None else None
     if k == "tuple" and t[1] is not None:
-        return ("tuple", [_cat_of_type(e) for e in t[1]])
+        return ("tuple", tuple(_cat_of_type(e) for e in t[1]))
     return None
 
 
@@ -240,8 +240,8 @@ def _cat(node: cst.BaseExpression, ctx, depth: int = 0, visiting: frozenset = fr
         right = _cat(node.right, ctx, depth + 1, visiting)
         op = node.operator
         if "Tensor" in (left, right):
-            other = right if left == "Tensor" else left
-            return "Tensor" if other in ("Tensor", "int", "float", "bool") else None
+            # Tensor <op> anything that compiles is a Tensor
+            return "Tensor"
         if left in ("int", "float") and right in ("int", "float"):
             if isinstance(op, (cst.Divide, cst.Power)):
                 return "float"
@@ -262,7 +262,7 @@ def _cat(node: cst.BaseExpression, ctx, depth: int = 0, visiting: frozenset = fr
     if isinstance(node, cst.Tuple):
         if any(isinstance(e, cst.StarredElement) for e in node.elements):
             return None
-        return ("tuple", [_cat(e.value, ctx, depth + 1, visiting) for e in node.elements])
+        return ("tuple", tuple(_cat(e.value, ctx, depth + 1, visiting) for e in node.elements))
     if isinstance(node, cst.List):
         if not node.elements or any(isinstance(e, cst.StarredElement) for e in node.elements):
             return None
@@ -304,6 +304,8 @@ def confident_type(node: cst.BaseExpression, ctx) -> Cat:
 
 
 def article(c: Cat) -> str:
+    if isinstance(c, tuple) and c[0] == "tuple" and any(e is None for e in c[1]):
+        return f"a {len(c[1])}-element tuple"
     text = describe(c)
     return ("an " if text[:1] in "aeiouAEIOU" else "a ") + f"`{text}`"
 
