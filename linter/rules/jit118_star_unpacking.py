@@ -35,6 +35,16 @@ def _constant_attr(node: cst.BaseExpression, ctx) -> bool:
     return False
 
 
+def _value_type(node: cst.BaseExpression, ctx):
+    """The type of a starred value as TorchScript sees it: a module attribute holding a
+    ``torch.Size`` is a tuple once scripted (attribute types come from the instance's values)."""
+    t = ctx.type_of(node)
+    if t == SIZE and isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) \
+            and node.value.value == "self":
+        return ("tuple", None)
+    return t
+
+
 def _unpack_problem(t) -> Optional[str]:
     """A description of ``t`` when TorchScript cannot star-unpack it, else None."""
     k = kind(t)
@@ -59,8 +69,8 @@ class StarUnpacking(Rule):
     fails with "cannot statically infer the expected size of a list in this context", for a
     Tensor with "Tensor cannot be used as a tuple". ``f(*tup)`` and ``a, *rest = tup`` with a
     tuple are supported and not flagged, and so are module constants (``Final`` or
-    ``__constants__`` attributes), which TorchScript stores as tuples; values of unknown type are
-    not flagged either.
+    ``__constants__`` attributes) and module attributes holding a ``torch.Size``, which
+    TorchScript stores as tuples; values of unknown type are not flagged either.
 
     ## Example
     ```python
@@ -178,9 +188,10 @@ class StarUnpacking(Rule):
                 def __init__(self):
                     super().__init__()
                     self.dims = [1, 0]
+                    self.out_shape = torch.Size([6])
 
                 def forward(self, x: torch.Tensor) -> torch.Tensor:
-                    return x.permute(*self.dims)
+                    return x.permute(*self.dims).reshape(*self.out_shape)
             """,
             root="M",
             inputs="[(torch.ones(2, 3),)]",
@@ -191,7 +202,7 @@ class StarUnpacking(Rule):
         for arg in node.args:
             if arg.star != "*":
                 continue
-            what = _unpack_problem(ctx.type_of(arg.value))
+            what = _unpack_problem(_value_type(arg.value, ctx))
             if what is not None and not _constant_attr(arg.value, ctx):
                 ctx.report(arg, f"`*` unpacking of {what} in a call is not supported by torch.jit.script "
                                 "(only tuples have a static length): pass elements explicitly or a tuple")
@@ -210,7 +221,7 @@ class StarUnpacking(Rule):
         if isinstance(owner, cst.Assign) and _constant_attr(owner.value, ctx):
             return
         if source is _NOT_A_TARGET:
-            what = _unpack_problem(ctx.type_of(node.value))
+            what = _unpack_problem(_value_type(node.value, ctx))
             if what is not None and not _constant_attr(node.value, ctx):
                 ctx.report(node, f"`*` unpacking of {what} in a "
                                  f"{'tuple' if isinstance(container, cst.Tuple) else 'list'} display is not "
@@ -231,7 +242,7 @@ def _target_source(container: cst.CSTNode, owner: Optional[cst.CSTNode], ctx):
     if isinstance(owner, cst.Assign):
         for target in owner.targets:
             if target.target is container:
-                return ctx.type_of(owner.value)
+                return _value_type(owner.value, ctx)
         return _NOT_A_TARGET
     if isinstance(owner, cst.For):
         if owner.target is container:

@@ -270,8 +270,12 @@ class MixedTypeTernary(Rule):
 
 def _type(node: cst.BaseExpression, ctx):
     """``ctx.type_of``, except that a comparison of operands of unknown type is unknown (it is a
-    Tensor when an operand is one)."""
+    Tensor when an operand is one) and that a module attribute holding a ``torch.Size`` is a
+    tuple (TorchScript types attributes from the instance's values)."""
     t = ctx.type_of(node)
+    if t == SIZE and isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) \
+            and node.value.value == "self":
+        return ("tuple", None)
     if isinstance(node, cst.Comparison) and not all(
             isinstance(c.operator, (cst.Is, cst.IsNot, cst.In, cst.NotIn)) for c in node.comparisons):
         if ctx.type_of(node.left) is None or any(ctx.type_of(c.comparator) is None for c in node.comparisons):
