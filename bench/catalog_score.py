@@ -62,6 +62,61 @@ def make_root(source: str) -> str | None:
     return None
 
 
+PROBE_HEADER = """import math
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+from typing import Any, Dict, List, Optional, Tuple, Union
+"""
+
+
+def probe_sources(source: str) -> dict:
+    """label -> source of each one-function probe in a snippet's PROBES (read with ast)."""
+    out = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "PROBES" for t in node.targets):
+            if not isinstance(node.value, ast.Dict):
+                continue
+            for key, value in zip(node.value.keys, node.value.values):
+                if isinstance(value, ast.Tuple) and value.elts:
+                    value = value.elts[0]
+                if isinstance(key, ast.Constant) and isinstance(value, ast.Constant) and isinstance(value.value, str):
+                    out[key.value] = value.value
+    return out
+
+
+def probe_hazardous(record: dict) -> bool:
+    if not record.get("compiles", False):
+        return True
+    runtime = record.get("runtime") or {}
+    return runtime.get("status", "equal") != "equal"
+
+
+def score_probes(gt: Path, results: list, tmp: Path) -> list:
+    """Each probe (a one-function variant checked by the catalog) as its own file, root ``f``."""
+    rows = []
+    for entry in results:
+        probes = entry.get("probes") or {}
+        if entry["kind"] != "script" or not probes:
+            continue
+        sources = probe_sources((gt / "snippets" / entry["file"]).read_text())
+        for i, (label, record) in enumerate(probes.items()):
+            if label not in sources:
+                continue
+            path = tmp / f"{entry['id']}_probe{i}.py"
+            path.write_text(PROBE_HEADER + "\n\n" + sources[label])
+            settings = Settings(select=["ALL"], modes=["script"], script_roots=["f"], auto_roots=False,
+                                project_root=str(tmp))
+            findings = [f for f in check_files([str(path)], settings, use_cache=False).findings
+                        if not f.code.startswith("JIT4")]
+            hazardous = probe_hazardous(record)
+            rows.append({"id": entry["id"], "probe": label, "hazardous": hazardous,
+                         "ok": bool(findings) == hazardous,
+                         "record": record.get("error") or (record.get("runtime") or {}).get("status", "compiles"),
+                         "findings": [(f.code, f.message) for f in findings]})
+    return rows
+
+
 def score(gt: Path, verbose: bool) -> dict:
     results = json.loads((gt / "results.json").read_text())["results"]
     rows = []
@@ -126,7 +181,22 @@ def score(gt: Path, verbose: bool) -> dict:
             print(f"  {label:11s} {r['id']} ({r['family']}; want {r['expected']}): {r['findings']}")
         elif verbose and r["extra"]:
             print(f"  extra       {r['id']}: {r['extra']}")
-    return {"summary": summary, "rows": rows}
+    import tempfile
+
+    probe_rows = score_probes(gt, results, Path(tempfile.mkdtemp(prefix="jitlint_probes_")))
+    bad = [p for p in probe_rows if p["hazardous"]]
+    good = [p for p in probe_rows if not p["hazardous"]]
+    summary["probes_hazardous"] = len(bad)
+    summary["probes_flagged"] = sum(p["ok"] for p in bad)
+    summary["probes_clean"] = len(good)
+    summary["probes_clean_with_findings"] = sum(not p["ok"] for p in good)
+    print(f"  probes: hazardous flagged {summary['probes_flagged']}/{len(bad)},"
+          f" compiling-and-matching probes with findings {summary['probes_clean_with_findings']}/{len(good)}")
+    for p in probe_rows:
+        if not p["ok"]:
+            label = "MISSED" if p["hazardous"] else "FALSE ALARM"
+            print(f"  {label:11s} probe {p['id']} {p['probe']!r} ({p['record']}): {p['findings']}")
+    return {"summary": summary, "rows": rows, "probes": probe_rows}
 
 
 def main() -> int:
