@@ -5,6 +5,7 @@ import libcst as cst
 from jitlint.linter import torchapi
 from jitlint.linter.names import iter_top_level
 from jitlint.linter.rules.base import Example, Rule
+from jitlint.linter.rules.jit111_inconsistent_return_type import _bindings
 from jitlint.linter.walker import iter_descendants
 
 # Value kinds (``analyzer._value_kind``) of module-level names that torch.jit.script refuses
@@ -109,43 +110,6 @@ def _top_level_facts(ctx) -> Dict[str, Tuple[int, int, Optional[cst.BaseExpressi
                             bump(m.value, None, False)
     scratch["JIT107"] = facts
     return facts
-
-
-def _assigned_in_function(ctx) -> set:
-    """Names a compiled function binds anywhere in its body (Python makes them local)."""
-    scratch = ctx.scratch
-    names = scratch.get("JIT107")
-    if names is not None:
-        return names
-    names = set()
-    fn = ctx.function.node if ctx.function is not None else None
-    if fn is not None:
-        for n in iter_descendants(fn.body):
-            targets = ()
-            if isinstance(n, cst.Assign):
-                targets = [t.target for t in n.targets]
-            elif isinstance(n, (cst.AnnAssign, cst.AugAssign, cst.NamedExpr, cst.For, cst.CompFor)):
-                targets = [n.target]
-            elif isinstance(n, cst.AsName):
-                targets = [n.name]
-            elif isinstance(n, (cst.FunctionDef, cst.ClassDef)):
-                names.add(n.name.value)
-            elif isinstance(n, (cst.Import, cst.ImportFrom)) and not isinstance(n.names, cst.ImportStar):
-                for alias in n.names:
-                    bound = alias.asname.name if alias.asname is not None else alias.name
-                    while isinstance(bound, cst.Attribute):
-                        bound = bound.value
-                    if isinstance(bound, cst.Name):
-                        names.add(bound.value)
-            elif isinstance(n, cst.Del):
-                targets = [n.target]
-            for t in targets:
-                if isinstance(t, cst.Name):
-                    names.add(t.value)
-                else:
-                    names.update(m.value for m in iter_descendants(t) if isinstance(m, cst.Name))
-    scratch["JIT107"] = names
-    return names
 
 
 def _in_annotation(node: cst.Name, ctx) -> bool:
@@ -333,7 +297,7 @@ class ModuleGlobalRead(Rule):
             return
         if isinstance(ctx.parent, cst.NameItem):
             return  # `global NAME` (global-statement reports it)
-        if name in _assigned_in_function(ctx) or _in_annotation(node, ctx):
+        if name in _bindings(ctx) or _in_annotation(node, ctx):  # bound in the function: a local
             return
         n_plain, n_other, value = _top_level_facts(ctx).get(name, (0, 0, None))
         if binding.kind == "value" and (n_other or not n_plain):

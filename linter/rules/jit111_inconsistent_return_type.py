@@ -78,34 +78,60 @@ def _cat_of_type(t) -> Cat:
 
 def _bindings(ctx) -> Dict[str, List[Optional[cst.CSTNode]]]:
     """Every place a compiled function binds each name: value expressions, Annotation nodes
-    (annotated assignments) or None for bindings whose value is unknown (unpacking, loops)."""
+    (annotated assignments), AugAssign nodes, or None for bindings whose value is unknown
+    (unpacking, loop targets, ``with ... as``). Statement-level walk: cheap."""
     scratch = ctx.scratch.setdefault("confident", {})
     found = scratch.get("bindings")
     if found is not None:
         return found
     found = {}
+
+    def unknown(target: cst.CSTNode) -> None:
+        for m in (target, *iter_descendants(target)):
+            if isinstance(m, cst.Name):
+                found.setdefault(m.value, []).append(None)
+
+    def walk(stmts) -> None:
+        for stmt in stmts:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for n in stmt.body:
+                    if isinstance(n, cst.Assign):
+                        for t in n.targets:
+                            if isinstance(t.target, cst.Name):
+                                found.setdefault(t.target.value, []).append(n.value)
+                            elif isinstance(t.target, (cst.Tuple, cst.List)):
+                                unknown(t.target)
+                    elif isinstance(n, cst.AnnAssign) and isinstance(n.target, cst.Name):
+                        found.setdefault(n.target.value, []).append(n.annotation)
+                    elif isinstance(n, cst.AugAssign) and isinstance(n.target, cst.Name):
+                        found.setdefault(n.target.value, []).append(n)
+                    elif isinstance(n, (cst.Import, cst.ImportFrom, cst.Global, cst.Nonlocal, cst.Del)):
+                        unknown(n)
+            elif isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+                found.setdefault(stmt.name.value, []).append(None)
+            elif isinstance(stmt, cst.If):
+                walk(stmt.body.body)
+                if stmt.orelse is not None:
+                    walk([stmt.orelse] if isinstance(stmt.orelse, cst.If) else stmt.orelse.body.body)
+            elif isinstance(stmt, (cst.For, cst.While)):
+                if isinstance(stmt, cst.For):
+                    unknown(stmt.target)
+                walk(stmt.body.body)
+                if stmt.orelse is not None:
+                    walk(stmt.orelse.body.body)
+            elif isinstance(stmt, cst.With):
+                for item in stmt.items:
+                    if item.asname is not None:
+                        unknown(item.asname.name)
+                walk(stmt.body.body)
+            else:  # try, match: whatever they bind is unknown
+                for m in iter_descendants(stmt):
+                    if isinstance(m, (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.AsName, cst.For,
+                                      cst.MatchAs, cst.ExceptHandler)):
+                        unknown(m)
     fn = ctx.function.node if ctx.function is not None else None
-    if fn is not None:
-        for n in iter_descendants(fn.body):
-            if isinstance(n, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-                continue
-            if isinstance(n, cst.Assign):
-                for t in n.targets:
-                    if isinstance(t.target, cst.Name):
-                        found.setdefault(t.target.value, []).append(n.value)
-                    else:
-                        for m in iter_descendants(t.target):
-                            if isinstance(m, cst.Name):
-                                found.setdefault(m.value, []).append(None)
-            elif isinstance(n, cst.AnnAssign) and isinstance(n.target, cst.Name):
-                found.setdefault(n.target.value, []).append(n.annotation)
-            elif isinstance(n, cst.AugAssign) and isinstance(n.target, cst.Name):
-                found.setdefault(n.target.value, []).append(n)
-            elif isinstance(n, (cst.For, cst.CompFor, cst.NamedExpr, cst.AsName)):
-                target = n.name if isinstance(n, cst.AsName) else n.target
-                for m in (target, *iter_descendants(target)):
-                    if isinstance(m, cst.Name):
-                        found.setdefault(m.value, []).append(None)
+    if fn is not None and isinstance(fn.body, cst.IndentedBlock):
+        walk(fn.body.body)
     scratch["bindings"] = found
     return found
 
@@ -482,7 +508,7 @@ class InconsistentReturnType(Rule):
 
     def function_start(self, fn: cst.FunctionDef, ctx) -> None:
         if fn.returns is None:
-            ctx.scratch[self.code] = {"seen": [], "folded": False}
+            ctx.scratch[self.code] = {"returns": [], "folded": False}
 
     def visit_Return(self, node: cst.Return, ctx) -> None:
         state = ctx.scratch.get(self.code)
@@ -492,16 +518,22 @@ class InconsistentReturnType(Rule):
         # `hasattr`...) may never be emitted, and neither may the code after it
         folded = state["folded"] or any(maybe_folded(test, ctx) for test in ctx.conditions)
         state["folded"] = folded
-        if node.value is None:
+        if node.value is not None:
+            state["returns"].append((node, folded))
+
+    def function_end(self, fn: cst.FunctionDef, ctx) -> None:
+        state = ctx.scratch.get(self.code)
+        if state is None or len(state["returns"]) < 2:
             return
-        cat = confident_type(node.value, ctx)
-        if cat is None or cat == "None":
-            return
-        seen = state["seen"]
-        for earlier, earlier_folded in seen:
-            if conflict(earlier, cat) and not folded and not earlier_folded:
-                ctx.report(node, f"this `return` gives {article(cat)} but an earlier `return` gives "
-                                 f"{article(earlier)}: torch.jit.script needs one return type (only `None` "
-                                 f"mixes with others); return the same type on every path")
-                return
-        seen.append((cat, folded))
+        seen = []
+        for node, folded in state["returns"]:
+            cat = confident_type(node.value, ctx)
+            if cat is None or cat == "None":
+                continue
+            for earlier, earlier_folded in seen:
+                if conflict(earlier, cat) and not folded and not earlier_folded:
+                    ctx.report(node, f"this `return` gives {article(cat)} but an earlier `return` gives "
+                                     f"{article(earlier)}: torch.jit.script needs one return type (only `None` "
+                                     f"mixes with others); return the same type on every path")
+                    return
+            seen.append((cat, folded))

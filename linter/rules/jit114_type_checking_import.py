@@ -1,4 +1,4 @@
-from typing import Dict, Iterator, Optional, Tuple
+from typing import Dict, Iterator, Optional
 
 import libcst as cst
 

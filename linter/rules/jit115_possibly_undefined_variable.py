@@ -76,6 +76,12 @@ class _Flow:
     def read(self, expr: Optional[cst.CSTNode], state: State) -> None:
         if expr is None:
             return
+        for name in self.candidates:
+            entry = state.get(name)
+            if entry is not None and entry[0] != DEF and name not in self.found:
+                break
+        else:
+            return  # no candidate is only possibly defined here: nothing to find in expr
         for name in _reads(expr):
             entry = state.get(name.value)
             if entry is not None and entry[0] != DEF and name.value not in self.found:

@@ -1,10 +1,9 @@
-from typing import Optional
 
 import libcst as cst
 
 from jitlint.linter.rules.base import SCRIPT, Example, Rule
 from jitlint.linter.rules.jit111_inconsistent_return_type import (
-    Cat, _ann_cat, _cat_of_type, article, confident_type, conflict,
+    Cat, _ann_cat, article, confident_type, conflict,
 )
 from jitlint.linter.rules.jit112_missing_return import maybe_folded
 from jitlint.linter.walker import iter_children, static_value
@@ -262,7 +261,7 @@ class BranchTypeChange(Rule):
         ),
     ]
 
-    def _check(self, node, name: str, new: Cat, ctx, item: bool = False) -> None:
+    def _check(self, node, name: str, value: cst.BaseExpression, ctx, aug: bool = False) -> None:
         parents = ctx.parents
         if not parents or ctx.function is None or not isinstance(parents[0], _BLOCKS):
             return
@@ -278,11 +277,16 @@ class BranchTypeChange(Rule):
         key = (id(top), name)
         if key in done:
             return
-        old = _type_before(name, top, ctx)
+        before = ctx.scratch.setdefault("JIT116-before", {})
+        if key not in before:
+            before[key] = _type_before(name, top, ctx)
+        old = before[key]
         if old is None or old == "None":
             return
         where = "loop" if ctx.loop_depth else "`if` branch"
-        if item:
+        if aug:
+            new = "Tensor" if confident_type(value, ctx) == "Tensor" else None
+        elif _item_call(value, ctx):
             if old != "int":
                 return
             if not _read_later(name, top, node, ctx):
@@ -292,6 +296,8 @@ class BranchTypeChange(Rule):
                              f"`.item()` value assigned here is truncated to an int (eager Python keeps the "
                              f"float); give `{name}` its final type before the {where}")
             return
+        else:
+            new = confident_type(value, ctx)
         if new is None or new == "None":
             return
         if old in ("int", "float") and new == "Tensor":
@@ -316,14 +322,9 @@ class BranchTypeChange(Rule):
     def visit_Assign(self, node: cst.Assign, ctx) -> None:
         if not ctx.conditions or len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
             return
-        name = node.targets[0].target.value
-        if _item_call(node.value, ctx):
-            self._check(node, name, None, ctx, item=True)
-        else:
-            self._check(node, name, confident_type(node.value, ctx), ctx)
+        self._check(node, node.targets[0].target.value, node.value, ctx)
 
     def visit_AugAssign(self, node: cst.AugAssign, ctx) -> None:
         if not ctx.conditions or not isinstance(node.target, cst.Name):
             return
-        if confident_type(node.value, ctx) == "Tensor":
-            self._check(node, node.target.value, "Tensor", ctx)
+        self._check(node, node.target.value, node.value, ctx, aug=True)
