@@ -20,7 +20,7 @@ from typing import Optional, Tuple
 
 import libcst as cst
 
-from jitlint.linter.types import DEVICE, DTYPE, SBOOL, SINT, SIZE, TENSOR
+from jitlint.linter.types import DEVICE, DTYPE, SBOOL, SINT, SIZE, TENSOR, kind
 
 _DYN_METHODS = frozenset({"size", "numel", "nelement"})
 _RANK_METHODS = frozenset({"dim", "ndimension"})
@@ -472,3 +472,20 @@ def tensor_requires(node: cst.BaseExpression, ctx, depth: int = 0) -> Optional[t
             return None
         return tensor_requires(node.func.value, ctx, depth + 1)
     return None
+
+
+def plausible_root(ctx) -> bool:
+    """Cheap pre-filter for rules about a traced root's inputs/outputs: methods (only ``forward``
+    is a root) pass; a top-level function needs a parameter that could be a Tensor input
+    (unannotated without default, or annotated with a Tensor type), which rules out factories
+    such as ``def resnet50(pretrained=False, **kwargs)``."""
+    fn = ctx.function
+    if fn is None or ctx.nested:
+        return False
+    if fn.class_facts is not None:
+        return fn.name == "forward"
+    for p in fn.params:
+        if p.default is None and p.kind in ("positional", "posonly") and (p.annotation is None or p.type == TENSOR
+                                                                           or kind(p.type) in ("list", "tuple")):
+            return True
+    return False

@@ -2,9 +2,9 @@ from typing import Optional, Tuple
 
 import libcst as cst
 
-from jitlint.linter.rules._tracing import track_assignment, variable_iteration
+from jitlint.linter.rules._tracing import plausible_root, track_assignment, variable_iteration
 from jitlint.linter.rules.base import TRACE, Example, Rule
-from jitlint.linter.types import BOOL, FLOAT, INT, NONE, NUMBER, SINT, SIZE, STR, kind
+from jitlint.linter.types import BOOL, FLOAT, INT, NONE, NUMBER, SINT, SIZE, STR, TENSOR, kind
 
 _KEY = "JIT311"
 _SCALARS = {INT: "a Python int", FLOAT: "a Python float", BOOL: "a Python bool", STR: "a str", NONE: "None",
@@ -12,8 +12,10 @@ _SCALARS = {INT: "a Python int", FLOAT: "a Python float", BOOL: "a Python bool",
 
 
 def _candidate(ctx) -> bool:
-    fn = ctx.function
-    return fn is not None and not ctx.nested and (fn.class_facts is None or fn.name == "forward")
+    ok = ctx.scratch.get(_KEY + "candidate")
+    if ok is None:
+        ok = ctx.scratch[_KEY + "candidate"] = plausible_root(ctx)
+    return ok and not ctx.nested
 
 
 class TraceOutputStructure(Rule):
@@ -241,6 +243,8 @@ class TraceOutputStructure(Rule):
         body = fn.body.body if isinstance(fn.body, cst.IndentedBlock) else None
         if not body or _is_stub(body) or _ends_with_raise(body) or ctx.scratch.get(_KEY + "yield"):
             return
+        if ctx.function.class_facts is None and not any(p.type == TENSOR for p in ctx.function.params):
+            return  # a top-level helper with no Tensor parameter (init functions, utilities)
         ctx.report(body[-1], f"`{fn.name.value}` returns nothing: `torch.jit.trace` fails (\"The traced function didn't "
                              f"return any values! Side-effects are not captured in traces\"). Return the Tensor(s) "
                              f"it changes", requires=(("trace_root", ctx.function.id),))

@@ -2,6 +2,7 @@ from typing import Dict, Optional, Tuple
 
 import libcst as cst
 
+from jitlint.linter.rules._tracing import plausible_root
 from jitlint.linter.rules.base import TRACE, Example, Rule
 from jitlint.linter.types import NONE, TENSOR, describe, kind, strip_optional
 
@@ -146,13 +147,17 @@ class TraceInputStructure(Rule):
 
     def function_start(self, fn: cst.FunctionDef, ctx) -> None:
         info = ctx.function
-        if info is None or (info.class_facts is not None and info.name != "forward"):
+        if info is None or not plausible_root(ctx):
             return
+        # a top-level function's defaults matter only if it evidently takes Tensors
+        top_level_defaults = info.class_facts is None and any(p.type == TENSOR for p in info.params)
         wanted: Dict[str, Tuple[str, tuple]] = {}
         for i, p in enumerate(info.params):
             if info.is_method and i == 0:
                 continue
             if p.kind in ("star", "starstar"):
+                continue
+            if p.default is not None and info.class_facts is None and not top_level_defaults:
                 continue
             problem = self._problem(p)
             if problem is not None:
