@@ -310,8 +310,8 @@ class BranchTypeChange(Rule):
                              f"for tensors that are not 0-dim scalars and truncates floats; initialise `{name}` "
                              f"with a Tensor (e.g. `torch.zeros_like(...)`) or use another name")
             return
-        if old == "int" and new == "bool":
-            return
+        if old in ("int", "float") and new == "bool":
+            return  # converted implicitly (same values): not reported
         if conflict(old, new):
             done.add(key)
             ctx.report(node, f"`{name}` is {article(old)} before this {where} but gets {article(new)} here: "
