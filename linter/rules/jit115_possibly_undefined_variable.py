@@ -59,6 +59,36 @@ def _reads(node: cst.CSTNode, bound: frozenset = frozenset()) -> Iterator[cst.Na
         yield from _reads(child, bound)
 
 
+def real_loop(loop: cst.CSTNode, ctx) -> bool:
+    """Does TorchScript compile this loop as a loop? ``while`` loops and ``for`` loops over
+    ``range(...)``, list displays and List-typed values do; loops over tuples, module lists
+    and other module attributes are unrolled into straight-line code (checked), so what they
+    assign is defined after them and may change type freely."""
+    if isinstance(loop, cst.While):
+        return True
+    if not isinstance(loop, cst.For):
+        return False
+    return _real_iterable(loop.iter, ctx)
+
+
+def _real_iterable(it: cst.BaseExpression, ctx) -> bool:
+    from jitlint.linter.rules.jit111_inconsistent_return_type import confident_type
+
+    if isinstance(it, (cst.List, cst.ListComp)):
+        return True
+    if isinstance(it, cst.Call):
+        qual = ctx.resolve(it.func)
+        if qual == "builtins.range":
+            return True
+        if qual in ("builtins.enumerate", "builtins.reversed") and it.args:
+            return _real_iterable(it.args[0].value, ctx)
+        if qual == "builtins.zip" and it.args:
+            return all(_real_iterable(a.value, ctx) for a in it.args)
+        return False
+    cat = confident_type(it, ctx)
+    return isinstance(cat, tuple) and cat[0] == "list"
+
+
 def _exits(small: cst.BaseSmallStatement) -> bool:
     if isinstance(small, (cst.Return, cst.Raise)):
         return True
@@ -112,6 +142,13 @@ class _Flow:
                 self.read(stmt.iter, state)
             else:
                 self.read(stmt.test, state)
+            if not real_loop(stmt, self.ctx):
+                # unrolled by the compiler: straight-line code (assume it runs)
+                self.define(_target_names(stmt.target), stmt, state)
+                self.block(stmt.body.body, state)
+                if stmt.orelse is not None:
+                    self.block(stmt.orelse.body.body, state)
+                return False
             inner = dict(state)
             if isinstance(stmt, cst.For):
                 self.define(_target_names(stmt.target), stmt, inner)
@@ -232,7 +269,8 @@ class PossiblyUndefinedVariable(Rule):
     ## Why is this bad?
     TorchScript requires a variable to be defined on every path that reaches a use: "y is
     not defined in the false branch", "undefined value y" (after a loop, which may run zero
-    times). Only a branch that ends in ``return``, ``raise`` or ``assert False`` does not
+    times; loops over tuples and module lists are unrolled by the compiler and do not count).
+    Only a branch that ends in ``return``, ``raise`` or ``assert False`` does not
     count; unlike Python linters, TorchScript does count branches ending in ``continue`` or
     ``break``, and it does not reason about conditions (``if flag: y = ...`` then ``if flag:
     use(y)`` is rejected too). Branches the compiler folds (``torch.jit.is_scripting()``,
@@ -364,6 +402,25 @@ class PossiblyUndefinedVariable(Rule):
                 return y + x
             """,
             inputs="[(torch.ones(3), True), (torch.ones(3), False)]",
+        ),
+        Example(
+            """
+            from typing import List
+            import torch
+
+            class Net(torch.nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.layers = torch.nn.ModuleList([torch.nn.Linear(3, 3), torch.nn.Linear(3, 3)])
+
+                def forward(self, x: torch.Tensor) -> torch.Tensor:
+                    for layer in self.layers:
+                        y = layer(x)
+                    for t in (x, x + 1):
+                        z = t * 2
+                    return y + z
+            """,
+            root="Net",
         ),
     ]
 

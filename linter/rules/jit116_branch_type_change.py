@@ -6,6 +6,7 @@ from jitlint.linter.rules.jit111_inconsistent_return_type import (
     Cat, _ann_cat, article, confident_type, conflict,
 )
 from jitlint.linter.rules.jit112_missing_return import maybe_folded
+from jitlint.linter.rules.jit115_possibly_undefined_variable import real_loop
 from jitlint.linter.walker import iter_children, static_value
 
 _BLOCKS = (cst.If, cst.For, cst.While)
@@ -124,8 +125,8 @@ class BranchTypeChange(Rule):
     scalar argument") and truncates ``x.item()`` values, while eager Python just rebinds the
     name. Other changes are compile errors ("Variable 'y' previously had type int but is now
     being assigned to a value of type float"). Straight-line re-assignment with another type,
-    ``with`` blocks, loops over module lists and branches the compiler folds away
-    (``is_scripting()``, ``is None`` on attributes) are fine and not reported.
+    ``with`` blocks, loops over tuples and module lists (unrolled) and branches the compiler
+    folds away (``is_scripting()``, ``is None`` on attributes) are fine and not reported.
 
     ## Example
     ```python
@@ -254,7 +255,10 @@ class BranchTypeChange(Rule):
                     s = 1.0
                     if self.scale is not None:
                         s = self.scale * 2
-                    return total * s
+                    n = 0
+                    for t in (x, x * 2):
+                        n = n + t
+                    return total * s + n
             """,
             root="Net",
             inputs="[(torch.arange(3.0),)]",
@@ -272,6 +276,9 @@ class BranchTypeChange(Rule):
                 return  # the compiler may inline this block: then it is straight-line code
             if isinstance(test, cst.Name) and test.value in ("True", "False"):
                 return
+        for parent in parents:
+            if isinstance(parent, cst.For) and not real_loop(parent, ctx):
+                return  # unrolled (tuple, module list): straight-line code
         done = ctx.scratch.setdefault(self.code, set())
         top = parents[0]
         key = (id(top), name)
