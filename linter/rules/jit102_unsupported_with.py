@@ -30,6 +30,7 @@ _TORCH_REJECTED = {
     "torch.profiler.profile": "it is a Python context manager (use `record_function`)",
     "torch.autograd.graph.save_on_cpu": "it is a Python context manager",
     "torch.autograd.forward_ad.dual_level": "it is a Python context manager",
+    "torch.backends.cudnn.flags": "it is a Python generator-based context manager",
 }
 # Modules whose context managers are plain Python objects (checked: contextlib.nullcontext,
 # suppress, ExitStack, redirect_stdout; warnings.catch_warnings; open(); threading.Lock();
