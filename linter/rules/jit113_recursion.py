@@ -119,7 +119,8 @@ class Recursion(Rule):
                 return
             owner = func.value
             if (isinstance(owner, cst.Name) and fn.class_facts is not None and fn.params
-                    and not fn.is_staticmethod and owner.value == fn.params[0].name):
+                    and not fn.is_staticmethod and owner.value == fn.params[0].name
+                    and fn.name not in fn.class_facts.attr_types):  # not shadowed by an attribute
                 ctx.report(node, f"`{fn.name}` calls itself through `{owner.value}.{fn.name}(...)`: recursive "
                                  f"calls are not supported by torch.jit.script; rewrite it as a loop")
                 return
