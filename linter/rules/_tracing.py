@@ -41,22 +41,18 @@ def size_origin(node: cst.BaseExpression, ctx, depth: int = 0) -> Optional[str]:
     ``"rank"`` for a rank (``x.dim()``), None for anything else (including Tensors)."""
     if depth > 12:
         return None
-    t = ctx.type_of(node)
-    if t == TENSOR:
-        return None
     if isinstance(node, cst.Name):
         tracked = ctx.scratch.get(_NAMES, {}).get(node.value)
         if tracked is not None:
             return tracked or None
-        return "dyn" if t in (SINT, SIZE) else None
-    if isinstance(node, cst.Call):
+        return "dyn" if ctx.type_of(node) in (SINT, SIZE) else None
+    if isinstance(node, cst.Call):  # (checked syntactically first: most calls are module calls)
         func = node.func
-        if isinstance(func, cst.Attribute) and ctx.type_of(func.value) == TENSOR:
+        if isinstance(func, cst.Attribute):
             method = func.attr.value
-            if method in _DYN_METHODS:
-                return "dyn"
-            if method in _RANK_METHODS:
-                return "rank"
+            if method in _DYN_METHODS or method in _RANK_METHODS:
+                if ctx.type_of(func.value) == TENSOR:
+                    return "dyn" if method in _DYN_METHODS else "rank"
             return None
         if isinstance(func, cst.Name) and func.value in ("len", "abs") and len(node.args) == 1:
             qual = ctx.resolve(func)
@@ -67,11 +63,8 @@ def size_origin(node: cst.BaseExpression, ctx, depth: int = 0) -> Optional[str]:
                 return size_origin(arg, ctx, depth + 1)
         return None
     if isinstance(node, cst.Attribute):
-        if ctx.type_of(node.value) == TENSOR:
-            if node.attr.value == "shape":
-                return "dyn"
-            if node.attr.value == "ndim":
-                return "rank"
+        if node.attr.value in ("shape", "ndim") and ctx.type_of(node.value) == TENSOR:
+            return "dyn" if node.attr.value == "shape" else "rank"
         return None
     if isinstance(node, cst.Subscript):
         if ctx.type_of(node.value) == SIZE:
@@ -79,15 +72,17 @@ def size_origin(node: cst.BaseExpression, ctx, depth: int = 0) -> Optional[str]:
         return None
     if isinstance(node, cst.BinaryOperation):
         left = size_origin(node.left, ctx, depth + 1)
-        right = size_origin(node.right, ctx, depth + 1)
+        right = size_origin(node.right, ctx, depth + 1) if left != "dyn" else None
         if "dyn" in (left, right):
-            return "dyn"
+            return None if ctx.type_of(node) == TENSOR else "dyn"
         if "rank" in (left, right):
-            return "rank"
+            return None if ctx.type_of(node) == TENSOR else "rank"
         return None
     if isinstance(node, cst.UnaryOperation) and not isinstance(node.operator, cst.Not):
         return size_origin(node.expression, ctx, depth + 1)
-    return "dyn" if t in (SINT, SIZE) else None
+    if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString, cst.Lambda, cst.Dict, cst.List, cst.Tuple)):
+        return None
+    return "dyn" if ctx.type_of(node) in (SINT, SIZE) else None
 
 
 def track_assignment(node: cst.CSTNode, ctx) -> None:
@@ -489,3 +484,19 @@ def plausible_root(ctx) -> bool:
                                                                            or kind(p.type) in ("list", "tuple")):
             return True
     return False
+
+
+def head_target(func: cst.BaseExpression, ctx) -> Optional[str]:
+    """What the first name of a dotted call target is bound to by an import (``np.random.rand``
+    -> ``numpy``), without building the dotted name: a cheap pre-filter before ``ctx.resolve``."""
+    node = func
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return None
+    binding = ctx.names.bindings.get(node.value)
+    if binding is None or binding.kind not in ("import", "type-checking-import"):
+        return None
+    if ctx.infer is not None and node.value in ctx.infer.locals:
+        return None
+    return binding.target

@@ -2,7 +2,7 @@ from typing import Optional
 
 import libcst as cst
 
-from jitlint.linter.rules._tracing import in_diagnostic, input_free, tensor_requires
+from jitlint.linter.rules._tracing import head_target, in_diagnostic, input_free, tensor_requires
 from jitlint.linter.rules.base import TRACE, Example, Rule
 
 _METHODS = {
@@ -223,7 +223,17 @@ class TensorToPython(Rule):
     def _qualified(self, node: cst.Call, ctx) -> None:
         if not node.args:
             return
-        qual = ctx.resolve(node.func)
+        func = node.func
+        if isinstance(func, cst.Name):
+            if func.value not in ("int", "float", "bool", "complex", "equal", "allclose", "is_nonzero"):
+                head = head_target(func, ctx)
+                if head is None or not head.startswith(("math", "numpy", "torch")):
+                    return
+        else:
+            head = head_target(func, ctx)
+            if head is None or not head.startswith(("math", "numpy", "torch")):
+                return
+        qual = ctx.resolve(func)
         if qual is None:
             return
         what: Optional[str] = None

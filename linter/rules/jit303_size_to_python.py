@@ -2,7 +2,9 @@ from typing import Optional
 
 import libcst as cst
 
-from jitlint.linter.rules._tracing import in_diagnostic, input_free, size_origin, track_assignment, track_loop_target
+from jitlint.linter.rules._tracing import (
+    head_target, in_diagnostic, input_free, size_origin, track_assignment, track_loop_target,
+)
 from jitlint.linter.rules.base import TRACE, Example, Rule
 from jitlint.linter.types import SINT, SIZE
 
@@ -172,6 +174,10 @@ class SizeToPython(Rule):
                 return
         elif not isinstance(func, cst.Attribute) or not isinstance(func.value, (cst.Name, cst.Attribute)):
             return
+        else:
+            head = head_target(func, ctx)
+            if head is None or not head.startswith(("math", "numpy")):
+                return
         qual = ctx.resolve(func)
         if qual is None:
             return

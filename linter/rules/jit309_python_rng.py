@@ -1,5 +1,6 @@
 import libcst as cst
 
+from jitlint.linter.rules._tracing import head_target
 from jitlint.linter.rules.base import TRACE, Example, Rule
 
 _TORCH_EQUIVALENT = {
@@ -117,6 +118,9 @@ class PythonRng(Rule):
     def visit_Call(self, node: cst.Call, ctx) -> None:
         func = node.func
         if not isinstance(func, (cst.Name, cst.Attribute)):
+            return
+        head = head_target(func, ctx)
+        if head is None or not head.startswith(("random", "numpy")):
             return
         qual = ctx.resolve(func)
         if qual is None:

@@ -34,6 +34,7 @@ _PRIVATE = {
     "torch.jit._fuser.set_fusion_strategy": "torch.jit.set_fusion_strategy",
     "torch.jit._script.script_method": "torch.jit.script_method",
 }
+_SHORT = frozenset(q.rsplit(".", 1)[-1] for q in _DEPRECATED)
 # decorators that are deprecated calls in disguise (script_method is JIT402's)
 _DECORATORS = ("torch.jit.script", "torch.jit.interface")
 
@@ -201,6 +202,9 @@ class DeprecatedJitApi(Rule):
                                  "ExecuTorch): export the model with `torch.export` and lower it with ExecuTorch")
                 return
         elif not isinstance(func, cst.Name):
+            return
+        last = func.attr.value if isinstance(func, cst.Attribute) else func.value
+        if last not in _SHORT:
             return
         qual = _public(ctx.resolve(func))
         if qual is None:

@@ -136,6 +136,9 @@ class DeprecatedJitArgument(Rule):
         func = node.func
         if not node.args or not isinstance(func, (cst.Attribute, cst.Name)):
             return
+        last = func.attr.value if isinstance(func, cst.Attribute) else func.value
+        if last not in ("script", "trace", "trace_module", "ignore"):
+            return
         qual = ctx.resolve(func)
         if qual in _OPTIMIZE:
             self._optimize(node, qual, ctx)
