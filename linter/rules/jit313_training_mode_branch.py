@@ -38,7 +38,8 @@ class TrainingModeBranch(Rule):
     calls of ``nn.Dropout``/``nn.BatchNorm*`` submodules in code that runs while
     ``torch.jit.trace`` traces. Opt-in (``--extend-select JIT313``):
     tracing a model in eval mode (``model.eval()`` first) is the norm, and then these branches
-    are traced correctly for inference.
+    are traced correctly for inference. The other trace rules assume eval mode too: they do not
+    look into ``if self.training:`` bodies nor past ``if not self.training: return x``.
 
     ## Why is this bad?
     ``self.training`` is read once, while tracing: the trace contains only the branch of the mode
