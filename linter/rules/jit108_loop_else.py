@@ -97,13 +97,15 @@ def _rewrite(loop: Loop, ctx):
             f"Replace the `else` by a `{flag}` flag set before each `break`")
 
 
-def _line_fix(ctx, old_node: cst.CSTNode, new_nodes, message: str):
-    """A fix replacing the changed lines of the file (libcst re-indents moved code)."""
+def line_replacement(ctx, old_node: cst.CSTNode, new_node):
+    """``(span, text)`` replacing the lines of the file that change when ``old_node`` becomes
+    ``new_node`` (a node or a ``FlattenSentinel``); libcst re-indents moved code. None if the
+    file cannot be regenerated. Spans are raw line ranges (see ``FixSpec``)."""
     source = ctx.file.source
     if not source.endswith("\n"):
         return None
     try:
-        new_code = ctx.file.module.deep_replace(old_node, cst.FlattenSentinel(new_nodes)).code
+        new_code = ctx.file.module.deep_replace(old_node, new_node).code
     except Exception:  # noqa: BLE001 - no fix rather than a broken one
         return None
     old = source.splitlines(keepends=True)
@@ -114,8 +116,12 @@ def _line_fix(ctx, old_node: cst.CSTNode, new_nodes, message: str):
     suffix = 0
     while suffix < min(len(old), len(new)) - prefix and old[-1 - suffix] == new[-1 - suffix]:
         suffix += 1
-    span = (prefix + 1, 0, len(old) - suffix + 1, 0)
-    return ctx.safe_fix(message, [(span, "".join(new[prefix:len(new) - suffix]))])
+    return (prefix + 1, 0, len(old) - suffix + 1, 0), "".join(new[prefix:len(new) - suffix])
+
+
+def _line_fix(ctx, old_node: cst.CSTNode, new_nodes, message: str):
+    edit = line_replacement(ctx, old_node, cst.FlattenSentinel(new_nodes))
+    return ctx.safe_fix(message, [edit]) if edit is not None else None
 
 
 class LoopElse(Rule):

@@ -5,6 +5,7 @@ import libcst as cst
 from jitlint.linter.infer import annotation_type
 from jitlint.linter.names import dotted_name
 from jitlint.linter.rules.base import SCRIPT, Example, Rule
+from jitlint.linter.rules.jit108_loop_else import line_replacement
 from jitlint.linter.types import NONE, is_optional
 from jitlint.linter.walker import iter_children, iter_descendants, static_value
 
@@ -131,26 +132,13 @@ def _has_own_break(node: cst.CSTNode) -> bool:
 
 
 def _append_fix(ctx, fn: cst.FunctionDef, text: str, message: str, safe: bool):
-    source = ctx.file.source
-    if not source.endswith("\n") or not isinstance(fn.body, cst.IndentedBlock):
+    if not isinstance(fn.body, cst.IndentedBlock):
         return None
-    try:
-        stmt = cst.parse_statement(text + "\n")
-        new_fn = fn.with_changes(body=fn.body.with_changes(body=list(fn.body.body) + [stmt]))
-        new_code = ctx.file.module.deep_replace(fn, new_fn).code
-    except Exception:  # noqa: BLE001 - no fix rather than a broken one
+    stmt = cst.parse_statement(text + "\n")
+    edit = line_replacement(ctx, fn, fn.with_changes(body=fn.body.with_changes(body=list(fn.body.body) + [stmt])))
+    if edit is None:
         return None
-    old = source.splitlines(keepends=True)
-    new = new_code.splitlines(keepends=True)
-    prefix = 0
-    while prefix < min(len(old), len(new)) and old[prefix] == new[prefix]:
-        prefix += 1
-    suffix = 0
-    while suffix < min(len(old), len(new)) - prefix and old[-1 - suffix] == new[-1 - suffix]:
-        suffix += 1
-    span = (prefix + 1, 0, len(old) - suffix + 1, 0)
-    fixer = ctx.safe_fix if safe else ctx.unsafe_fix
-    return fixer(message, [(span, "".join(new[prefix:len(new) - suffix]))])
+    return (ctx.safe_fix if safe else ctx.unsafe_fix)(message, [edit])
 
 
 class MissingReturn(Rule):
