@@ -1,6 +1,75 @@
+from typing import Optional
+
 import libcst as cst
 
 from jitlint.linter.rules.base import Example, Rule
+from jitlint.linter.rules.jit108_loop_else import line_replacement
+from jitlint.linter.walker import iter_descendants
+
+
+def _evaluated_first(root: cst.BaseExpression, target: cst.NamedExpr) -> bool:
+    """Is ``target`` the first thing Python evaluates in ``root`` (and evaluated always)?"""
+    node = root
+    while node is not target:
+        if isinstance(node, (cst.BinaryOperation, cst.Comparison, cst.BooleanOperation)):
+            node = node.left
+        elif isinstance(node, cst.UnaryOperation):
+            node = node.expression
+        elif isinstance(node, (cst.Attribute, cst.Subscript)):
+            node = node.value
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.args:
+            if node.args[0].star or node.args[0].keyword is not None:
+                return False
+            node = node.args[0].value  # calling a plain name: the name lookup has no effect
+        else:
+            return False
+    return True
+
+
+def _hoist(node: cst.NamedExpr, ctx):
+    """A fix hoisting ``name := value`` into ``name = value`` before its statement, when
+    that is exactly equivalent (the walrus is evaluated first, once, unconditionally)."""
+    if not isinstance(node.target, cst.Name):
+        return None
+    if any(isinstance(n, (cst.NamedExpr, cst.Lambda, cst.Yield, cst.Await)) for n in iter_descendants(node.value)):
+        return None
+    parents = ctx.parents
+    stmt: Optional[cst.CSTNode] = None
+    root = None
+    for i in range(len(parents) - 1, -1, -1):
+        p = parents[i]
+        if isinstance(p, cst.If):
+            # not an `elif`: nothing can be inserted between `if` and `elif`
+            if i > 0 and isinstance(parents[i - 1], cst.If) and parents[i - 1].orelse is p:
+                return None
+            stmt, root = p, p.test
+            break
+        if isinstance(p, cst.SimpleStatementLine):
+            if len(p.body) != 1:
+                return None
+            small = p.body[0]
+            if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                root = small.value
+            elif isinstance(small, (cst.Expr, cst.Return)) and small.value is not None:
+                root = small.value
+            else:
+                return None
+            stmt = p
+            break
+        if isinstance(p, cst.BaseSmallStatement):
+            continue  # its SimpleStatementLine comes next
+        if isinstance(p, cst.BaseCompoundStatement):
+            return None
+    if stmt is None or root is None or not _evaluated_first(root, node):
+        return None
+    name = node.target.value
+    assign = cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(name))], node.value)],
+                                     leading_lines=stmt.leading_lines)
+    rest = stmt.deep_replace(node, cst.Name(name)).with_changes(leading_lines=[])
+    edit = line_replacement(ctx, stmt, cst.FlattenSentinel([assign, rest]))
+    if edit is None:
+        return None
+    return ctx.safe_fix(f"Assign `{name}` in its own statement first", [edit])
 
 
 class Walrus(Rule):
@@ -31,15 +100,18 @@ class Walrus(Rule):
     ```
 
     ## Fix safety
-    No automatic fix: hoisting the assignment into its own statement is only equivalent when
-    the walrus is evaluated first and unconditionally (not after a short-circuiting operand,
-    in a loop condition, an ``elif`` or a comprehension), which needs a look at the code.
+    When the walrus is the first thing evaluated in an ``if`` test or in a one-statement line
+    (``x = (n := f()) + 1``, ``return (n := f()) * 2``), the fix moves it into ``n = f()`` just
+    before that statement: the same evaluations in the same order, so it is safe. Elsewhere
+    (after a short-circuiting operand, in a ``while`` condition, an ``elif``, a comprehension)
+    hoisting would change what runs, and no fix is offered.
     """
 
     code = "JIT109"
     name = "walrus"
     message = "assignment expressions (`:=`) are not supported by torch.jit.script"
     frontend = True
+    fix_safety = "safe"
     evidence = ("s019",)
 
     INVALID = [
@@ -63,6 +135,19 @@ class Walrus(Rule):
                     i = j
                 return x * i
             """
+        ),
+        Example(
+            """
+            from typing import Dict, Optional
+            import torch
+
+            def fn(x: torch.Tensor, d: Dict[str, torch.Tensor]) -> torch.Tensor:
+                y = (m := x.mean()) * 2  # MARK
+                if (w := d.get("w")) is not None:
+                    y = y * w
+                return y + m
+            """,
+            inputs="[(torch.ones(3), {'w': torch.ones(3)}), (torch.ones(3), {})]",
         ),
     ]
     VALID = [
@@ -90,4 +175,4 @@ class Walrus(Rule):
     def visit_NamedExpr(self, node: cst.NamedExpr, ctx) -> None:
         target = node.target.value if isinstance(node.target, cst.Name) else "..."
         ctx.report(node, f"assignment expression `{target} := ...` is not supported by torch.jit.script: "
-                         f"assign `{target}` in its own statement first")
+                         f"assign `{target}` in its own statement first", fix=_hoist(node, ctx))
