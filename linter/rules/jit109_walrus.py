@@ -3,7 +3,7 @@ from typing import Optional
 import libcst as cst
 
 from jitlint.linter.rules.base import Example, Rule
-from jitlint.linter.rules.jit108_loop_else import line_replacement
+from jitlint.linter.rules.jit108_loop_else import statement_replacement
 from jitlint.linter.walker import iter_descendants
 
 
@@ -66,7 +66,7 @@ def _hoist(node: cst.NamedExpr, ctx):
     assign = cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(name))], node.value)],
                                      leading_lines=stmt.leading_lines)
     rest = stmt.deep_replace(node, cst.Name(name)).with_changes(leading_lines=[])
-    edit = line_replacement(ctx, stmt, cst.FlattenSentinel([assign, rest]))
+    edit = statement_replacement(ctx, stmt, [assign, rest])
     if edit is None:
         return None
     return ctx.safe_fix(f"Assign `{name}` in its own statement first", [edit])

@@ -5,7 +5,7 @@ import libcst as cst
 from jitlint.linter.infer import annotation_type
 from jitlint.linter.names import dotted_name
 from jitlint.linter.rules.base import SCRIPT, Example, Rule
-from jitlint.linter.rules.jit108_loop_else import line_replacement
+from jitlint.linter.rules.jit108_loop_else import statement_replacement
 from jitlint.linter.types import NONE, is_optional
 from jitlint.linter.walker import iter_children, iter_descendants, static_value
 
@@ -132,13 +132,25 @@ def _has_own_break(node: cst.CSTNode) -> bool:
 
 
 def _append_fix(ctx, fn: cst.FunctionDef, text: str, message: str, safe: bool):
-    if not isinstance(fn.body, cst.IndentedBlock):
+    """Append ``text`` as the function's last statement (by rewriting its current last one)."""
+    if not isinstance(fn.body, cst.IndentedBlock) or not fn.body.body:
         return None
-    stmt = cst.parse_statement(text + "\n")
-    edit = line_replacement(ctx, fn, fn.with_changes(body=fn.body.with_changes(body=list(fn.body.body) + [stmt])))
+    last = fn.body.body[-1]
+    edit = _top_replacement(ctx, last, [last, cst.parse_statement(text + "\n")])
     if edit is None:
         return None
     return (ctx.safe_fix if safe else ctx.unsafe_fix)(message, [edit])
+
+
+def _top_replacement(ctx, stmt, new):
+    # ``statement_replacement`` needs ``stmt`` on the walk's parent chain: at function start
+    # it is not, so pretend it is (a top-level statement of the body).
+    saved = ctx.parents
+    ctx.parents = [stmt]
+    try:
+        return statement_replacement(ctx, stmt, new)
+    finally:
+        ctx.parents = saved
 
 
 class MissingReturn(Rule):
