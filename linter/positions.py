@@ -19,67 +19,98 @@ from libcst._nodes.internal import CodegenState
 Range = Tuple[int, int, int, int]  # start line (1-based), start col (0-based), end line, end col
 
 
+class _NoRecord:
+    """A reusable no-op context manager (libcst asks for one per node; most are not targets)."""
+
+    __slots__ = ()
+
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+_NO_RECORD = _NoRecord()
+
+
 class _TargetedPositionState(CodegenState):
-    """A codegen state that tracks (line, column) and records ranges for target nodes."""
+    """Plain codegen that notes *token indexes* where target nodes start and end.
+
+    Tokens are appended by libcst's own fast path; line/column numbers are worked out
+    afterwards, once, only at the noted indexes (by joining the tokens between them), instead of
+    counting characters in Python for every token of the file.
+    """
 
     def __init__(self, module: cst.Module, targets: Dict[int, cst.CSTNode]):
         super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
-        self.line = 1
-        self.column = 0
         self.targets = targets
-        self.ranges: Dict[int, Range] = {}
-        self._starts: Dict[int, Tuple[int, int]] = {}
-
-    def add_indent_tokens(self) -> None:
-        for token in self.indent_tokens:
-            self.column += len(token)
-
-    def add_token(self, value: str) -> None:
-        newlines = value.count("\n")
-        if newlines:
-            self.line += newlines
-            self.column = len(value) - value.rfind("\n") - 1
-        elif "\r" in value:  # old-Mac line endings: count them like the tokenizer does
-            self.line += value.count("\r")
-            self.column = len(value) - value.rfind("\r") - 1
-        else:
-            self.column += len(value)
+        # id(node) -> [start index, end index]; syntactic (hoisted) marks override plain ones
+        self.marks: Dict[int, list] = {}
+        self.syntactic: Dict[int, list] = {}
+        self.hoist: Dict[int, Tuple[Optional[int], Optional[int]]] = {}
 
     def before_codegen(self, node: cst.CSTNode) -> None:
         key = id(node)
-        if key in self.targets and key not in self._starts:
-            self._starts[key] = (self.line, self.column)
+        if key in self.targets and key not in self.marks:
+            self.marks[key] = [len(self.tokens), None]
 
     def after_codegen(self, node: cst.CSTNode) -> None:
         key = id(node)
-        if key in self.targets and key not in self.ranges:
-            start = self._starts.get(key, (self.line, self.column))
-            self.ranges[key] = (start[0], start[1], self.line, self.column)
+        if key in self.targets:
+            mark = self.marks.get(key)
+            if mark is not None and mark[1] is None:
+                mark[1] = len(self.tokens)
 
-    @contextmanager
-    def record_syntactic_position(
-        self,
-        node: cst.CSTNode,
-        *,
-        start_node: Optional[cst.CSTNode] = None,
-        end_node: Optional[cst.CSTNode] = None,
-    ) -> Iterator[None]:
+    def record_syntactic_position(self, node, *, start_node=None, end_node=None):
         key = id(node)
         if key not in self.targets:
-            yield
-            return
-        start = (self.line, self.column)
+            return _NO_RECORD
+        return self._record(key, start_node, end_node)
+
+    @contextmanager
+    def _record(self, key: int, start_node, end_node) -> Iterator[None]:
+        mark = [len(self.tokens), None]
         try:
             yield
         finally:
-            end = (self.line, self.column)
-            if start_node is not None and id(start_node) in self.ranges:
-                r = self.ranges[id(start_node)]
-                start = (r[0], r[1])
-            if end_node is not None and id(end_node) in self.ranges:
-                r = self.ranges[id(end_node)]
-                end = (r[2], r[3])
-            self.ranges[key] = (start[0], start[1], end[0], end[1])
+            mark[1] = len(self.tokens)
+            if key not in self.syntactic:
+                self.syntactic[key] = mark
+                self.hoist[key] = (id(start_node) if start_node is not None else None,
+                                   id(end_node) if end_node is not None else None)
+
+    def ranges(self) -> Dict[int, Range]:
+        marks: Dict[int, list] = {k: list(v) for k, v in self.marks.items()}
+        for key, mark in self.syntactic.items():
+            start_key, end_key = self.hoist[key]
+            start = mark[0]
+            end = mark[1]
+            if start_key is not None:
+                start = self.syntactic.get(start_key, self.marks.get(start_key, mark))[0]
+            if end_key is not None:
+                end = self.syntactic.get(end_key, self.marks.get(end_key, mark))[1]
+            marks[key] = [start, end]
+        indexes = sorted({i for m in marks.values() for i in m if i is not None})
+        where: Dict[int, Tuple[int, int]] = {}
+        line, column, previous = 1, 0, 0
+        tokens = self.tokens
+        for index in indexes:
+            chunk = "".join(tokens[previous:index])
+            newlines = chunk.count("\n")
+            if newlines:
+                line += newlines
+                column = len(chunk) - chunk.rfind("\n") - 1
+            else:
+                column += len(chunk)
+            where[index] = (line, column)
+            previous = index
+        out: Dict[int, Range] = {}
+        for key, (start, end) in marks.items():
+            if end is None:
+                end = start
+            out[key] = (*where[start], *where[end])
+        return out
 
 
 def _with_hoisting_children(nodes: Iterable[cst.CSTNode]) -> Dict[int, cst.CSTNode]:
@@ -102,4 +133,4 @@ def compute_ranges(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> Dict[int
         return {}
     state = _TargetedPositionState(module, _with_hoisting_children(nodes))
     module._codegen(state)
-    return state.ranges
+    return state.ranges()

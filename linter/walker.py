@@ -47,14 +47,32 @@ def child_fields(cls: type) -> Tuple[str, ...]:
     return fields
 
 
+def _all_node_types() -> frozenset:
+    out, stack = set(), [cst.CSTNode]
+    while stack:
+        cls = stack.pop()
+        for sub in cls.__subclasses__():
+            if sub not in out:
+                out.add(sub)
+                stack.append(sub)
+    return frozenset(out)
+
+
+# libcst's node classes use ABCMeta, whose isinstance() is ~10x slower than a set lookup on
+# the exact type; node classes are final, so membership of type(value) is exact.
+NODE_TYPES = _all_node_types()
+_SEQUENCES = (tuple, list)
+
+
 def iter_children(node: cst.CSTNode):
     for name in child_fields(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
+        vt = type(value)
+        if vt in NODE_TYPES:
             yield value
-        elif type(value) in (tuple, list):
+        elif vt in _SEQUENCES:
             for item in value:
-                if isinstance(item, cst.CSTNode):
+                if type(item) in NODE_TYPES:
                     yield item
 
 
@@ -71,6 +89,11 @@ def iter_descendants(node: cst.CSTNode):
 
 
 Hook = Tuple[object, Callable, str, bool]  # rule, bound method, mode, frontend
+
+_COMPREHENSIONS = frozenset({cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp})
+# Expressions whose children are walked with type refinement or scoping (see walk_expr).
+_SPECIAL_EXPRS = frozenset({cst.Lambda, cst.BooleanOperation, cst.IfExp}) | _COMPREHENSIONS
+_STORE_CONTAINERS = frozenset({cst.Tuple, cst.List, cst.Element, cst.StarredElement})
 
 # Calls that hand a project object to a compiler: their first argument becomes a root.
 ROOT_CALLS = {
@@ -576,13 +599,24 @@ class FunctionWalker:
         if hooks:
             self._fire(hooks, node)
         summary = self.summary
+        t = type(node)
         if summary is not None:
-            if isinstance(node, cst.Call):
+            if t is cst.Call:
                 self._record_call(node)
-            elif isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+            elif t is cst.Attribute and type(node.value) is cst.Name and node.value.value == "self":
                 if not store and not ctx.script_dead and not ctx.nested:
                     summary.script_attr_reads.setdefault(node.attr.value, True)
-        if isinstance(node, (cst.Lambda,)):
+        if t not in _SPECIAL_EXPRS:
+            ctx.parents.append(node)
+            if t is cst.Attribute or t is cst.Arg:
+                self.walk_expr(node.value)
+            else:
+                sub_store = store and t in _STORE_CONTAINERS
+                for child in iter_children(node):
+                    self.walk_expr(child, store=sub_store)
+            ctx.parents.pop()
+            return
+        if t is cst.Lambda:
             ctx.nested += 1
             ctx.parents.append(node)
             infer = ctx.infer
@@ -596,7 +630,7 @@ class FunctionWalker:
             ctx.parents.pop()
             ctx.nested -= 1
             return
-        if isinstance(node, cst.BooleanOperation) and ctx.infer is not None:
+        if t is cst.BooleanOperation and ctx.infer is not None:
             ctx.parents.append(node)
             self.walk_expr(node.left)
             saved = ctx.infer.snapshot()
@@ -605,7 +639,7 @@ class FunctionWalker:
             ctx.infer.restore(saved)
             ctx.parents.pop()
             return
-        if isinstance(node, cst.IfExp) and ctx.infer is not None:
+        if t is cst.IfExp and ctx.infer is not None:
             ctx.parents.append(node)
             self.walk_expr(node.test)
             saved = ctx.infer.snapshot()
@@ -617,7 +651,7 @@ class FunctionWalker:
             ctx.infer.restore(saved)
             ctx.parents.pop()
             return
-        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)) and ctx.infer is not None:
+        if t in _COMPREHENSIONS and ctx.infer is not None:
             ctx.parents.append(node)
             infer = ctx.infer
             saved = infer.snapshot()
