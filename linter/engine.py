@@ -121,12 +121,15 @@ def _result_for_source(src: SourceText, module_name: str, package: str, codes: T
     return src.path, digest, analyze_text(src.path, src.text or "", module_name, package, codes, mypy_table)
 
 
-def check_files(files: Sequence[str], settings: Settings, *, jobs: int = 1, use_cache: bool = True,
-                stdin: Optional[Tuple[str, str]] = None) -> Report:
-    """Check ``files`` as one project (plus an optional ``(filename, text)`` from stdin)."""
+def analyze_files(files: Sequence[str], settings: Settings, *, jobs: int = 1, use_cache: bool = True,
+                  stdin: Optional[Tuple[str, str]] = None) -> Tuple[Dict[str, FileResult], int]:
+    """Per-file results (through the cache, in parallel) and the number of cache hits.
+
+    This is the part of a check that depends on each file alone; :func:`check_files` then
+    settles reach over the whole project. Benchmarks reuse it to ask reach questions per model.
+    """
     from jitlint.linter.cache import Cache
     from jitlint.linter.discovery import module_name_for
-    from jitlint.linter.project import Project
 
     codes = tuple(select_codes(settings, rule_index()))
     results: Dict[str, FileResult] = {}
@@ -137,10 +140,8 @@ def check_files(files: Sequence[str], settings: Settings, *, jobs: int = 1, use_
         mypy_tables = _mypy_tables(files, settings)
     cache = Cache.open(settings, codes) if use_cache else None
     jobs_todo = []
-    names = {}
     for path in files:
         module, package = module_name_for(path)
-        names[path] = (module, package)
         if cache is not None:
             hit = cache.lookup(path, settings.max_file_size)
             if hit is not None:
@@ -170,12 +171,27 @@ def check_files(files: Sequence[str], settings: Settings, *, jobs: int = 1, use_
         results[filename] = result
     if cache is not None:
         cache.save()
-    project = Project(
-        [r.summary for r in results.values()],
+    return results, hits
+
+
+def project_for(results, settings: Settings, **overrides):
+    """The project model over per-file results, with the settings' roots and modes."""
+    from jitlint.linter.project import Project
+
+    options = dict(
         modes=settings.modes,
         extra_roots=[(p, "script") for p in settings.script_roots] + [(p, "trace") for p in settings.trace_roots],
         module_bases=settings.module_bases, auto_roots=settings.auto_roots,
     )
+    options.update(overrides)
+    return Project([r.summary for r in results.values()], **options)
+
+
+def check_files(files: Sequence[str], settings: Settings, *, jobs: int = 1, use_cache: bool = True,
+                stdin: Optional[Tuple[str, str]] = None) -> Report:
+    """Check ``files`` as one project (plus an optional ``(filename, text)`` from stdin)."""
+    results, hits = analyze_files(files, settings, jobs=jobs, use_cache=use_cache, stdin=stdin)
+    project = project_for(results, settings)
     findings = [f for f in project.filter(results.values()) if not per_file_ignored(settings, f.path, f.code)]
     findings.sort(key=Finding.sort_key)
     return Report(findings, len(results), cache_hits=hits)
@@ -195,15 +211,12 @@ def _mypy_tables(files: Sequence[str], settings: Settings) -> Dict[str, dict]:
 
 def check_source(text: str, filename: str = "<string>", settings: Optional[Settings] = None) -> List[Finding]:
     """Check one module's text as a project of its own (used by tests and editor doors)."""
-    from jitlint.linter.project import Project
 
     settings = settings or Settings()
     codes = tuple(select_codes(settings, rule_index()))
     module = os.path.basename(filename).rsplit(".", 1)[0] or "module"
     result = analyze_text(filename, text, module, "", codes)
-    project = Project([result.summary], modes=settings.modes,
-                      extra_roots=[(p, "script") for p in settings.script_roots] + [(p, "trace") for p in settings.trace_roots],
-                      module_bases=settings.module_bases, auto_roots=settings.auto_roots)
+    project = project_for({filename: result}, settings)
     findings = project.filter([result])
     findings.sort(key=Finding.sort_key)
     return findings
