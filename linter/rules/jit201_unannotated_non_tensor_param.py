@@ -1,0 +1,358 @@
+from typing import Dict, Optional, Set
+
+import libcst as cst
+
+from jitlint.linter.rules.base import Example, Rule
+from jitlint.linter.types import BOOL, DEVICE, DTYPE, FLOAT, INT, STR, kind
+from jitlint.linter.walker import iter_descendants
+
+# What TorchScript calls the Python types of literal defaults (for messages).
+_TYPE_WORDS = {INT: "an int", FLOAT: "a float", BOOL: "a bool", STR: "a str", DTYPE: "a dtype",
+               DEVICE: "a device", "tuple": "a tuple", "bytes": "bytes", "complex": "a complex number"}
+_VALUE_KINDS = {"int": INT, "float": FLOAT, "str": STR, "bool": BOOL, "tuple": "tuple", "dtype": DTYPE,
+                "complex": "complex"}
+
+
+def has_type_comment(fn: cst.FunctionDef, ctx) -> bool:
+    """Whether TorchScript may take the signature from a ``# type: (...) -> ...`` comment.
+
+    torch.jit.annotations uses a type comment only when the signature has no annotation at
+    all; it finds it anywhere in the function's source (``# type: ignore`` excepted)."""
+    info = ctx.function
+    if info.return_annotation is not None or any(p.annotation is not None for p in info.params):
+        return False
+    source = ctx.file.source
+    if "# type:" not in source and "#type:" not in source:
+        return False
+    for line in ctx.code_of(fn).splitlines():
+        at = line.find("# type:")
+        if at < 0:
+            at = line.find("#type:")
+        if at >= 0 and not line[at:].split(":", 1)[1].strip().startswith("ignore"):
+            return True
+    return False
+
+
+def typing_name(ctx, name: str) -> Optional[str]:
+    """How this file spells ``typing.<name>`` (``Optional``, ``typing.Optional``...), or None."""
+    if ctx.names.resolve(name) == f"typing.{name}":
+        return name
+    for alias in ("typing", "t", "tp", "T"):
+        if ctx.names.resolve(alias) == "typing":
+            return f"{alias}.{name}"
+    return None
+
+
+def torch_spelling(ctx, attr: str) -> Optional[str]:
+    """How this file spells ``torch.<attr>`` (``torch.Tensor``, ``Tensor``...), or None."""
+    if ctx.names.resolve(attr) == f"torch.{attr}":
+        return attr
+    for head, binding in ctx.names.bindings.items():
+        if binding.kind == "import" and binding.target == "torch":
+            return f"{head}.{attr}"
+    return None
+
+
+def _is_bytes(node: cst.BaseExpression) -> bool:
+    while isinstance(node, cst.ConcatenatedString):
+        node = node.left
+    return isinstance(node, cst.SimpleString) and "b" in node.prefix.lower()
+
+
+def literal_annotation(node: cst.BaseExpression, ctx, depth: int = 0) -> Optional[str]:
+    """The annotation of a literal default (``2.0`` -> ``float``, ``(2, 2)`` -> ``Tuple[int, int]``),
+    or None when it cannot be spelled for sure."""
+    if depth > 4:
+        return None
+    if isinstance(node, cst.Integer):
+        return "int"
+    if isinstance(node, cst.Float):
+        return "float"
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        return "str" if not _is_bytes(node) else None
+    if isinstance(node, cst.Name) and node.value in ("True", "False"):
+        return "bool"
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
+        if isinstance(node.expression, (cst.Integer, cst.Float)):
+            return literal_annotation(node.expression, ctx, depth + 1)
+        return None
+    if isinstance(node, cst.Tuple):
+        if not node.elements or any(isinstance(e, cst.StarredElement) for e in node.elements):
+            return None
+        inner = [literal_annotation(e.value, ctx, depth + 1) for e in node.elements]
+        if any(i is None for i in inner):
+            return None
+        head = typing_name(ctx, "Tuple") if ctx.names.resolve("Tuple") == "typing.Tuple" else "tuple"
+        return f"{head}[{', '.join(inner)}]"
+    if isinstance(node, cst.Attribute):
+        qual = ctx.resolve(node)
+        if qual and qual.startswith("torch.") and ctx.type_of(node) == DTYPE:
+            return torch_spelling(ctx, "dtype")
+    return None
+
+
+def default_kind(node: cst.BaseExpression, ctx) -> Optional[str]:
+    """The Python type of a default value when it is known not to be a Tensor or None."""
+    if isinstance(node, cst.Imaginary):
+        return "complex"
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        return "bytes" if _is_bytes(node) else STR
+    if isinstance(node, cst.Name) and node.value not in ("True", "False", "None"):
+        if ctx.infer is not None and node.value in ctx.infer.locals:
+            return None
+        binding = ctx.names.value_kind(node.value)
+        return _VALUE_KINDS.get(binding.target) if binding is not None else None
+    t = ctx.type_of(node)
+    if t in (INT, FLOAT, BOOL, STR, DTYPE, DEVICE):
+        return t
+    if kind(t) == "tuple":
+        return "tuple"
+    return None
+
+
+def annotate_param(param: cst.Param, ann: str, ctx):
+    """Replacements turning ``name=default`` into ``name: ann = default`` (PEP 8 spacing)."""
+    out = [(param.name, f"{param.name.value}: {ann}")]
+    if isinstance(param.equal, cst.AssignEqual):
+        out.append((param.equal, " = "))
+    return out
+
+
+def _assigned_names(fn: cst.FunctionDef) -> Set[str]:
+    out: Set[str] = set()
+    for node in iter_descendants(fn.body):
+        targets = ()
+        if isinstance(node, cst.Assign):
+            targets = [t.target for t in node.targets]
+        elif isinstance(node, (cst.AugAssign, cst.AnnAssign, cst.NamedExpr)):
+            targets = [node.target]
+        elif isinstance(node, (cst.For, cst.CompFor)):
+            targets = [node.target]
+        elif isinstance(node, cst.AsName):
+            targets = [node.name]
+        for target in targets:
+            for n in (target, *iter_descendants(target)):
+                if isinstance(n, cst.Name):
+                    out.add(n.value)
+    return out
+
+
+class UnannotatedNonTensorParam(Rule):
+    """
+    ## What it does
+    Flags a parameter of a compiled function or method that has no annotation although it
+    is not a Tensor: its default is a number, a bool, a string, a tuple or a dtype
+    (``k=2.0``, ``size=(2, 2)``, ``flag=True``), or the body uses it where only an int or a
+    str is accepted (``range(n)``, ``mode == "train"``).
+
+    ## Why is this bad?
+    TorchScript types every unannotated parameter as a Tensor. A non-Tensor default is
+    rejected ("Expected a default value of type Tensor (inferred) on parameter "k". Because
+    "k" was not annotated with an explicit type it is assumed to be type 'Tensor'"), and so
+    are int/str uses of an unannotated parameter ("all inputs of range must be ints, found
+    Tensor (inferred)"). Functions whose signature is given by a ``# type:`` comment are not
+    reported (TorchScript reads those). ``mask=None`` is JIT202's case.
+
+    ## Example
+    ```python
+    def fn(x, k=2.0, size=(2, 2)):
+        return (x * k).reshape(size)
+
+    def repeat(x, n):
+        for _ in range(n):
+            x = x + 1
+        return x
+    ```
+
+    ## Use instead
+    ```python
+    def fn(x: torch.Tensor, k: float = 2.0, size: Tuple[int, int] = (2, 2)) -> torch.Tensor:
+        return (x * k).reshape(size)
+
+    def repeat(x: torch.Tensor, n: int) -> torch.Tensor:
+        for _ in range(n):
+            x = x + 1
+        return x
+    ```
+
+    ## Fix safety
+    The fix adds the annotation the default (or the use) proves: ``int``, ``float``, ``bool``,
+    ``str``, a dtype, or a tuple of those (``Tuple[...]`` when the file imports ``typing.Tuple``,
+    else PEP 585 ``tuple[...]``, which TorchScript supports). Annotations do not change what
+    eager Python does, so the fix is safe; it is only offered for literal defaults whose type
+    is certain.
+    """
+
+    code = "JIT201"
+    name = "unannotated-non-tensor-param"
+    message = "unannotated parameter is typed as a Tensor by torch.jit.script but is not one"
+    fix_safety = "safe"
+    evidence = ("s108", "s110", "s112")
+
+    INVALID = [
+        Example(
+            """
+            import torch
+
+            def fn(x, k=2.0):  # MARK
+                return x * k
+            """,
+        ),
+        Example(
+            """
+            import torch
+
+            def fn(x: torch.Tensor, size=(3, 1)) -> torch.Tensor:  # MARK
+                return x.reshape(size)
+            """,
+        ),
+        Example(
+            """
+            import torch
+
+            def fn(x: torch.Tensor, n) -> torch.Tensor:
+                for _ in range(n):  # MARK
+                    x = x + 1
+                return x
+            """,
+            inputs="[(torch.ones(3), 2)]",
+        ),
+        Example(
+            """
+            import torch
+
+            class M(torch.nn.Module):
+                def forward(self, x, mode):
+                    if mode == "double":  # MARK
+                        return x * 2
+                    return x
+            """,
+            root="M",
+            inputs="[(torch.ones(3), 'double')]",
+        ),
+        Example(
+            """
+            import torch
+
+            class M(torch.nn.Module):
+                def forward(self, x, training=False, eps=1e-5):  # MARK
+                    return x + eps if training else x
+            """,
+            root="M",
+        ),
+    ]
+    VALID = [
+        Example(
+            """
+            from typing import Optional, Tuple
+            import torch
+
+            def fn(x, k: float = 2.0, size: Tuple[int, int] = (3, 1), m: Optional[torch.Tensor] = None,
+                   n: int = 1) -> torch.Tensor:
+                for _ in range(n):
+                    x = x * k
+                return x.reshape(size)
+            """,
+        ),
+        Example(
+            """
+            import torch
+
+            def fn(x, k=2):
+                # type: (torch.Tensor, int) -> torch.Tensor
+                return x * k
+            """,
+        ),
+        Example(
+            """
+            import torch
+
+            def fn(x, y, n=torch.ones(1)):
+                for row in range(x.size(0)):
+                    y = y + x[row] * n
+                return y
+            """,
+            inputs="[(torch.ones(2, 3), torch.zeros(3))]",
+        ),
+    ]
+
+    def function_start(self, fn: cst.FunctionDef, ctx) -> None:
+        info = ctx.function
+        uses: Dict[str, object] = {}
+        for p in info.params:
+            if p.annotation is not None or p.kind in ("star", "starstar") or p.type == ("self",):
+                continue
+            if p.default is None:
+                uses[p.name] = p
+                continue
+            what = default_kind(p.default, ctx)
+            if what is None:
+                continue
+            if has_type_comment(fn, ctx):
+                return
+            default = ctx.code_of(p.default)
+            ann = literal_annotation(p.default, ctx)
+            if ann is None and isinstance(p.default, cst.Name):
+                binding = ctx.names.value_kind(p.default.value)
+                if binding is not None and binding.target in ("int", "float", "str", "bool"):
+                    ann = binding.target
+            if ann is None and what in (INT, FLOAT, BOOL, STR) and not isinstance(p.default, cst.Name):
+                ann = what  # e.g. `1 / 3`, `-(2)`: an expression of literals
+            fix = None
+            hint = f"annotate it, e.g. `{p.name}: <type> = {default}`"
+            if ann is not None:
+                hint = f"annotate it: `{p.name}: {ann} = {default}`"
+                fix = ctx.safe_fix(f"Annotate `{p.name}: {ann}`", annotate_param(p.node, ann, ctx))
+            ctx.report(p.node, f"parameter `{p.name}` has no annotation, so torch.jit.script types it as a "
+                               f"Tensor, but its default `{default}` is {_TYPE_WORDS[what]} (rejected: \"Expected a "
+                               f"default value of type Tensor\"); {hint}", fix=fix)
+        if uses:
+            ctx.scratch[self.code] = {"params": uses, "assigned": None, "done": set()}
+
+    # -- int/str uses of unannotated parameters without a default ----------------------------
+    def _param(self, node: cst.BaseExpression, ctx):
+        state = ctx.scratch.get(self.code)
+        if state is None or not isinstance(node, cst.Name) or node.value not in state["params"]:
+            return None
+        if node.value in state["done"]:
+            return None
+        if state["assigned"] is None:
+            state["assigned"] = _assigned_names(ctx.function.node)
+            if has_type_comment(ctx.function.node, ctx):
+                state["params"] = {}
+                return None
+        if node.value in state["assigned"]:
+            return None
+        return state["params"][node.value]
+
+    def _report(self, node: cst.Name, p, ann: str, use: str, ctx) -> None:
+        ctx.scratch[self.code]["done"].add(p.name)
+        fix = ctx.safe_fix(f"Annotate `{p.name}: {ann}`", annotate_param(p.node, ann, ctx))
+        ctx.report(node, f"parameter `{p.name}` has no annotation, so torch.jit.script types it as a Tensor, "
+                         f"but it is used as {'an' if ann == 'int' else 'a'} {ann} here ({use}); annotate it: "
+                         f"`{p.name}: {ann}`", fix=fix)
+
+    def visit_Call(self, node: cst.Call, ctx) -> None:
+        if self.code not in ctx.scratch or not isinstance(node.func, cst.Name) or node.func.value != "range":
+            return
+        if ctx.resolve(node.func) != "builtins.range":
+            return
+        for arg in node.args:
+            if arg.star or arg.keyword is not None:
+                return
+            p = self._param(arg.value, ctx)
+            if p is not None:
+                self._report(arg.value, p, "int", "`range()` accepts only ints", ctx)
+
+    def visit_Comparison(self, node: cst.Comparison, ctx) -> None:
+        if self.code not in ctx.scratch or len(node.comparisons) != 1:
+            return
+        comp = node.comparisons[0]
+        if not isinstance(comp.operator, (cst.Equal, cst.NotEqual)):
+            return
+        for side, other in ((node.left, comp.comparator), (comp.comparator, node.left)):
+            if isinstance(other, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+                p = self._param(side, ctx)
+                if p is not None:
+                    self._report(side, p, "str", "compared with a string", ctx)
+                    return
