@@ -1,0 +1,217 @@
+from typing import Dict, Optional
+
+import libcst as cst
+
+from jitlint.linter.infer import annotation_type
+from jitlint.linter.rules.base import Example, Rule
+from jitlint.linter.rules.jit201_unannotated_non_tensor_param import (
+    annotate_param, has_type_comment, torch_spelling, typing_name,
+)
+from jitlint.linter.types import BOOL, NONE, TENSOR, describe, kind
+from jitlint.linter.walker import iter_descendants
+
+
+def _uses(fn: cst.FunctionDef) -> Dict[str, str]:
+    """Parameter name -> "is" when the body compares it with ``is``/``is not``, else "read"."""
+    out: Dict[str, str] = {}
+    for node in iter_descendants(fn.body):
+        if isinstance(node, cst.Name):
+            out.setdefault(node.value, "read")
+        elif isinstance(node, cst.Comparison) and isinstance(node.left, cst.Name):
+            if any(isinstance(c.operator, (cst.Is, cst.IsNot)) for c in node.comparisons):
+                out[node.left.value] = "is"
+    return out
+
+
+def optional_of(ann_code: str, ctx) -> Optional[str]:
+    """``Optional[<ann>]`` spelled with this file's imports, or the PEP 604 ``<ann> | None``."""
+    opt = typing_name(ctx, "Optional")
+    return f"{opt}[{ann_code}]" if opt else f"{ann_code} | None"
+
+
+class NoneDefaultNotOptional(Rule):
+    """
+    ## What it does
+    Flags a parameter of a compiled function or method that defaults to ``None`` without an
+    ``Optional[...]`` type: unannotated (``mask=None``) or annotated with a plain type
+    (``mask: torch.Tensor = None``, ``dim: int = None``, ``sizes: List[int] = None``).
+
+    ## Why is this bad?
+    TorchScript has no implicit ``Optional``. An unannotated ``mask=None`` and
+    ``mask: torch.Tensor = None`` both compile as a ``Tensor`` whose default is an *undefined*
+    tensor: ``mask is None`` is then always False, and the compiled function raises ("Expected
+    a proper Tensor but got None") as soon as it is called without ``mask``, although it works
+    in eager Python. ``bool = None`` compiles with the default ``False`` (so ``is None`` checks
+    are always False); ``int``, ``float``, ``str``, container and device annotations are
+    rejected ("Expected a default value of type int on parameter "dim""). Unused parameters
+    are not reported (nothing can go wrong with them).
+
+    ## Example
+    ```python
+    def forward(self, x, mask=None):
+        if mask is not None:
+            x = x.masked_fill(mask, 0.0)
+        return x
+
+    def pool(x: torch.Tensor, dim: int = None) -> torch.Tensor:
+        return x.mean() if dim is None else x.mean(dim)
+    ```
+
+    ## Use instead
+    ```python
+    def forward(self, x: torch.Tensor, mask: Optional[torch.Tensor] = None) -> torch.Tensor:
+        if mask is not None:
+            x = x.masked_fill(mask, 0.0)
+        return x
+
+    def pool(x: torch.Tensor, dim: Optional[int] = None) -> torch.Tensor:
+        return x.mean() if dim is None else x.mean(dim)
+    ```
+
+    ## Fix safety
+    Wrapping an existing annotation in ``Optional[...]`` (or ``... | None`` when the file does
+    not import ``typing.Optional``; TorchScript supports PEP 604 unions) is safe: it states what
+    the default already says and does not change eager behaviour. For an unannotated parameter
+    the fix guesses ``Optional[torch.Tensor]``, which is unsafe: the parameter may be meant to
+    hold something else.
+    """
+
+    code = "JIT202"
+    name = "none-default-not-optional"
+    message = "parameter defaults to None but is not typed Optional[...]"
+    fix_safety = "safe"
+    evidence = ("s109", "s122")
+
+    INVALID = [
+        Example(
+            """
+            import torch
+
+            def fn(x, mask=None):  # MARK
+                if mask is not None:
+                    x = x * mask
+                return x
+            """,
+            expect="diverge",
+        ),
+        Example(
+            """
+            import torch
+
+            def fn(x: torch.Tensor, mask: torch.Tensor = None) -> torch.Tensor:  # MARK
+                if mask is not None:
+                    x = x * mask
+                return x
+            """,
+            expect="diverge",
+        ),
+        Example(
+            """
+            import torch
+
+            def fn(x: torch.Tensor, dim: int = None) -> torch.Tensor:  # MARK
+                if dim is None:
+                    return x.sum()
+                return x.sum(dim)
+            """,
+        ),
+        Example(
+            """
+            from typing import List
+            import torch
+
+            class M(torch.nn.Module):
+                def forward(self, x: torch.Tensor,
+                            sizes: List[int] = None) -> torch.Tensor:  # MARK
+                    if sizes is None:
+                        return x
+                    return x.reshape(sizes)
+            """,
+            root="M",
+        ),
+        Example(
+            """
+            import torch
+
+            def fn(x: torch.Tensor, flip: bool = None) -> torch.Tensor:  # MARK
+                if flip is None:
+                    return x
+                return -x
+            """,
+            expect="diverge",
+        ),
+    ]
+    VALID = [
+        Example(
+            """
+            from typing import Optional
+            import torch
+
+            def fn(x: torch.Tensor, mask: Optional[torch.Tensor] = None, dim: int | None = None,
+                   bias: torch.Tensor | None = None) -> torch.Tensor:
+                if mask is not None:
+                    x = x * mask
+                if bias is not None:
+                    x = x + bias
+                return x.sum() if dim is None else x.sum(dim)
+            """,
+        ),
+        Example(
+            """
+            from typing import Any
+            import torch
+
+            def fn(x: torch.Tensor, unused=None, tag: Any = None, flag: bool = None) -> torch.Tensor:
+                if flag:
+                    return -x
+                return x
+            """,
+        ),
+    ]
+
+    def function_start(self, fn: cst.FunctionDef, ctx) -> None:
+        uses = None
+        for p in ctx.function.params:
+            d = p.default
+            if not (isinstance(d, cst.Name) and d.value == "None") or p.kind in ("star", "starstar"):
+                continue
+            if p.annotation is None:
+                if uses is None:
+                    if has_type_comment(fn, ctx):
+                        return
+                    uses = _uses(fn)
+                if p.name not in uses:
+                    continue
+                tensor = torch_spelling(ctx, "Tensor")
+                fix = None
+                if tensor is not None:
+                    ann = optional_of(tensor, ctx)
+                    fix = ctx.unsafe_fix(f"Annotate `{p.name}: {ann}`", annotate_param(p.node, ann, ctx))
+                ctx.report(p.node, f"`{p.name}=None` has no annotation: torch.jit.script types `{p.name}` as a Tensor "
+                                   "whose default is an undefined tensor, so `is None` checks are False and the "
+                                   f"compiled code raises when `{p.name}` is omitted; annotate it "
+                                   f"`Optional[...]` (e.g. `{p.name}: Optional[torch.Tensor] = None`)", fix=fix)
+                continue
+            t = annotation_type(p.annotation, ctx.names)
+            if t is None or t == NONE or kind(t) in ("optional", "module", "class", "func"):
+                continue
+            ann_node = p.annotation.annotation
+            if t in (TENSOR, BOOL):
+                if uses is None:
+                    uses = _uses(fn)
+                if p.name not in uses or (t == BOOL and uses[p.name] != "is"):
+                    continue
+            fix = None
+            if not isinstance(ann_node, (cst.SimpleString, cst.ConcatenatedString)):
+                ann = optional_of(ctx.code_of(ann_node), ctx)
+                fix = ctx.safe_fix(f"Use `{ann}`", [(ann_node, ann)])
+            shown = describe(t)
+            if t == TENSOR:
+                why = ("compiles with an undefined tensor as the default, so `is None` checks are False and the "
+                       f"compiled code raises when `{p.name}` is omitted")
+            elif t == BOOL:
+                why = "compiles with the default `False`, so its `is None` checks are always False"
+            else:
+                why = f"is rejected by torch.jit.script (\"Expected a default value of type {shown}\")"
+            ctx.report(p.node, f"`{p.name}: {ctx.code_of(ann_node)} = None` is not Optional: TorchScript has no "
+                               f"implicit Optional and {why}; annotate it `Optional[{shown}]`", fix=fix)
