@@ -136,6 +136,9 @@ class Dispatch:
 _SCRIPTING = {"torch.jit.is_scripting", "torch.jit._script.is_scripting", "torch._C._is_scripting"}
 _TRACING = {"torch.jit.is_tracing", "torch._C._get_tracing_state", "torch.jit._trace.is_tracing",
             "torch._C._is_tracing", "torchvision._is_tracing"}
+# Names of library helpers that report tracing (checked: transformers.utils.is_tracing,
+# torchvision._is_tracing); resolved calls whose last component matches fold in trace mode.
+_TRACING_HELPERS = frozenset({"is_tracing", "_is_tracing", "is_jit_tracing", "is_torch_tracing"})
 
 
 def static_value(test: cst.BaseExpression, ctx: FunctionContext, mode: str) -> Optional[bool]:
@@ -161,12 +164,22 @@ def static_value(test: cst.BaseExpression, ctx: FunctionContext, mode: str) -> O
         if left is False and right is False:
             return False
         return None
-    if isinstance(test, cst.Call) and not test.args:
+    if isinstance(test, cst.Call) and (not test.args or mode == TRACE):
         name = ctx.resolve(test.func)
-        if name in _SCRIPTING:
+        if name in _SCRIPTING and not test.args:
             return mode == SCRIPT
-        if name in _TRACING:
+        if name in _TRACING and not test.args:
             return True if mode == TRACE else None
+        if mode == TRACE and name and name.rsplit(".", 1)[-1] in _TRACING_HELPERS:
+            # Libraries wrap the check (transformers.utils.is_tracing(tensor), ...): while
+            # tracing they answer True. In script mode they are ordinary calls, not folded.
+            return True
+    if (mode == TRACE and isinstance(test, cst.Name) and test.value == "training"
+            and ctx.function is not None and not ctx.nested
+            and any(p.name == "training" for p in ctx.function.params)):
+        # A `training` parameter receives the caller's `self.training` (F.dropout-style
+        # helpers such as torchvision's stochastic_depth): False in an eval-mode trace.
+        return False
     if mode == SCRIPT and isinstance(test, cst.Call) and len(test.args) == 2:
         return _static_isinstance(test, ctx)
     if (mode == TRACE and isinstance(test, cst.Attribute) and test.attr.value == "training"

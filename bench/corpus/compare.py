@@ -1,0 +1,179 @@
+"""Compare ``jitlint check`` with the compiler's verdicts in ``ground_truth.json``, per model.
+
+For every model the ground truth built, jitlint is asked the question a user asks: *does the
+code that ``torch.jit.script(model)`` compiles contain a script-family problem (JIT1xx/JIT2xx)?*
+and *does the code that ``torch.jit.trace(model, x)`` runs contain a trace hazard (JIT3xx)?*
+"The code compiled for the model" starts from the classes the model instance is made of (the
+ground truth lists them; the compiler compiles every submodule's ``forward``); from there
+jitlint's own reach model decides which methods, helpers, imported functions and properties are
+compiled. Findings outside that reach do not count for the model.
+
+A model is *rejected* when scripting raised or the scripted model diverged from eager, and
+*trace-hazardous* when tracing failed with default settings or the trace diverged from eager (or
+raised) on the second input. The tables count models; every disagreement is listed with the
+jitlint findings (file:line) or the compiler's message.
+
+Run in the bench environment (it has the model libraries):
+``/work/benchenv/bin/python bench/corpus/compare.py [--library timm] [--json out.json]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Dict, List
+
+HERE = Path(__file__).resolve().parent
+LIBRARIES = ("torchvision", "timm", "transformers")
+ROOT_ONLY_TRACE_CODES = ("JIT311", "JIT312")  # about the traced root's inputs/outputs
+
+
+def load_ground_truth() -> dict:
+    return json.loads((HERE / "ground_truth.json").read_text())
+
+
+def script_verdict(entry: dict):
+    """(rejected?, message) from the compiler's side, or None when scripting was not tried."""
+    script = entry.get("script")
+    if not script:
+        return None
+    if script.get("status") == "error":
+        err = script.get("error") or {}
+        where = (err.get("locations") or [None])[0] if isinstance(err.get("locations"), list) else err.get("location")
+        return True, f"{err.get('type')}: {err.get('message', '')[:200]}" + (f" [{where}]" if where else "")
+    if script.get("verdict") in ("differs", "diverges", "raises"):
+        return True, f"scripted model diverges from eager ({script.get('verdict')})"
+    if script.get("status") == "ok":
+        return False, ""
+    return None
+
+
+def trace_verdict(entry: dict):
+    trace = entry.get("trace")
+    if not trace:
+        return None
+    attempts = trace.get("attempts") or []
+    first = attempts[0] if attempts else {}
+    if first.get("status") not in (None, "ok") and not trace.get("verdict"):
+        return True, f"trace failed: {first.get('error', {}).get('message', first.get('status'))}"[:240]
+    if first.get("status") not in (None, "ok"):
+        msg = (first.get("error") or {}).get("message", "")
+        return True, f"default trace failed ({msg[:160]}); with other settings: {trace.get('verdict')}"
+    if trace.get("verdict") in ("differs", "raises"):
+        runs = [r for r in trace.get("runs", []) if r.get("verdict") != "matches"]
+        detail = runs[0] if runs else {}
+        return True, f"trace {trace['verdict']} on input {detail.get('input', 'B')}: {str(detail.get('detail', detail.get('max_abs_diff', '')))[:160]}"
+    if trace.get("verdict") == "matches":
+        return False, ""
+    return None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--library", choices=LIBRARIES, action="append")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--json", type=Path, help="write per-model verdicts here")
+    parser.add_argument("--show", type=int, default=1000, help="disagreements to list per table")
+    args = parser.parse_args()
+    libraries = args.library or list(LIBRARIES)
+
+    from jitlint.linter.config import DEFAULT_EXCLUDE, Settings
+    from jitlint.linter.discovery import discover
+    from jitlint.linter.engine import analyze_files, project_for
+
+    gt = load_ground_truth()
+    site = gt["meta"]["site_packages"]
+    settings = Settings(
+        project_root=site, respect_gitignore=False, cache_dir=str(HERE / ".jitlint_cache"),
+        exclude=[e for e in DEFAULT_EXCLUDE if e != "site-packages"], modes=["script", "trace"],
+    )
+    t0 = time.perf_counter()
+    found = discover([os.path.join(site, lib) for lib in libraries], settings)
+    results, hits = analyze_files(found.files, settings, jobs=args.jobs, use_cache=True)
+    analysis_seconds = time.perf_counter() - t0
+    internal = sum(1 for r in results.values() for c in r.conditionals if c.finding.code == "JIT003")
+    print(f"analysed {len(results)} files in {analysis_seconds:.1f}s ({hits} from cache), internal errors: {internal}")
+
+    rows: List[dict] = []
+    for entry in gt["models"]:
+        if entry.get("library") not in libraries or (entry.get("build") or {}).get("status") != "ok":
+            continue
+        classes = [c["class"] for c in entry.get("classes", []) if c["class"].split(".")[0] in LIBRARIES]
+        top = (entry.get("model") or {}).get("class")
+        row = {"library": entry["library"], "model": entry["name"], "class": top}
+        sv = script_verdict(entry)
+        if sv is not None and classes:
+            project = project_for(results, settings, modes=["script"], auto_roots=False,
+                                  extra_roots=[(c, "script") for c in classes])
+            found_script = [f for f in project.filter(results.values()) if f.code.startswith(("JIT1", "JIT2"))]
+            row["script"] = {"compiler": sv[0], "message": sv[1], "jitlint": bool(found_script),
+                             "findings": [f"{os.path.relpath(f.path, site)}:{f.row} {f.code} {f.message}" for f in found_script]}
+        tv = trace_verdict(entry)
+        if tv is not None and classes and top:
+            whole = project_for(results, settings, modes=["trace"], auto_roots=False, extra_roots=[(top, "trace")])
+            parts = project_for(results, settings, modes=["trace"], auto_roots=False,
+                                extra_roots=[(c, "trace") for c in classes])
+            found_trace = {(f.path, f.row, f.code): f for f in whole.filter(results.values()) if f.code.startswith("JIT3")}
+            for f in parts.filter(results.values()):
+                if f.code.startswith("JIT3") and f.code not in ROOT_ONLY_TRACE_CODES:
+                    found_trace.setdefault((f.path, f.row, f.code), f)
+            row["trace"] = {"compiler": tv[0], "message": tv[1], "jitlint": bool(found_trace),
+                            "findings": [f"{os.path.relpath(f.path, site)}:{f.row} {f.code} {f.message}"
+                                         for f in sorted(found_trace.values(), key=lambda f: (f.path, f.row))]}
+        rows.append(row)
+
+    print_tables(rows, libraries, args.show)
+    if args.json:
+        args.json.write_text(json.dumps({"analysis_seconds": analysis_seconds, "files": len(results),
+                                         "internal_errors": internal, "rows": rows}, indent=1))
+    return 0
+
+
+def confusion(rows: List[dict], kind: str) -> Dict[str, int]:
+    c = defaultdict(int)
+    for r in rows:
+        v = r.get(kind)
+        if v is None:
+            continue
+        key = ("T" if v["compiler"] == v["jitlint"] else "F") + ("P" if v["jitlint"] else "N")
+        c[key] += 1
+    return c
+
+
+def print_tables(rows: List[dict], libraries, show: int) -> None:
+    for kind, label in (("script", "script-family findings (JIT1/JIT2) vs torch.jit.script"),
+                        ("trace", "trace hazards (JIT3) vs torch.jit.trace on a second input")):
+        print(f"\n## {label}\n")
+        print("| library | models | compiler says bad | jitlint flags | TP | FP | FN | TN | precision | recall |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
+        for lib in libraries:
+            sub = [r for r in rows if r["library"] == lib and r.get(kind)]
+            c = confusion(sub, kind)
+            tp, fp, fn, tn = c["TP"], c["FP"], c["FN"], c["TN"]
+            prec = f"{100 * tp / (tp + fp):.1f}%" if tp + fp else "n/a"
+            rec = f"{100 * tp / (tp + fn):.1f}%" if tp + fn else "n/a"
+            print(f"| {lib} | {len(sub)} | {tp + fn} | {tp + fp} | {tp} | {fp} | {fn} | {tn} | {prec} | {rec} |")
+        for lib in libraries:
+            bad = [r for r in rows if r["library"] == lib and r.get(kind) and r[kind]["compiler"] != r[kind]["jitlint"]]
+            if not bad:
+                continue
+            print(f"\n### {lib}: {len(bad)} disagreements ({kind})\n")
+            for r in bad[:show]:
+                v = r[kind]
+                if v["jitlint"]:
+                    print(f"- FP `{r['model']}` ({r['class']}): compiler OK; jitlint:")
+                    for f in v["findings"][:6]:
+                        print(f"    - {f}")
+                    if len(v["findings"]) > 6:
+                        print(f"    - ... {len(v['findings']) - 6} more")
+                else:
+                    print(f"- FN `{r['model']}` ({r['class']}): {v['message']}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
