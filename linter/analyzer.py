@@ -302,6 +302,8 @@ class FileAnalyzer:
                 for small in stmt.body:
                     if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
                         annotations[small.target.value] = annotation_type(small.annotation, names)
+                        if _is_final(small.annotation.annotation, names):
+                            facts.constant_attrs.add(small.target.value)
                         class_level.append(small.target.value)
                     elif isinstance(small, cst.Assign):
                         for t in small.targets:
@@ -364,6 +366,11 @@ class FileAnalyzer:
             if t is not None:
                 attr_types[name] = t
         facts.attr_types = attr_types
+        facts.constant_attrs.update(constants)
+        facts.maybe_none_attrs = {
+            name for name, t in attr_types.items()
+            if name not in annotations and (t == NONE or (isinstance(t, tuple) and t[0] == "optional"))
+        }
         facts.method_returns = {
             n: annotation_type(m.returns, names) if m.returns else None for n, m in methods.items()
         }
@@ -605,6 +612,16 @@ def _may_return_name(fn: cst.FunctionDef) -> bool:
     params = list(fn.params.posonly_params) + list(fn.params.params)
     value = last.body[-1].value
     return bool(params) and isinstance(value, cst.Name) and value.value == params[0].name.value
+
+
+def _is_final(annotation: cst.BaseExpression, names: NameTable) -> bool:
+    """``Final``/``Final[T]`` from typing, typing_extensions or torch.jit."""
+    node = annotation.value if isinstance(annotation, cst.Subscript) else annotation
+    dotted = dotted_name(node)
+    if dotted is None:
+        return False
+    resolved = names.resolve(dotted) or dotted
+    return resolved.rsplit(".", 1)[-1] == "Final"
 
 
 def _guess_tensor_params(fn: cst.FunctionDef, params: List[Param], infer: Inferrer) -> None:

@@ -116,6 +116,11 @@ class ClassFacts:
         self.method_returns: Dict[str, Type] = {}
         self.forward_return: Type = TENSOR
         self.is_module_guess = False
+        # Attributes whose value the script compiler folds per instance: typing.Final /
+        # __constants__ entries, and attributes that hold None in some instances (no Optional
+        # class annotation). `if self.flag:` on them compiles only the branch that instance takes.
+        self.constant_attrs: set = set()
+        self.maybe_none_attrs: set = set()
 
 
 class Inferrer:

@@ -222,6 +222,36 @@ def _static_isinstance(test: cst.Call, ctx: FunctionContext) -> Optional[bool]:
     return result
 
 
+def _instance_dependent(test: cst.BaseExpression, ctx: FunctionContext) -> bool:
+    """Does ``test`` read a per-instance compile-time constant of ``self``?
+
+    The script compiler folds ``if self.flag:`` on ``Final``/``__constants__`` attributes, and
+    ``self.x is None`` on attributes that hold None in some instances, compiling only the branch
+    each instance takes. Such branches are compiled for some configurations only; jitlint
+    reports script problems only in code compiled for every configuration, so both branches are
+    treated like code the compiler skips (frontend rules still apply).
+    """
+    facts = ctx.function.class_facts if ctx.function is not None else None
+    if facts is None or not (facts.constant_attrs or facts.maybe_none_attrs):
+        return False
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return _instance_dependent(test.expression, ctx)
+    if isinstance(test, cst.BooleanOperation):
+        return _instance_dependent(test.left, ctx) or _instance_dependent(test.right, ctx)
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        comp = test.comparisons[0]
+        if (isinstance(comp.operator, (cst.Is, cst.IsNot)) and isinstance(comp.comparator, cst.Name)
+                and comp.comparator.value == "None"):
+            test = test.left
+            attrs = facts.maybe_none_attrs | facts.constant_attrs
+        else:
+            return False
+    else:
+        attrs = facts.constant_attrs
+    return (isinstance(test, cst.Attribute) and isinstance(test.value, cst.Name)
+            and test.value.value == "self" and test.attr.value in attrs)
+
+
 def always_exits(stmts: Sequence[cst.BaseStatement]) -> bool:
     for stmt in stmts:
         if isinstance(stmt, cst.SimpleStatementLine):
@@ -447,9 +477,10 @@ class FunctionWalker:
         self.walk_expr(stmt.test)
         script_v = static_value(stmt.test, ctx, SCRIPT) if self.is_function else None
         trace_v = static_value(stmt.test, ctx, TRACE) if self.is_function else None
+        per_instance = script_v is None and self.is_function and _instance_dependent(stmt.test, ctx)
         before = infer.snapshot() if infer else None
         # body
-        dead_s = script_v is False
+        dead_s = script_v is False or per_instance
         dead_t = trace_v is False
         ctx.script_dead += dead_s
         ctx.trace_dead += dead_t
@@ -468,7 +499,7 @@ class FunctionWalker:
             self._refine(refinements(stmt.test, False))
         else_exits = False
         if stmt.orelse is not None:
-            dead_s = script_v is True
+            dead_s = script_v is True or per_instance
             dead_t = trace_v is True
             ctx.script_dead += dead_s
             ctx.trace_dead += dead_t
