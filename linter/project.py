@@ -404,6 +404,15 @@ class Project:
                     return None
                 if what == "plain" and not self._plain_class(found[1]):
                     return None
+                if what == "autograd_function" and not self._autograd_function(found[1]):
+                    return None
+            elif kind == "function_flag":
+                # ("function_flag", dotted, flag): a project function carrying a jit flag
+                # ("ignore", "unused"...), e.g. an imported @torch.jit.ignore helper
+                _, dotted, flag = pred
+                found = self.resolve(dotted)
+                if not found or found[0] != "function" or flag not in self.functions[found[1]].jit_flags:
+                    return None
             elif kind == "trace_root":
                 # ("trace_root", fid) or ("trace_root", fid, "explicit"): passed/configured only
                 explicit = len(pred) > 2 and pred[2] == "explicit"
@@ -509,6 +518,14 @@ class Project:
                 return False
         return True
 
+    def _autograd_function(self, cid: str) -> bool:
+        """A subclass of ``torch.autograd.Function`` (through project base classes)."""
+        for c in self.mro(cid):
+            cls = self.classes.get(c)
+            if cls is not None and any(b in _AUTOGRAD_FUNCTION_BASES for b in cls.bases):
+                return True
+        return False
+
     def _in_project(self, dotted: str) -> bool:
         """Whether ``dotted`` names something inside a module of the project."""
         parts = dotted.split(".")
@@ -535,6 +552,12 @@ class Project:
                     finding = finding.with_message(finding.message.replace("{use}", fills["use"]))
                 out.append(finding)
         return out
+
+
+_AUTOGRAD_FUNCTION_BASES = frozenset({
+    "torch.autograd.Function", "torch.autograd.function.Function", "torch.autograd.function.InplaceFunction",
+    "torch.autograd.InplaceFunction",
+})
 
 
 def _has_user_base(cls: ClassSummary) -> bool:
