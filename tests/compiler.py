@@ -92,6 +92,24 @@ def script_verdict(module, root: str, inputs: List[tuple]) -> Tuple[str, str]:
     return "matches", ""
 
 
+def runtime_verdict(module, root: str, inputs: List[tuple]) -> Tuple[str, str]:
+    """("rejected"|"diverges"|"matches", detail): "diverges" when the scripted object raises on
+    one of the inputs (whatever eager Python does), for code that fails where it is deployed
+    (e.g. a hard-coded CUDA device on this CPU-only machine)."""
+    target = instantiate(module, root)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            scripted = torch.jit.script(target)
+    except Exception as exc:  # noqa: BLE001
+        return "rejected", f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    for i, args in enumerate(inputs):
+        ok, out = _call(scripted, args)
+        if not ok:
+            return "diverges", f"input {i}: scripted raises {out}"
+    return "matches", ""
+
+
 def trace_verdict(module, root: str, inputs: List[tuple], check: Optional[str] = None) -> Tuple[str, str]:
     """("fails"|"diverges"|"matches", detail) for tracing with inputs[0], comparing on all."""
     target = instantiate(module, root)

@@ -12,7 +12,9 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from compiler import load_example, save_verdict, script_verdict, trace_verdict, warning_verdict  # noqa: E402
+from compiler import (  # noqa: E402
+    load_example, runtime_verdict, save_verdict, script_verdict, trace_verdict, warning_verdict,
+)
 from jitlint.linter.config import Settings  # noqa: E402
 from jitlint.linter.engine import check_source  # noqa: E402
 from jitlint.linter.rules import all_rules  # noqa: E402
@@ -36,9 +38,13 @@ def lint(example):
     return check_source(example.source, "example.py", settings)
 
 
-def compiler_verdict(example):
+def compiler_verdict(example, kind="valid"):
     module = load_example(example.source)
     inputs = eval(example.inputs, {"torch": torch, **vars(module)})  # noqa: S307 - example data
+    if example.expect == "runtime-fails" and kind == "invalid":
+        # a hard-coded accelerator fails in eager Python too on a CPU machine: what is wrong is
+        # that the *scripted* module raises where it is deployed
+        return runtime_verdict(module, example.root, inputs)
     if example.expect == "warns":
         return warning_verdict(module, example.root)
     if example.expect == "save-fails":
@@ -70,12 +76,15 @@ def test_example(rule, kind, example):
         assert hits, f"{rule.code} not reported at line {line}; got {[(f.code, f.row, f.message) for f in findings]}"
     else:
         # Using TorchScript at all is deprecated (JIT4xx): a valid TorchScript program may still
-        # call torch.jit.script; every other family must stay silent.
-        relevant = [f for f in findings if not f.code.startswith("JIT4") or rule.code.startswith("JIT4")]
+        # call torch.jit.script. Deployment hazards (JIT5xx: the module cannot be saved, or an
+        # @torch.jit.unused path raises if reached) do not contradict what other families' VALID
+        # examples prove (compiles and matches eager). Every other family must stay silent.
+        relevant = [f for f in findings
+                    if not f.code.startswith(("JIT4", "JIT5")) or f.code[:4] == rule.code[:4]]
         assert not relevant, f"VALID example has findings: {[(f.code, f.row, f.message) for f in relevant]}"
     if example.expect == "runtime-fails" and torch.cuda.is_available():
         pytest.skip("hard-coded CUDA device runs here: the evidence needs a CPU-only machine")
-    verdict, detail = compiler_verdict(example)
+    verdict, detail = compiler_verdict(example, kind)
     expected = EXPECTED_WRONG[example.expect] if kind == "invalid" else EXPECTED_RIGHT[example.expect]
     assert verdict in expected, f"compiler says {verdict} ({detail}); expected {sorted(expected)}"
 
