@@ -226,7 +226,7 @@ class EmptyContainerType(Rule):
         if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
             name = node.targets[0].target.value
             what = empty_container(node.value, ctx)
-            if what is not None:
+            if what is not None and not self._typed_by_variable(name, ctx):
                 self._state(ctx)[name] = (what, node.value, node)
                 return
             if state:
@@ -236,6 +236,13 @@ class EmptyContainerType(Rule):
             for t in node.targets:
                 for n in _names(t.target):
                     state.pop(n, None)
+
+    @staticmethod
+    def _typed_by_variable(name: str, ctx) -> bool:
+        """An empty literal assigned inside a branch or loop to a variable that exists before
+        it takes that variable's type (``if acc is None: acc = []`` with ``acc: Optional[List[int]]``);
+        in straight-line code it is a fresh ``List[Tensor]`` (checked with torch 2.13)."""
+        return bool(ctx.conditions) and ctx.infer is not None and name in ctx.infer.locals
 
     def visit_AnnAssign(self, node: cst.AnnAssign, ctx) -> None:
         state = ctx.scratch.get(self.code)
