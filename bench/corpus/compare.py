@@ -54,6 +54,15 @@ def script_verdict(entry: dict):
 
 
 def trace_verdict(entry: dict):
+    """(hazardous?, message) from the tracer's side, or None when tracing was not measured.
+
+    Trace-hazardous: the default trace failed, the trace diverged from eager or raised on any
+    input (A, B, and C where the model took one: ``trace.verdict`` is over every input,
+    ``verdict_B`` is B's alone), or the device check found the trace-time device baked in
+    (``trace.meta.verdict == "device-baked"``: run on the meta device, the trace's outputs
+    stayed on CPU or it raised a device error where eager's followed the input).  A device
+    check that could not be measured (eager itself fails on meta) does not count either way.
+    """
     trace = entry.get("trace")
     if not trace:
         return None
@@ -64,10 +73,19 @@ def trace_verdict(entry: dict):
     if first.get("status") not in (None, "ok"):
         msg = (first.get("error") or {}).get("message", "")
         return True, f"default trace failed ({msg[:160]}); with other settings: {trace.get('verdict')}"
-    if trace.get("verdict") in ("differs", "raises"):
-        runs = [r for r in trace.get("runs", []) if r.get("verdict") != "matches"]
-        detail = runs[0] if runs else {}
-        return True, f"trace {trace['verdict']} on input {detail.get('input', 'B')}: {str(detail.get('detail', detail.get('max_abs_diff', '')))[:160]}"
+    reasons = []
+    for run in trace.get("runs", []):
+        if run.get("verdict") == "differs":
+            reasons.append(f"differs on input {run.get('input')} (max abs diff {run.get('max_abs_diff')})")
+        elif run.get("verdict") == "raises":
+            reasons.append(f"raises on input {run.get('input')}: {(run.get('error') or {}).get('message', '')[:120]}")
+    if not reasons and trace.get("verdict") in ("differs", "raises"):  # runs not recorded
+        reasons.append(f"trace {trace['verdict']}")
+    meta = trace.get("meta") or {}
+    if meta.get("verdict") == "device-baked":
+        reasons.append(f"device-baked (meta device, input {meta.get('input')}): {meta.get('detail', '')[:120]}")
+    if reasons:
+        return True, ("trace " + "; ".join(reasons))[:400]
     if trace.get("verdict") == "matches":
         return False, ""
     return None
