@@ -137,20 +137,34 @@ def _assigned_names(fn: cst.FunctionDef) -> Set[str]:
     return out
 
 
+# torch functions whose first argument is a List[Tensor] (an unannotated parameter is a Tensor).
+_TENSOR_LIST_FUNCS = frozenset({"cat", "concat", "concatenate", "stack", "hstack", "vstack", "dstack",
+                                "column_stack", "row_stack"})
+
+
+def _list_of_tensors(ctx) -> Optional[str]:
+    tensor = torch_spelling(ctx, "Tensor")
+    if tensor is None:
+        return None
+    head = typing_name(ctx, "List") if ctx.names.resolve("List") == "typing.List" else "list"
+    return f"{head}[{tensor}]"
+
+
 class UnannotatedNonTensorParam(Rule):
     """
     ## What it does
     Flags a parameter of a compiled function or method that has no annotation although it
     is not a Tensor: its default is a number, a bool, a string, a tuple or a dtype
-    (``k=2.0``, ``size=(2, 2)``, ``flag=True``), or the body uses it where only an int or a
-    str is accepted (``range(n)``, ``mode == "train"``).
+    (``k=2.0``, ``size=(2, 2)``, ``flag=True``), or the body uses it where only an int, a str
+    or a list of Tensors is accepted (``range(n)``, ``mode == "train"``, ``torch.cat(xs)``).
 
     ## Why is this bad?
     TorchScript types every unannotated parameter as a Tensor. A non-Tensor default is
     rejected ("Expected a default value of type Tensor (inferred) on parameter "k". Because
     "k" was not annotated with an explicit type it is assumed to be type 'Tensor'"), and so
-    are int/str uses of an unannotated parameter ("all inputs of range must be ints, found
-    Tensor (inferred)"). Functions whose signature is given by a ``# type:`` comment are not
+    are int/str/list uses of an unannotated parameter ("all inputs of range must be ints, found
+    Tensor (inferred)", "Expected a value of type 'List[Tensor]' for argument 'tensors' but
+    instead found type 'Tensor (inferred)'"). Functions whose signature is given by a ``# type:`` comment are not
     reported (TorchScript reads those). ``mask=None`` is JIT202's case.
 
     ## Example
@@ -177,7 +191,7 @@ class UnannotatedNonTensorParam(Rule):
 
     ## Fix safety
     The fix adds the annotation the default (or the use) proves: ``int``, ``float``, ``bool``,
-    ``str``, a dtype, or a tuple of those (``Tuple[...]`` when the file imports ``typing.Tuple``,
+    ``str``, ``List[torch.Tensor]``, a dtype, or a tuple of those (``Tuple[...]`` when the file imports ``typing.Tuple``,
     else PEP 585 ``tuple[...]``, which TorchScript supports). Annotations do not change what
     eager Python does, so the fix is safe; it is only offered for literal defaults whose type
     is certain.
@@ -229,6 +243,23 @@ class UnannotatedNonTensorParam(Rule):
             """,
             root="M",
             inputs="[(torch.ones(3), 'double')]",
+        ),
+        Example(
+            """
+            import torch
+
+            class Select(torch.nn.Module):
+                def __init__(self, mode: str = "cat"):
+                    super().__init__()
+                    self.mode = mode
+
+                def forward(self, xs) -> torch.Tensor:
+                    if self.mode == "first":
+                        return xs[0]
+                    return torch.cat(xs, dim=1)  # MARK
+            """,
+            root="Select",
+            inputs="[([torch.ones(1, 2), torch.ones(1, 3)],)]",
         ),
         Example(
             """
@@ -328,21 +359,35 @@ class UnannotatedNonTensorParam(Rule):
     def _report(self, node: cst.Name, p, ann: str, use: str, ctx) -> None:
         ctx.scratch[self.code]["done"].add(p.name)
         fix = ctx.safe_fix(f"Annotate `{p.name}: {ann}`", annotate_param(p.node, ann, ctx))
+        article = "an" if ann == "int" else "a"
         ctx.report(node, f"parameter `{p.name}` has no annotation, so torch.jit.script types it as a Tensor, "
-                         f"but it is used as {'an' if ann == 'int' else 'a'} {ann} here ({use}); annotate it: "
-                         f"`{p.name}: {ann}`", fix=fix)
+                         f"but it is used as {article} `{ann}` here ({use}); annotate it: `{p.name}: {ann}`", fix=fix)
 
     def visit_Call(self, node: cst.Call, ctx) -> None:
-        if self.code not in ctx.scratch or not isinstance(node.func, cst.Name) or node.func.value != "range":
+        if self.code not in ctx.scratch or not node.args:
             return
-        if ctx.resolve(node.func) != "builtins.range":
-            return
-        for arg in node.args:
-            if arg.star or arg.keyword is not None:
+        func = node.func
+        if isinstance(func, cst.Name) and func.value == "range":
+            if ctx.resolve(func) != "builtins.range":
                 return
-            p = self._param(arg.value, ctx)
+            for arg in node.args:
+                if arg.star or arg.keyword is not None:
+                    return
+                p = self._param(arg.value, ctx)
+                if p is not None:
+                    self._report(arg.value, p, "int", "`range()` accepts only ints", ctx)
+            return
+        if isinstance(func, cst.Attribute) and func.attr.value in _TENSOR_LIST_FUNCS:
+            first = node.args[0]
+            if first.star or (first.keyword is not None and first.keyword.value != "tensors"):
+                return
+            if ctx.resolve(func) != f"torch.{func.attr.value}":
+                return
+            p = self._param(first.value, ctx)
             if p is not None:
-                self._report(arg.value, p, "int", "`range()` accepts only ints", ctx)
+                ann = _list_of_tensors(ctx)
+                if ann is not None:
+                    self._report(first.value, p, ann, f"`torch.{func.attr.value}()` takes a list of Tensors", ctx)
 
     def visit_Comparison(self, node: cst.Comparison, ctx) -> None:
         if self.code not in ctx.scratch or len(node.comparisons) != 1:

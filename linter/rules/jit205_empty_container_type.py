@@ -344,17 +344,21 @@ class EmptyContainerType(Rule):
     def _report_list(self, owner: cst.BaseExpression, elem, use: str, ctx) -> None:
         ann = spell(elem, ctx)
         full = _generic("List", ctx, [ann]) if ann else None
-        self._report(owner, "list", f"`List[{describe(elem)}]`", f"gets {_a(describe(elem))} through {use}",
-                     full, ctx)
+        self._report(owner, "list", "List[T]", f"gets {_a(_describe(elem))} through {use}", full, ctx)
 
     def _report_dict(self, owner: cst.BaseExpression, kt, vt, ctx) -> None:
         key = kt if kt is not None else STR
         value = vt if vt is not None else TENSOR
         k_s, v_s = spell(key, ctx), spell(value, ctx)
         full = _generic("Dict", ctx, [k_s, v_s]) if k_s and v_s else None
-        self._report(owner, "dict", f"`Dict[{describe(key)}, {describe(value)}]`",
-                     f"gets `{describe(kt) if kt else '?'}` keys and `{describe(vt) if vt else '?'}` values",
-                     full, ctx)
+        if key not in (STR, INT, SINT, FLOAT, TENSOR):
+            full = None  # TorchScript dict keys are str, int, float, Tensor (or device/complex)
+        parts = []
+        if kt is not None and kt != STR:
+            parts.append(f"`{_describe(kt)}` keys")
+        if not_tensor(vt):
+            parts.append(f"`{_describe(vt)}` values")
+        self._report(owner, "dict", "Dict[K, V]", "gets " + " and ".join(parts), full, ctx)
 
     def _report(self, owner, what: str, wanted: str, got: str, ann: Optional[str], ctx) -> None:
         default = "`List[Tensor]`" if what == "list" else "`Dict[str, Tensor]`"
@@ -369,9 +373,9 @@ class EmptyContainerType(Rule):
                                    [(assign, f"{name}: {ann} = {ctx.code_of(empty)}")])
             ctx.report(empty, f"`{name} = {ctx.code_of(empty)}` has no annotation, so TorchScript makes it "
                               f"{default}, but it {got}: torch.jit.script rejects that use; annotate it "
-                              f"`{name}: {ann or wanted.strip('`')} = {literal}`", fix=fix)
+                              f"`{name}: {ann or wanted} = {literal}`", fix=fix)
             return
-        self._report_attr(owner, what, default, got, ann or wanted.strip("`"), ctx)
+        self._report_attr(owner, what, default, got, ann or wanted, ctx)
 
     def _report_attr(self, owner: cst.Attribute, what: str, default: str, got: str, ann: str, ctx) -> None:
         """``self.items.append(3)`` in a TorchScript class whose ``__init__`` sets ``self.items = []``."""
@@ -387,11 +391,15 @@ class EmptyContainerType(Rule):
         _, empty, assign = found
         class_id = fn.id.rsplit(".", 1)[0]
         fix = ctx.safe_fix(f"Annotate `self.{attr}: {ann}`", [(assign, f"self.{attr}: {ann} = {ctx.code_of(empty)}")]) \
-            if "[" in ann and "?" not in ann else None
+            if ann not in ("List[T]", "Dict[K, V]") else None
         ctx.report(empty, f"`self.{attr} = {ctx.code_of(empty)}` has no annotation, so TorchScript types the class "
                           f"attribute {default}, but `{fn.name}` {got.replace('gets', 'stores')}: torch.jit.script "
                           f"rejects that use; annotate it in `__init__`: `self.{attr}: {ann} = {ctx.code_of(empty)}`",
                    fix=fix, requires=(("not_module", class_id), ("script_class", class_id)))
+
+
+def _describe(t) -> str:
+    return describe(t).replace("unknown", "...")
 
 
 def _a(text: str) -> str:

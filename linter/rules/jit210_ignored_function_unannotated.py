@@ -61,6 +61,16 @@ def local_target(call: cst.Call, ctx) -> Optional[Target]:
     return None
 
 
+def _type_comment(fn: cst.FunctionDef, ctx) -> bool:
+    """A signature given by a ``# type: (...) -> ...`` comment (read when nothing is annotated)."""
+    params = list(fn.params.posonly_params) + list(fn.params.params) + list(fn.params.kwonly_params)
+    if fn.returns is not None or any(p.annotation is not None for p in params):
+        return False
+    if "# type:" not in ctx.file.source:
+        return False
+    return any("# type:" in line and "# type: ignore" not in line for line in ctx.code_of(fn).splitlines())
+
+
 def _returns(fn: cst.FunctionDef) -> List[cst.Return]:
     out, stack = [], list(iter_children(fn.body))
     while stack:
@@ -194,7 +204,7 @@ class IgnoredFunctionUnannotated(Rule):
         if isinstance(func, cst.Attribute) and not (isinstance(func.value, cst.Name) and func.value.value == "self"):
             return
         target = local_target(node, ctx)
-        if target is None:
+        if target is None or _type_comment(target.node, ctx):
             return
         if self._arguments(node, target, ctx):
             return

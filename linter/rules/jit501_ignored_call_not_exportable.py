@@ -1,7 +1,10 @@
+from typing import Optional
+
 import libcst as cst
 
 from jitlint.linter.rules.base import Example, Rule
 from jitlint.linter.rules.jit210_ignored_function_unannotated import jit_flag
+from jitlint.linter.walker import _SCRIPTING, _TRACING, _TRACING_HELPERS, always_exits
 
 _NOT_PROJECT = ("torch.", "builtins.", "math.", "typing.", "collections.", "numpy.", "warnings.", "functools.",
                 "itertools.", "operator.", "os.", "sys.", "logging.", "random.", "time.", "re.", "copy.")
@@ -14,6 +17,65 @@ _MESSAGES = {
                "raises when the compiled code reaches it (\"This Python function is annotated to be ignored "
                "and cannot be run\"); guard it with `if not torch.jit.is_scripting():` or compile the helper"),
 }
+
+
+def _scripted_value(test: cst.BaseExpression, ctx) -> Optional[bool]:
+    """What ``test`` evaluates to when a *scripted* module runs: ``torch.jit.is_scripting()``
+    is True, ``torch.jit.is_tracing()`` (and library helpers such as ``torchvision._is_tracing()``)
+    False; None when it depends on anything else."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        v = _scripted_value(test.expression, ctx)
+        return None if v is None else not v
+    if isinstance(test, cst.BooleanOperation):
+        left, right = _scripted_value(test.left, ctx), _scripted_value(test.right, ctx)
+        if isinstance(test.operator, cst.And):
+            return False if False in (left, right) else (True if left is True and right is True else None)
+        return True if True in (left, right) else (False if left is False and right is False else None)
+    if isinstance(test, cst.Call) and not test.args:
+        name = ctx.resolve(test.func) or ""
+        if name in _SCRIPTING:
+            return True
+        if name in _TRACING or name.rsplit(".", 1)[-1] in _TRACING_HELPERS:
+            return False
+    return None
+
+
+def _suites(stmt: cst.CSTNode):
+    for name in ("body", "orelse", "finalbody"):
+        part = getattr(stmt, name, None)
+        if isinstance(part, cst.BaseSuite):
+            yield part.body
+        elif isinstance(part, (cst.Else, cst.Finally)):
+            yield part.body.body
+    for handler in getattr(stmt, "handlers", ()) or ():
+        yield handler.body.body
+
+
+def never_runs_scripted(ctx) -> bool:
+    """Is the current node in code a scripted module never executes: a branch taken only while
+    tracing (``if torch.jit.is_tracing():``, ``torchvision._is_tracing()``), or after
+    ``if not torch.jit.is_tracing(): return ...``? Such code is compiled, not run."""
+    for p in ctx.parents:
+        if isinstance(p, cst.If):
+            v = _scripted_value(p.test, ctx)
+            in_body = any(c is p.test for c in ctx.conditions)
+            if v is not None and v != in_body:
+                return True
+    chain = [p for p in ctx.parents if isinstance(p, cst.BaseStatement)]
+    fn = ctx.function.node
+    blocks = [fn.body.body] if isinstance(fn.body, cst.IndentedBlock) else []
+    for outer, inner in zip(chain, chain[1:]):
+        blocks.append(next((b for b in _suites(outer) if any(s is inner for s in b)), ()))
+    for block, current in zip(blocks, chain):
+        for stmt in block:
+            if stmt is current:
+                break
+            if isinstance(stmt, cst.If):
+                v = _scripted_value(stmt.test, ctx)
+                taken = stmt.body.body if v else (stmt.orelse.body.body if isinstance(stmt.orelse, cst.Else) else ())
+                if v is not None and taken and always_exits(taken):
+                    return True
+    return False
 
 
 class IgnoredCallNotExportable(Rule):
@@ -30,7 +92,9 @@ class IgnoredCallNotExportable(Rule):
     export"), so the model cannot be deployed without Python. ``@torch.jit.unused`` replaces
     the body by an exception: the module scripts and saves, but the call raises when it is
     reached ("This Python function is annotated to be ignored and cannot be run"). Calls under
-    ``if not torch.jit.is_scripting():`` are not compiled and not reported.
+    ``if not torch.jit.is_scripting():`` are not compiled and not reported; ``@torch.jit.unused``
+    calls that a scripted module never executes (under ``if torch.jit.is_tracing():``, after
+    ``if not torch.jit.is_tracing(): return ...``: ONNX export paths) are not reported either.
 
     ## Example
     ```python
@@ -132,6 +196,23 @@ class IgnoredCallNotExportable(Rule):
             root="M",
             expect="save-fails",
         ),
+        Example(
+            """
+            import torch
+
+            @torch.jit.unused
+            def onnx_only(x: torch.Tensor) -> torch.Tensor:
+                return x * 3
+
+            def fn(x: torch.Tensor) -> torch.Tensor:
+                if torch.jit.is_tracing():
+                    x = onnx_only(x)
+                if not torch.jit.is_tracing():
+                    return x + 1
+                return onnx_only(x)
+            """,
+            expect="save-fails",
+        ),
     ]
 
     def visit_Call(self, node: cst.Call, ctx) -> None:
@@ -150,7 +231,7 @@ class IgnoredCallNotExportable(Rule):
             binding = ctx.names.bindings.get(name)
             if binding is not None and binding.kind == "function":
                 flag = jit_flag(local, ctx)
-                if flag:
+                if flag and not (flag == "unused" and never_runs_scripted(ctx)):
                     ctx.report(node, _MESSAGES[flag].format(label=f"{name}()"))
             return
         binding = ctx.names.bindings.get(name)
@@ -158,7 +239,7 @@ class IgnoredCallNotExportable(Rule):
             return
         if name[:1].isupper():
             return  # a class
-        for flag in ("ignore", "unused"):
+        for flag in self._flags(ctx):
             ctx.report(node, _MESSAGES[flag].format(label=f"{name}()"),
                        requires=(("function_flag", binding.target, flag),))
 
@@ -172,12 +253,16 @@ class IgnoredCallNotExportable(Rule):
         for stmt in fn.class_node.body.body:
             if isinstance(stmt, cst.FunctionDef) and stmt.name.value == name:
                 flag = jit_flag(stmt, ctx)
-                if flag:
+                if flag and not (flag == "unused" and never_runs_scripted(ctx)):
                     ctx.report(node, _MESSAGES[flag].format(label=f"self.{name}()"))
                 return
         if not any(b.keyword is None for b in fn.class_node.bases):
             return
         class_id = fn.id.rsplit(".", 1)[0]
-        for flag in ("ignore", "unused"):
+        for flag in self._flags(ctx):
             ctx.report(node, _MESSAGES[flag].format(label=f"self.{name}()"),
                        requires=(("method_flag", class_id, name, flag),))
+
+    @staticmethod
+    def _flags(ctx):
+        return ("ignore",) if never_runs_scripted(ctx) else ("ignore", "unused")
