@@ -107,8 +107,11 @@ def score_probes(gt: Path, results: list, tmp: Path) -> list:
             path.write_text(PROBE_HEADER + "\n\n" + sources[label])
             settings = Settings(select=["ALL"], modes=["script"], script_roots=["f"], auto_roots=False,
                                 project_root=str(tmp))
+            # a probe records whether torch.jit.script accepts it and matches eager: the script
+            # families answer that (deployment hazards such as a hard-coded .cuda() may still
+            # apply to a probe that compiles)
             findings = [f for f in check_files([str(path)], settings, use_cache=False).findings
-                        if not f.code.startswith("JIT4")]
+                        if f.code.startswith(("JIT1", "JIT2"))]
             hazardous = probe_hazardous(record)
             rows.append({"id": entry["id"], "probe": label, "hazardous": hazardous,
                          "ok": bool(findings) == hazardous,
