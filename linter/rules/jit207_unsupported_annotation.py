@@ -268,6 +268,8 @@ class UnsupportedAnnotation(Rule):
             shown, hint = _UNKNOWN[qual]
             return f"`{shown}` is not a type torch.jit.script knows (\"Unknown type name '{shown}'\"): {hint}"
         name = _typing(qual)
+        if qual.endswith(".Callable"):
+            return None  # JIT121's
         if name in _TYPING_UNKNOWN or qual.startswith("collections.abc."):
             shown = name or qual
             hint = {"Sequence": "`List[...]`", "MutableSequence": "`List[...]`", "Iterable": "`List[...]`",
