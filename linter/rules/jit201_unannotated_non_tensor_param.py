@@ -13,6 +13,23 @@ _VALUE_KINDS = {"int": INT, "float": FLOAT, "str": STR, "bool": BOOL, "tuple": "
                 "complex": "complex"}
 
 
+def never_compiled(ctx) -> bool:
+    """Functions torch.jit.script never compiles, known from this file alone: ``__init__`` of an
+    nn.Module (modules are compiled from their instances), and functions with ``*args`` or
+    ``**kwargs`` (rejected outright, JIT117). Findings there would be dropped by the reach
+    step anyway; skipping them early saves the work."""
+    info = ctx.function
+    if info is None:
+        return True
+    scratch = ctx.scratch
+    cached = scratch.get("never_compiled")
+    if cached is None:
+        cached = (info.name == "__init__" and info.class_facts is not None and info.class_facts.is_module_guess) or \
+            any(p.kind in ("star", "starstar") for p in info.params)
+        scratch["never_compiled"] = cached
+    return cached
+
+
 def has_type_comment(fn: cst.FunctionDef, ctx) -> bool:
     """Whether TorchScript may take the signature from a ``# type: (...) -> ...`` comment.
 
@@ -308,6 +325,8 @@ class UnannotatedNonTensorParam(Rule):
     ]
 
     def function_start(self, fn: cst.FunctionDef, ctx) -> None:
+        if never_compiled(ctx):
+            return
         info = ctx.function
         uses: Dict[str, object] = {}
         for p in info.params:

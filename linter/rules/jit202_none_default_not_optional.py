@@ -5,19 +5,23 @@ import libcst as cst
 from jitlint.linter.infer import annotation_type
 from jitlint.linter.rules.base import Example, Rule
 from jitlint.linter.rules.jit201_unannotated_non_tensor_param import (
-    annotate_param, has_type_comment, torch_spelling, typing_name,
+    annotate_param, has_type_comment, never_compiled, torch_spelling, typing_name,
 )
 from jitlint.linter.types import BOOL, NONE, TENSOR, describe, kind
 from jitlint.linter.walker import iter_descendants
 
 
-def _uses(fn: cst.FunctionDef) -> Dict[str, str]:
-    """Parameter name -> "is" when the body compares it with ``is``/``is not``, else "read"."""
+def _uses(fn: cst.FunctionDef, wanted: set, need_is: bool) -> Dict[str, str]:
+    """Parameter name -> "is" when the body compares it with ``is``/``is not``, else "read",
+    for the ``wanted`` names (stops early once all are seen, unless ``is`` uses matter)."""
     out: Dict[str, str] = {}
     for node in iter_descendants(fn.body):
         if isinstance(node, cst.Name):
-            out.setdefault(node.value, "read")
-        elif isinstance(node, cst.Comparison) and isinstance(node.left, cst.Name):
+            if node.value in wanted and node.value not in out:
+                out[node.value] = "read"
+                if not need_is and len(out) == len(wanted):
+                    break
+        elif need_is and isinstance(node, cst.Comparison) and isinstance(node.left, cst.Name):
             if any(isinstance(c.operator, (cst.Is, cst.IsNot)) for c in node.comparisons):
                 out[node.left.value] = "is"
     return out
@@ -170,8 +174,20 @@ class NoneDefaultNotOptional(Rule):
     ]
 
     def function_start(self, fn: cst.FunctionDef, ctx) -> None:
+        if never_compiled(ctx):
+            return
+        candidates = [p for p in ctx.function.params
+                      if isinstance(p.default, cst.Name) and p.default.value == "None"
+                      and p.kind not in ("star", "starstar")]
+        if not candidates:
+            return
+        wanted = {p.name for p in candidates}
+        need_is = False
+        for p in candidates:
+            if p.annotation is not None and annotation_type(p.annotation, ctx.names) == BOOL:
+                need_is = True
         uses = None
-        for p in ctx.function.params:
+        for p in candidates:
             d = p.default
             if not (isinstance(d, cst.Name) and d.value == "None") or p.kind in ("star", "starstar"):
                 continue
@@ -179,7 +195,7 @@ class NoneDefaultNotOptional(Rule):
                 if uses is None:
                     if has_type_comment(fn, ctx):
                         return
-                    uses = _uses(fn)
+                    uses = _uses(fn, wanted, need_is)
                 if p.name not in uses:
                     continue
                 tensor = torch_spelling(ctx, "Tensor")
@@ -198,7 +214,7 @@ class NoneDefaultNotOptional(Rule):
             ann_node = p.annotation.annotation
             if t in (TENSOR, BOOL):
                 if uses is None:
-                    uses = _uses(fn)
+                    uses = _uses(fn, wanted, need_is)
                 if p.name not in uses or (t == BOOL and uses[p.name] != "is"):
                     continue
             fix = None

@@ -207,7 +207,7 @@ class OptionalNotRefined(Rule):
             declared = self._declared(ctx)
             declared.update(names)
             return
-        if declared and _reads_self(value):
+        if declared and any(n in declared for n in names) and _reads_self(value):
             # attribute types follow the instance's value (per-instance typing): not a declaration
             declared.difference_update(names)
 

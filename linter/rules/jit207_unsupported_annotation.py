@@ -4,7 +4,7 @@ import libcst as cst
 
 from jitlint.linter.infer import annotation_type
 from jitlint.linter.rules.base import Example, Rule
-from jitlint.linter.rules.jit201_unannotated_non_tensor_param import typing_name
+from jitlint.linter.rules.jit201_unannotated_non_tensor_param import never_compiled, typing_name
 from jitlint.linter.walker import iter_descendants
 
 # Type names TorchScript's annotation parser does not know (checked with torch 2.13: "Unknown
@@ -34,6 +34,32 @@ def _typing(qual: Optional[str]) -> Optional[str]:
     if qual and qual.startswith(("typing.", "typing_extensions.")):
         return qual.split(".", 1)[1]
     return None
+
+
+# Leaf identifiers worth resolving (everything else, e.g. `Tensor`, `int`, `Optional[...]` with
+# plain arguments, is accepted without a look-up).
+_SUSPICIOUS = frozenset({"object", "list", "tuple", "dict", "set", "frozenset", "type", "Size", "ndarray",
+                         "Any"}) | _NEEDS_ARGS | _TYPING_UNKNOWN
+
+
+def _suspicious(node: cst.BaseExpression, depth: int = 0) -> bool:
+    """Cheap pre-check: does the annotation mention a name this rule may report (or a string
+    annotation, an Ellipsis, or a dotted name from collections.abc)?"""
+    if depth > 8:
+        return True
+    if isinstance(node, cst.Name):
+        return node.value in _SUSPICIOUS
+    if isinstance(node, cst.Attribute):
+        return node.attr.value in _SUSPICIOUS or (isinstance(node.value, cst.Attribute) and node.value.attr.value == "abc")
+    if isinstance(node, cst.Subscript):
+        if _suspicious(node.value, depth + 1):
+            return True
+        return any(isinstance(el.slice, cst.Index) and (isinstance(el.slice.value, cst.Ellipsis)
+                                                        or _suspicious(el.slice.value, depth + 1))
+                   for el in node.slice)
+    if isinstance(node, cst.BinaryOperation):
+        return _suspicious(node.left, depth + 1) or _suspicious(node.right, depth + 1)
+    return isinstance(node, (cst.SimpleString, cst.ConcatenatedString))
 
 
 class UnsupportedAnnotation(Rule):
@@ -177,12 +203,16 @@ class UnsupportedAnnotation(Rule):
 
     # -- annotations ----------------------------------------------------------------------------
     def function_start(self, fn: cst.FunctionDef, ctx) -> None:
+        if never_compiled(ctx):
+            return
         any_params = set()
         for p in ctx.function.params:
             if p.annotation is None or p.type == ("self",):
                 continue
             self._check(p.annotation.annotation, "param", ctx)
-            if p.kind not in ("star", "starstar") and ctx.resolve(p.annotation.annotation) in _ANY:
+            ann = p.annotation.annotation
+            leaf = ann.value if isinstance(ann, cst.Name) else ann.attr.value if isinstance(ann, cst.Attribute) else None
+            if leaf == "Any" and p.kind not in ("star", "starstar") and ctx.resolve(ann) in _ANY:
                 any_params.add(p.name)
         if fn.returns is not None:
             self._check(fn.returns.annotation, "return", ctx)
@@ -190,9 +220,12 @@ class UnsupportedAnnotation(Rule):
             ctx.scratch[self.code] = {"any": any_params, "skip": None}
 
     def visit_AnnAssign(self, node: cst.AnnAssign, ctx) -> None:
-        self._check(node.annotation.annotation, "local", ctx)
+        if not never_compiled(ctx):
+            self._check(node.annotation.annotation, "local", ctx)
 
     def _check(self, ann: cst.BaseExpression, where: str, ctx) -> None:
+        if not _suspicious(ann):
+            return
         for node, what, fix in self._problems(ann, where, ctx, ann, 0):
             ctx.report(node, f"{what} (in {'a parameter' if where == 'param' else 'a return' if where == 'return' else 'a local'} annotation)",
                        fix=fix)

@@ -188,7 +188,7 @@ class EmptyContainerAttribute(Rule):
         me = init.params.params[0].name.value
         names = _Resolver(fctx)
         empties: Dict[str, _Empty] = {}
-        for node in iter_descendants(init.body):
+        for node in _small_statements(init.body.body):
             if isinstance(node, cst.Assign) and len(node.targets) == 1:
                 attr = _self_attr(node.targets[0].target, me)
                 what = empty_container(node.value, names) if attr is not None else None
@@ -243,7 +243,8 @@ class EmptyContainerAttribute(Rule):
             me = params[0].name.value
             runs_later = mname == "forward" or any(
                 fctx.names.resolve(_dec_name(d)) in _COMPILED_FLAGS for d in method.decorators)
-            for node in iter_descendants(method.body):
+            nodes = _small_statements(method.body.body) if runs_later else iter_descendants(method.body)
+            for node in nodes:
                 if isinstance(node, cst.Assign):
                     for t in node.targets:
                         attr = _self_attr(t.target, me)
@@ -285,6 +286,26 @@ class EmptyContainerAttribute(Rule):
             if isinstance(first, (cst.FunctionDef, cst.ClassDef)):
                 text += fctx.module.default_newline
         return FixSpec(f"Declare `{attr}: {ann}` in the class body", [(anchor, text)], SAFE)
+
+
+def _small_statements(stmts):
+    """The small statements of a block, through compound statements (no expression walk)."""
+    for stmt in stmts:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            yield from stmt.body
+        elif isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        else:
+            for name in ("body", "orelse", "finalbody"):
+                part = getattr(stmt, name, None)
+                if isinstance(part, cst.If):
+                    yield from _small_statements([part])
+                elif part is not None and isinstance(getattr(part, "body", None), cst.BaseSuite):
+                    yield from _small_statements(part.body.body)
+                elif isinstance(part, cst.BaseSuite):
+                    yield from _small_statements(part.body)
+            for handler in getattr(stmt, "handlers", ()) or ():
+                yield from _small_statements(handler.body.body)
 
 
 def _dec_name(dec: cst.Decorator) -> Optional[str]:

@@ -3,11 +3,20 @@ from typing import Optional
 import libcst as cst
 
 from jitlint.linter.rules.base import Example, Rule
+from jitlint.linter.rules.jit201_unannotated_non_tensor_param import never_compiled
 from jitlint.linter.rules.jit210_ignored_function_unannotated import jit_flag
 from jitlint.linter.walker import _SCRIPTING, _TRACING, _TRACING_HELPERS, always_exits
 
 _NOT_PROJECT = ("torch.", "builtins.", "math.", "typing.", "collections.", "numpy.", "warnings.", "functools.",
                 "itertools.", "operator.", "os.", "sys.", "logging.", "random.", "time.", "re.", "copy.")
+
+# nn.Module's own methods (never decorated by the project).
+_MODULE_API = frozenset(
+    "add_module register_buffer register_parameter register_module apply cuda cpu to type float double half "
+    "bfloat16 train eval modules children named_modules named_children parameters named_parameters buffers "
+    "named_buffers state_dict load_state_dict zero_grad requires_grad_ get_submodule get_parameter get_buffer "
+    "extra_repr register_forward_hook register_forward_pre_hook register_full_backward_hook forward".split()
+)
 
 _MESSAGES = {
     "ignore": ("`{label}` is `@torch.jit.ignore`: the compiled code calls back into Python, so the scripted "
@@ -217,6 +226,8 @@ class IgnoredCallNotExportable(Rule):
 
     def visit_Call(self, node: cst.Call, ctx) -> None:
         func = node.func
+        if never_compiled(ctx):
+            return
         if isinstance(func, cst.Name):
             self._name_call(node, func, ctx)
         elif isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
@@ -250,6 +261,8 @@ class IgnoredCallNotExportable(Rule):
         facts = ctx.class_facts
         if facts is not None and name in facts.attr_types:
             return  # a submodule or a function-valued attribute
+        if name in _MODULE_API:
+            return
         for stmt in fn.class_node.body.body:
             if isinstance(stmt, cst.FunctionDef) and stmt.name.value == name:
                 flag = jit_flag(stmt, ctx)
