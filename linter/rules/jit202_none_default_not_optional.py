@@ -223,11 +223,11 @@ class NoneDefaultNotOptional(Rule):
                 fix = ctx.safe_fix(f"Use `{ann}`", [(ann_node, ann)])
             shown = describe(t)
             if t == TENSOR:
-                why = ("compiles with an undefined tensor as the default, so `is None` checks are False and the "
+                why = ("it compiles with an undefined tensor as the default, so `is None` checks are False and the "
                        f"compiled code raises when `{p.name}` is omitted")
             elif t == BOOL:
-                why = "compiles with the default `False`, so its `is None` checks are always False"
+                why = "it compiles with the default `False`, so its `is None` checks are always False"
             else:
-                why = f"is rejected by torch.jit.script (\"Expected a default value of type {shown}\")"
-            ctx.report(p.node, f"`{p.name}: {ctx.code_of(ann_node)} = None` is not Optional: TorchScript has no "
-                               f"implicit Optional and {why}; annotate it `Optional[{shown}]`", fix=fix)
+                why = f"torch.jit.script rejects it (\"Expected a default value of type {shown}\")"
+            ctx.report(p.node, f"`{p.name}: {ctx.code_of(ann_node)} = None` is not Optional (TorchScript has no "
+                               f"implicit Optional): {why}; annotate it `Optional[{shown}]`", fix=fix)

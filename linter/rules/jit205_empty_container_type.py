@@ -362,7 +362,6 @@ class EmptyContainerType(Rule):
 
     def _report(self, owner, what: str, wanted: str, got: str, ann: Optional[str], ctx) -> None:
         default = "`List[Tensor]`" if what == "list" else "`Dict[str, Tensor]`"
-        literal = "[]" if what == "list" else "{}"
         if isinstance(owner, cst.Name):
             state = ctx.scratch[self.code]
             _, empty, assign = state.pop(owner.value)
@@ -373,7 +372,7 @@ class EmptyContainerType(Rule):
                                    [(assign, f"{name}: {ann} = {ctx.code_of(empty)}")])
             ctx.report(empty, f"`{name} = {ctx.code_of(empty)}` has no annotation, so TorchScript makes it "
                               f"{default}, but it {got}: torch.jit.script rejects that use; annotate it "
-                              f"`{name}: {ann or wanted} = {literal}`", fix=fix)
+                              f"`{name}: {ann or wanted} = {ctx.code_of(empty)}`", fix=fix)
             return
         self._report_attr(owner, what, default, got, ann or wanted, ctx)
 

@@ -71,6 +71,10 @@ def _type_comment(fn: cst.FunctionDef, ctx) -> bool:
     return any("# type:" in line and "# type: ignore" not in line for line in ctx.code_of(fn).splitlines())
 
 
+def _a(text: str) -> str:
+    return ("an " if text[:1] in "aeiouAEIOU" else "a ") + f"`{text}`"
+
+
 def _returns(fn: cst.FunctionDef) -> List[cst.Return]:
     out, stack = [], list(iter_children(fn.body))
     while stack:
@@ -234,7 +238,7 @@ class IgnoredFunctionUnannotated(Rule):
                 t = ctx.type_of(arg)
                 if t == TENSOR or not not_tensor(t):
                     continue
-                shown = f"{'`None`' if t == NONE else 'a `' + describe(t) + '`'}"
+                shown = "`None`" if t == NONE else _a(describe(t))
             ctx.report(call, f"`{target.label}` is `@torch.jit.{target.flag}` and its parameter `{param.name.value}` is "
                              f"not annotated, so TorchScript expects a Tensor there, but this call passes {shown}: "
                              f"torch.jit.script rejects the call; annotate the parameters of `{target.node.name.value}`")
@@ -265,6 +269,6 @@ class IgnoredFunctionUnannotated(Rule):
         if bad is None:
             return
         ctx.report(call, f"`{target.label}` is `@torch.jit.ignore` without a return annotation, so TorchScript "
-                         f"expects it to return a Tensor, but it returns {'a `' + describe(bad) + '`'}: the compiled "
+                         f"expects it to return a Tensor, but it returns {_a(describe(bad))}: the compiled "
                          f"code fails at run time (\"Unable to cast ... to Tensor\"); annotate its return type "
                          f"(and parameters)")
