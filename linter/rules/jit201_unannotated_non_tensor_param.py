@@ -2,6 +2,7 @@ from typing import Dict, Optional, Set
 
 import libcst as cst
 
+from jitlint.linter.names import dotted_name
 from jitlint.linter.rules.base import Example, Rule
 from jitlint.linter.types import BOOL, DEVICE, DTYPE, FLOAT, INT, STR, kind
 from jitlint.linter.walker import iter_descendants
@@ -28,6 +29,23 @@ def never_compiled(ctx) -> bool:
             any(p.kind in ("star", "starstar") for p in info.params)
         scratch["never_compiled"] = cached
     return cached
+
+
+def overload_implementation(ctx) -> bool:
+    """The implementation of a function or method with ``@torch.jit._overload(_method)``
+    declarations: TorchScript compiles it with each declaration's signature, so its own
+    (usually unannotated) signature is not what the compiler sees."""
+    info = ctx.function
+    fn = info.node
+    siblings = info.class_node.body.body if info.class_node is not None else ctx.file.module.body
+    for stmt in siblings:
+        if isinstance(stmt, cst.FunctionDef) and stmt is not fn and stmt.name.value == fn.name.value:
+            for dec in stmt.decorators:
+                node = dec.decorator.func if isinstance(dec.decorator, cst.Call) else dec.decorator
+                name = ctx.names.resolve(dotted_name(node)) or dotted_name(node) or ""
+                if name.rsplit(".", 1)[-1] in ("_overload", "_overload_method"):
+                    return True
+    return False
 
 
 def has_type_comment(fn: cst.FunctionDef, ctx) -> bool:
@@ -181,8 +199,9 @@ class UnannotatedNonTensorParam(Rule):
     "k" was not annotated with an explicit type it is assumed to be type 'Tensor'"), and so
     are int/str/list uses of an unannotated parameter ("all inputs of range must be ints, found
     Tensor (inferred)", "Expected a value of type 'List[Tensor]' for argument 'tensors' but
-    instead found type 'Tensor (inferred)'"). Functions whose signature is given by a ``# type:`` comment are not
-    reported (TorchScript reads those). ``mask=None`` is JIT202's case.
+    instead found type 'Tensor (inferred)'"). Functions whose signature is given by a ``# type:``
+    comment or by ``@torch.jit._overload`` declarations are not reported (TorchScript reads
+    those). ``mask=None`` is JIT202's case.
 
     ## Example
     ```python
@@ -313,6 +332,28 @@ class UnannotatedNonTensorParam(Rule):
         ),
         Example(
             """
+            from typing import List
+            import torch
+
+            @torch.jit._overload
+            def scale(x: torch.Tensor, k: int) -> torch.Tensor:
+                pass
+
+            @torch.jit._overload
+            def scale(x: torch.Tensor, k: List[int]) -> torch.Tensor:  # noqa: F811
+                pass
+
+            def scale(x, k=1):  # noqa: F811
+                if isinstance(k, int):
+                    return x * k
+                return x * k[0]
+
+            def fn(x: torch.Tensor) -> torch.Tensor:
+                return scale(x, 2) + scale(x, [3])
+            """,
+        ),
+        Example(
+            """
             import torch
 
             def fn(x, y, n=torch.ones(1)):
@@ -338,7 +379,7 @@ class UnannotatedNonTensorParam(Rule):
             what = default_kind(p.default, ctx)
             if what is None:
                 continue
-            if has_type_comment(fn, ctx):
+            if has_type_comment(fn, ctx) or overload_implementation(ctx):
                 return
             default = ctx.code_of(p.default)
             ann = literal_annotation(p.default, ctx)
@@ -368,7 +409,7 @@ class UnannotatedNonTensorParam(Rule):
             return None
         if state["assigned"] is None:
             state["assigned"] = _assigned_names(ctx.function.node)
-            if has_type_comment(ctx.function.node, ctx):
+            if has_type_comment(ctx.function.node, ctx) or overload_implementation(ctx):
                 state["params"] = {}
                 return None
         if node.value in state["assigned"]:

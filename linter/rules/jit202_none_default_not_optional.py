@@ -5,7 +5,7 @@ import libcst as cst
 from jitlint.linter.infer import annotation_type
 from jitlint.linter.rules.base import Example, Rule
 from jitlint.linter.rules.jit201_unannotated_non_tensor_param import (
-    annotate_param, has_type_comment, never_compiled, torch_spelling, typing_name,
+    annotate_param, has_type_comment, never_compiled, overload_implementation, torch_spelling, typing_name,
 )
 from jitlint.linter.types import BOOL, NONE, TENSOR, describe, kind
 from jitlint.linter.walker import iter_descendants
@@ -179,7 +179,7 @@ class NoneDefaultNotOptional(Rule):
         candidates = [p for p in ctx.function.params
                       if isinstance(p.default, cst.Name) and p.default.value == "None"
                       and p.kind not in ("star", "starstar")]
-        if not candidates:
+        if not candidates or overload_implementation(ctx):
             return
         wanted = {p.name for p in candidates}
         need_is = False
