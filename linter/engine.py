@@ -6,8 +6,10 @@ pre-commit hook and the runtime verifier's cross-check all end up in :func:`chec
 
 from __future__ import annotations
 
+import gc
 import os
 import traceback
+from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -49,10 +51,13 @@ def _tool_finding(code: str, path: str, message: str, row: int = 1, column: int 
 
 
 def analyze_text(path: str, text: str, module_name: str, package: str, codes: Tuple[str, ...],
-                 mypy_table: Optional[dict] = None) -> FileResult:
+                 mypy_table: Optional[dict] = None, defer: bool = False) -> FileResult:
     """Analyse one file's text. Never raises: problems become JIT0xx findings.
 
-    ``mypy_table`` (``--types mypy``) maps mypy's expression ranges to types.
+    ``mypy_table`` (``--types mypy``) maps mypy's expression ranges to types. With ``defer``,
+    findings are not positioned yet: :func:`settle_deferred` positions only those the project
+    step keeps (positions cost a codegen pass; most files' pending findings are out of reach).
+    Deferred results keep the parsed tree in memory and cannot be cached.
     """
     summary = FileSummary(path=path, module=module_name, package=package)
     try:
@@ -74,6 +79,14 @@ def analyze_text(path: str, text: str, module_name: str, package: str, codes: Tu
 
             analyzer.external_types = node_types_for(module, mypy_table)
         fctx = analyzer.run()
+        if defer and fctx.pending:
+            def position(keep, _fctx=fctx, _module=module):
+                _fctx.pending = [p for p in _fctx.pending if keep(p.requires)]
+                return finalize(path, text, _module, _fctx, all_rules())
+
+            result = FileResult(path, analyzer.summary, [])
+            result.deferred = position
+            return result
         conditionals = finalize(path, text, module, fctx, all_rules())
         return FileResult(path, analyzer.summary, conditionals)
     except Exception as exc:  # noqa: BLE001 - an engine bug on one file must not stop the run
@@ -104,13 +117,14 @@ def _syntax_error(text: str, exc) -> Tuple[int, int, str]:
 
 
 def _analyze_path(job) -> Tuple[str, Optional[str], FileResult]:
-    path, module_name, package, codes, max_size, mypy_table = job
+    path, module_name, package, codes, max_size, mypy_table = job[:6]
+    defer = job[6] if len(job) > 6 else False
     src = read(path, max_size)
-    return _result_for_source(src, module_name, package, codes, mypy_table)
+    return _result_for_source(src, module_name, package, codes, mypy_table, defer)
 
 
 def _result_for_source(src: SourceText, module_name: str, package: str, codes: Tuple[str, ...],
-                       mypy_table: Optional[dict] = None):
+                       mypy_table: Optional[dict] = None, defer: bool = False):
     from jitlint.linter.cache import content_hash
 
     digest = None if (src.problem and src.problem[0] == "JIT004") else content_hash(src.data)
@@ -118,7 +132,7 @@ def _result_for_source(src: SourceText, module_name: str, package: str, codes: T
         code, message = src.problem
         summary = FileSummary(path=src.path, module=module_name, package=package)
         return src.path, digest, FileResult(src.path, summary, [Conditional(_tool_finding(code, src.path, message))], parsed=False)
-    return src.path, digest, analyze_text(src.path, src.text or "", module_name, package, codes, mypy_table)
+    return src.path, digest, analyze_text(src.path, src.text or "", module_name, package, codes, mypy_table, defer)
 
 
 def analyze_files(files: Sequence[str], settings: Settings, *, jobs: int = 1, use_cache: bool = True,
@@ -128,6 +142,28 @@ def analyze_files(files: Sequence[str], settings: Settings, *, jobs: int = 1, us
     This is the part of a check that depends on each file alone; :func:`check_files` then
     settles reach over the whole project. Benchmarks reuse it to ask reach questions per model.
     """
+    with _gc_tuned():
+        return _analyze_files(files, settings, jobs=jobs, use_cache=use_cache, stdin=stdin)
+
+
+@contextmanager
+def _gc_tuned():
+    """Run the cyclic garbage collector rarely while analysing.
+
+    libcst allocates about a million objects per 100k lines and its trees are acyclic (freed by
+    reference counting), so the default thresholds make the collector rescan the growing heap
+    over and over: about 40% of libcst's parse time on torch/nn. A higher first threshold keeps
+    it bounded but rare; the caller's settings are restored afterwards.
+    """
+    previous = gc.get_threshold()
+    gc.set_threshold(50_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+
+
+def _analyze_files(files, settings, *, jobs, use_cache, stdin):
     from jitlint.linter.cache import Cache
     from jitlint.linter.discovery import module_name_for
 
@@ -139,6 +175,9 @@ def analyze_files(files: Sequence[str], settings: Settings, *, jobs: int = 1, us
         use_cache = False
         mypy_tables = _mypy_tables(files, settings)
     cache = Cache.open(settings, codes) if use_cache else None
+    # Without cache and in one process, keep trees until reach is known and position only the
+    # findings that survive; bounded so that memory stays modest on large trees.
+    defer_budget = DEFER_SOURCE_BYTES if (cache is None and jobs <= 1) else 0
     jobs_todo = []
     for path in files:
         module, package = module_name_for(path)
@@ -147,7 +186,11 @@ def analyze_files(files: Sequence[str], settings: Settings, *, jobs: int = 1, us
             if hit is not None:
                 results[path] = hit
                 continue
-        jobs_todo.append((path, module, package, codes, settings.max_file_size, mypy_tables.get(path)))
+        size = _file_size(path)
+        defer = 0 < size <= defer_budget
+        if defer:
+            defer_budget -= size
+        jobs_todo.append((path, module, package, codes, settings.max_file_size, mypy_tables.get(path), defer))
     hits = len(results)
     if jobs_todo:
         if jobs > 1 and len(jobs_todo) > 1:
@@ -174,6 +217,24 @@ def analyze_files(files: Sequence[str], settings: Settings, *, jobs: int = 1, us
     return results, hits
 
 
+DEFER_SOURCE_BYTES = 8_000_000  # ~30x that in libcst trees kept alive until reach is settled
+
+
+def _file_size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
+
+
+def settle_deferred(results: Dict[str, FileResult], project) -> None:
+    """Position the deferred findings the project keeps (see analyze_text's ``defer``)."""
+    for result in results.values():
+        if result.deferred is not None:
+            position, result.deferred = result.deferred, None
+            result.conditionals = position(lambda requires: not requires or project.check(requires) is not None)
+
+
 def project_for(results, settings: Settings, **overrides):
     """The project model over per-file results, with the settings' roots and modes."""
     from jitlint.linter.project import Project
@@ -190,8 +251,10 @@ def project_for(results, settings: Settings, **overrides):
 def check_files(files: Sequence[str], settings: Settings, *, jobs: int = 1, use_cache: bool = True,
                 stdin: Optional[Tuple[str, str]] = None) -> Report:
     """Check ``files`` as one project (plus an optional ``(filename, text)`` from stdin)."""
-    results, hits = analyze_files(files, settings, jobs=jobs, use_cache=use_cache, stdin=stdin)
-    project = project_for(results, settings)
+    with _gc_tuned():
+        results, hits = analyze_files(files, settings, jobs=jobs, use_cache=use_cache, stdin=stdin)
+        project = project_for(results, settings)
+        settle_deferred(results, project)
     findings = [f for f in project.filter(results.values()) if not per_file_ignored(settings, f.path, f.code)]
     findings.sort(key=Finding.sort_key)
     return Report(findings, len(results), cache_hits=hits)
@@ -215,8 +278,9 @@ def check_source(text: str, filename: str = "<string>", settings: Optional[Setti
     settings = settings or Settings()
     codes = tuple(select_codes(settings, rule_index()))
     module = os.path.basename(filename).rsplit(".", 1)[0] or "module"
-    result = analyze_text(filename, text, module, "", codes)
+    result = analyze_text(filename, text, module, "", codes, defer=True)
     project = project_for({filename: result}, settings)
+    settle_deferred({filename: result}, project)
     findings = project.filter([result])
     findings.sort(key=Finding.sort_key)
     return findings

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List, Tuple
+from typing import Callable, List, Optional, Tuple
 
 from jitlint.linter.finding import Finding
 from jitlint.linter.summary import FileSummary
@@ -23,3 +23,12 @@ class FileResult:
     summary: FileSummary
     conditionals: List[Conditional] = field(default_factory=list)
     parsed: bool = True
+    # In-process only (never cached or pickled): a callable that positions the pending
+    # findings accepted by a predicate check, so files whose findings are all out of reach
+    # skip the position pass (see engine.analyze_files, defer=True).
+    deferred: Optional[Callable] = field(default=None, compare=False, repr=False)
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["deferred"] = None
+        return state

@@ -314,3 +314,37 @@ def test_cache_is_invalidated_by_changes_in_other_files(tmp_path):
         "from torch import nn\n\nclass M(nn.Module):\n    def forward(self, x):\n        return x\n")
     after, report = lint(root, use_cache=True)
     assert after == set() and report.cache_hits == 2
+
+
+def test_deferred_positions_match_eager_ones(tmp_path):
+    """Without cache, findings are positioned after reach is known; the result is the same."""
+    root = make(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/util.py": """
+            def helper(x):
+                try:
+                    pass
+                finally:
+                    pass
+                return x
+
+            def unreached(x):
+                try:
+                    pass
+                finally:
+                    pass
+            """,
+        "pkg/model.py": """
+            from torch import nn
+            from .util import helper
+
+            class M(nn.Module):
+                def forward(self, x):
+                    return helper(x)  # noqa: JIT999
+            """,
+    })
+    settings = Settings(select=["ALL"], project_root=str(root), cache_dir=str(root / ".cache"))
+    files = discover([str(root)], settings).files
+    deferred = check_files(files, settings, use_cache=False).findings
+    eager = check_files(files, settings, use_cache=True).findings
+    assert deferred == eager and any(f.code == "JIT101" for f in deferred)
