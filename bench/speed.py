@@ -128,7 +128,7 @@ def main() -> int:
         if r["rc"] not in (0, 1):
             print(f"warning: {name} exited {r['rc']}: {r['err']}", file=sys.stderr)
     print(f"corpus: {len(files)} files, {lines} lines (torch/nn + torch/ao), Python {sys.version.split()[0]}")
-    print(f"{"run":32s} {'wall s':>8s} {'cpu s':>8s} {'peak MB':>8s}")
+    print(f"{'run':32s} {'wall s':>8s} {'cpu s':>8s} {'peak MB':>8s}")
     for name, r in results.items():
         print(f"{name:32s} {r['wall']:8.2f} {r['cpu']:8.2f} {r['rss_mb']:8.0f}")
     parse = results["libcst.parse_module"]
