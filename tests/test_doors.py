@@ -107,3 +107,22 @@ def test_pre_commit_hook_entry_runs(tmp_path):
     r = subprocess.run([sys.executable, "-m", "jitlint", *argv[1:], "m.py"], cwd=tmp_path,
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 1 and "m.py:6:9: JIT101" in r.stdout and "other.py" not in r.stdout
+
+
+def test_every_subpackage_on_disk_is_packaged():
+    """A non-editable install only ships the packages pyproject lists: a new folder left out
+    installs fine, then fails with ModuleNotFoundError on a user's machine (as CI once did)."""
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    setup = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed = set(setup["packages"])
+    mapped = {name: root / folder for name, folder in setup["package-dir"].items()}
+    on_disk = set()
+    for name, folder in mapped.items():
+        if name.count(".") > 1 or "." not in name and name != "jitlint":
+            continue
+        for init in folder.rglob("__init__.py"):
+            relative = init.parent.relative_to(folder).parts
+            on_disk.add(".".join((name, *relative)))
+    assert on_disk - listed == set(), "add these to [tool.setuptools] packages and package-dir"
