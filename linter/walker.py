@@ -334,16 +334,21 @@ class FunctionWalker:
 
     # -- entry points -------------------------------------------------------------------
     def walk_function(self, fn: cst.FunctionDef) -> None:
-        ctx = self.ctx
-        for rule, hook, mode, frontend in self.dispatch.function_start:
-            if mode == FILE or self.is_function:
-                ctx.rule = rule
-                hook(fn, ctx)
+        self._fire_function_hooks(self.dispatch.function_start, fn)
         self.walk_block(fn.body.body if isinstance(fn.body, cst.IndentedBlock) else fn.body.body)
-        for rule, hook, mode, frontend in self.dispatch.function_end:
+        self._fire_function_hooks(self.dispatch.function_end, fn)
+
+    def _fire_function_hooks(self, hooks: List[Hook], fn: cst.FunctionDef) -> None:
+        """Run function_start/function_end hooks; like :meth:`_fire`, a rule that raises
+        becomes a JIT003 naming it instead of discarding every finding of the file."""
+        ctx = self.ctx
+        for rule, hook, mode, frontend in hooks:
             if mode == FILE or self.is_function:
                 ctx.rule = rule
-                hook(fn, ctx)
+                try:
+                    hook(fn, ctx)
+                except Exception as exc:  # noqa: BLE001 - one broken rule must not stop the run
+                    ctx.file.internal_error(rule, fn, exc)
 
     def walk_block(self, stmts: Sequence[cst.BaseStatement]) -> None:
         ctx = self.ctx
