@@ -43,7 +43,7 @@ FAMILIES = {
 }
 # concise output: "path:row:col: CODE [*] message" (messages may span lines, e.g. libcst errors)
 FINDING_RE = re.compile(r"^(?P<path>/.+?):(?P<row>\d+):(?P<col>\d+): (?P<code>JIT\d{3}) (?P<msg>.*)$")
-FOUND_RE = re.compile(r"^Found (?P<n>\d+) errors? in (?P<files>\d+) files?\.$")
+FOUND_RE = re.compile(r"^Found (?P<n>\d+) errors? \((?P<files>\d+) files? checked\)\.$")
 PASSED_RE = re.compile(r"^All checks passed! \((?P<files>\d+) files?\)$")
 
 

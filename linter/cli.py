@@ -234,7 +234,8 @@ def run_check(args) -> int:
         if findings:
             fixable = sum(1 for f in findings if f.fix is not None and f.fix.applicability == "safe")
             noun = "error" if len(findings) == 1 else "errors"
-            out.write(f"Found {len(findings)} {noun} in {report.files} file{'s' if report.files != 1 else ''}.\n")
+            checked = f"{report.files} file{'s' if report.files != 1 else ''} checked"
+            out.write(f"Found {len(findings)} {noun} ({checked}).\n")
             if fixable:
                 out.write(f"[*] {fixable} fixable with a safe fix (shown in --output-format full/json).\n")
         else:

@@ -72,7 +72,7 @@ def test_finding_exits_one_with_concise_line(project):
     r = run("check", "--no-cache", str(path))
     assert r.returncode == 1
     assert f"{path}:7:9: JIT101 " in r.stdout
-    assert "Found 1 error in 1 file." in r.stdout
+    assert "Found 1 error (1 file checked)." in r.stdout
 
 
 def test_exit_zero_flag(project):

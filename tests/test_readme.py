@@ -28,3 +28,16 @@ def test_quickstart_is_two_commands_and_ci_runs_them():
 def test_test_extras_pin_torch():
     pyproject = (ROOT / "pyproject.toml").read_text()
     assert '"torch==2.13.0"' in pyproject
+
+
+def test_sample_output_is_what_jitlint_prints_on_the_examples():
+    import subprocess
+    import sys
+
+    text = (ROOT / "README.md").read_text()
+    block = re.search(r"<!-- sample-output:start -->\n```text\n\$ jitlint check examples/\n(.*?)```", text, re.S)
+    assert block, "README sample-output block not found"
+    run = subprocess.run([sys.executable, "-m", "jitlint", "check", "examples/", "--no-cache"],
+                         cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 1, run.stderr
+    assert run.stdout == block.group(1), "regenerate the README sample output: jitlint check examples/"

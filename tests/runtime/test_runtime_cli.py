@@ -98,3 +98,15 @@ def test_usage_errors_exit_2_without_starting_anything(argv, capsys):
 def test_help_exits_0(capsys):
     assert main_verify(["--help"]) == 0
     assert "FILE.py::NAME" in capsys.readouterr().out
+
+
+def test_bundled_examples_fail_where_the_static_check_said():
+    """The README's verify demo: the example attention block fails to script at the line
+    jitlint check flags (JIT107), and the detection head's plain list of convs (JIT137)."""
+    examples = os.path.join(os.path.dirname(CASES), "..", "..", "examples", "cases.py")
+    proc = run_cli(f"{examples}::attention", f"{examples}::detection_head", "--device", "cpu", "--no-progress")
+    assert proc.returncode == 1
+    out = proc.stdout
+    assert "FAIL script/cpu compile" in out and "[JIT107 module-global-read]" in out
+    assert "static check: flagged JIT107 at this line" in out
+    assert "[JIT137 unsupported-attribute-value]" in out
