@@ -348,3 +348,19 @@ def test_deferred_positions_match_eager_ones(tmp_path):
     deferred = check_files(files, settings, use_cache=False).findings
     eager = check_files(files, settings, use_cache=True).findings
     assert deferred == eager and any(f.code == "JIT101" for f in deferred)
+
+
+def test_cache_is_invalidated_when_jitlint_itself_changes(tmp_path, monkeypatch):
+    """An editable install changes rules without a version bump: the cache key follows the
+    analyser's own files, and the results of the old build are dropped."""
+    from jitlint.linter import cache
+
+    root = tmp_path / "proj"
+    root.mkdir()
+    (root / "m.py").write_text("import torch\n")
+    lint(root, use_cache=True)
+    first = sorted(p.name for p in (root / ".cache").iterdir() if p.is_dir())
+    assert first == [cache.tool_key()]
+    monkeypatch.setattr(cache, "_TOOL_KEY", "0.0.0-another-build")
+    lint(root, use_cache=True)
+    assert sorted(p.name for p in (root / ".cache").iterdir() if p.is_dir()) == ["0.0.0-another-build"]
