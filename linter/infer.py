@@ -258,6 +258,8 @@ class Inferrer:
         bt = self.type_of(base)
         if bt == TENSOR:
             return torchapi.TENSOR_ATTR_RESULTS.get(attr, TENSOR)
+        if kind(bt) == "module" and attr in ("weight", "bias") and str(bt[1]).startswith("torch.nn."):
+            return TENSOR  # a torch layer's parameters (``self.proj.weight.device``)
         if bt == DEVICE and attr in ("type",):
             return STR
         if bt == DEVICE and attr == "index":

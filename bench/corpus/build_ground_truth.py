@@ -13,9 +13,14 @@ downloaded) a child process builds the model in eval mode and records into
   rule code ``runtime/rule_map.py`` maps it to); if it scripts, scripted vs eager on inputs
   A and B;
 * ``torch.jit.trace`` with input A (default settings, and ``check_trace=False`` too when
-  the default raises), the TracerWarnings with file:line, then traced vs eager on A and on
-  B (another batch size and, where the model takes it, another spatial size / sequence
-  length).
+  the default raises), the TracerWarnings with file:line, then traced vs eager on A, on B
+  (another batch size and, where the model takes it, another spatial size / sequence
+  length) and on C where the model takes one (what B did not vary: another spatial size,
+  sequence length and batch, number of images / boxes);
+* the device check ``trace.meta``: eager (a deep copy moved with ``.to("meta")``) and the
+  trace (parameters and buffers moved to meta) run on input B moved to the ``meta`` device;
+  a trace whose outputs stay on CPU, or that raises a device error, where eager's follow
+  the input, has the trace-time device baked in ("device-baked").
 
 It is a measurement, not a test: failures are recorded as failures.  One child per model
 (``--timeout`` seconds, killed after) keeps a crash, a hang or a 3 GB model from taking the
@@ -58,7 +63,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                         help="library to (re)measure; repeatable; default: all three")
     parser.add_argument("--models", help="comma-separated model names (debugging); other records are kept")
     parser.add_argument("--jobs", type=int, default=2, help="models measured at once (default 2)")
-    parser.add_argument("--timeout", type=float, default=300.0, help="seconds per model (default 300)")
+    parser.add_argument("--timeout", type=float, default=600.0, help="seconds per model (default 600)")
     parser.add_argument("--output", default=OUTPUT)
     args = parser.parse_args(argv)
     import multiprocessing
@@ -175,6 +180,10 @@ def _one_line(record: Dict[str, Any]) -> str:
     trace = record.get("trace")
     if trace:
         parts.append("trace: " + trace["status"] + ("/" + trace["verdict"] if trace.get("verdict") else ""))
+        if trace.get("verdict_C") and trace.get("verdict_B") == "matches" and trace["verdict_C"] != "matches":
+            parts.append("only on C")
+        if trace.get("meta"):
+            parts.append("meta: " + trace["meta"]["verdict"])
     return ", ".join(parts)
 
 

@@ -1,8 +1,8 @@
 """The child side of ``build_ground_truth.py``: measure ONE model and write its record.
 
 Runs in its own interpreter (the parent kills it at the timeout).  Stages, each written to
-the record file as soon as it is done: build -> classes -> inputs (eager A/B) -> script ->
-trace.  Everything runs in eval mode and, for running and tracing, under ``torch.no_grad()``
+the record file as soon as it is done: build -> classes -> inputs (eager A/B, and C where
+the model takes one) -> script -> trace -> trace-meta (the device check).  Everything runs in eval mode and, for running and tracing, under ``torch.no_grad()``
 (inference, which is what TorchScript models are exported for; it also keeps the grad-mode
 dependent ``nn.MultiheadAttention`` fast path the same in eager and traced runs).
 
@@ -17,10 +17,21 @@ error, TracerWarning text) and ``compare`` (structural comparison).  ``verify()`
 not used: it always compares every input against the first-input trace with the default
 ``check_trace`` only, and adds a fresh-process save/load per model, which this benchmark
 does not need (and could not afford for 200 models).
+
+The device check (``trace.meta``) follows the catalog's emulation of a second device on a
+CPU-only machine (``/work/shared/ground-truth/CATALOG.md``, t013/t015/t045): the trace made
+on CPU is run with its parameters and buffers moved to the ``meta`` device and input B moved
+there too, next to a deep copy of the eager model moved with ``.to("meta")``.  Eager on meta
+returns meta tensors; a trace that baked the trace-time device returns CPU tensors or raises
+"Tensor on device cpu is not on the expected device meta".  ``traced.to("meta")`` itself is
+refused by ``nn.Module._apply`` for a ScriptModule (its parameters are not ``Parameter``
+objects when the tensor type changes), so the slots are replaced one by one; tensor
+*constants* the tracer recorded in the graph stay where they were made, which is the point.
 """
 
 from __future__ import annotations
 
+import copy
 import gc
 import inspect
 import json
@@ -49,7 +60,22 @@ MAX_LOCATIONS = 30
 RTOL = 1e-4
 ATOL = 1e-4
 _FILE_LINE = re.compile(r'File "([^"]+)", line (\d+)')
+# A device error of the trace on meta where eager works: a baked device mixed with the meta
+# input ("Tensor on device cpu is not on the expected device meta"), or a baked
+# ``.to(<trace-time device>)`` applied to a meta tensor ("Cannot copy out of meta tensor; no
+# data!", e.g. ``mask.to(device=cache_position.device)`` recorded as ``aten::to(mask, "cpu")``).
+_DEVICE_ERROR = re.compile(r"is not on the expected device|same device|copy out of meta tensor|"
+                           r"\bdevice\b.*\b(cpu|meta)\b|\b(cpu|meta)\b.*\bdevice\b", re.IGNORECASE)
+# ... and not a limitation of the meta device (data-dependent ops, kernels without a meta
+# implementation), which says nothing about devices
+_META_LIMIT = re.compile(r"cannot be called on meta tensors|NotImplementedError|fake impl|"
+                         r"Could not run '.*' with arguments from the 'Meta' backend", re.IGNORECASE)
 _CHAIN = "is being compiled since it was called from"
+# a traced graph's run-time error quotes the Python lines its ops were recorded at,
+# innermost first: "/path/file.py(846): function"
+_GRAPH_FRAME = re.compile(r"^\s*(/\S+\.py)\((\d+)\): (\S+)\s*$")
+_GRAPH_SKIP = os.path.join("torch", "nn", "modules", "module.py")  # the call wrappers
+_GRAPH_END = os.path.join("torch", "jit", "_trace.py")  # the tracer's call: the harness follows
 
 
 def child_entry(library: str, name: str, out: str, threads: int, stderr_path: str) -> None:
@@ -113,7 +139,10 @@ class _Measurement:
         self.script(model)
         gc.collect()
         self.stage("trace")
-        self.trace(model)
+        traced = self.trace(model)
+        if traced is not None:
+            self.stage("trace-meta")
+            self.record["trace"]["meta"] = self.meta_check(model, traced)
         self.stage("done")
 
     # -- eager ------------------------------------------------------------------------
@@ -141,7 +170,29 @@ class _Measurement:
         self.call_a, self.eager_a = picked["A"]
         self.call_b, self.eager_b = picked["B"]
         info: Dict[str, Any] = {"status": "ok", "A": _describe_call(self.call_a), "B": _describe_call(self.call_b),
-                                "output": _describe_value(self.eager_a), "seconds": _since(started)}
+                                "output": _describe_value(self.eager_a)}
+        # C (optional): the first candidate eager accepts; a model that takes none has no C
+        self.call_c = self.eager_c = None
+        last_error = None
+        for make in self.case.c:
+            torch.manual_seed(3)
+            call = make()
+            try:
+                out = _run(model, call)
+            except Exception as exc:  # noqa: BLE001 - try the next size
+                last_error = exc
+                continue
+            self.call_c, self.eager_c = call, _freeze(out)
+            break
+        if self.call_c is not None:
+            info["C"] = _describe_call(self.call_c)
+            info["C_status"] = "ok"
+        elif not self.case.c:
+            info["C_status"] = "no candidates"
+        else:
+            info["C_status"] = "not accepted"
+            info["C_error"] = _error(last_error, "run", None, model)
+        info["seconds"] = _since(started)
         again = _freeze(_run(model, self.call_a))
         diffs = cmp.compare(_plain(self.eager_a), _plain(again), rtol=RTOL, atol=ATOL)
         if diffs:
@@ -202,12 +253,93 @@ class _Measurement:
         result["status"] = "ok" if result["attempts"][0]["status"] == "ok" else (
             "ok_without_check_trace" if traced is not None else "error")
         if traced is None:
-            return
+            return None
         runs = [self.compare(traced, "trace", "A", self.call_a, self.eager_a, model),
                 self.compare(traced, "trace", "B", self.call_b, self.eager_b, model)]
         result["runs"] = runs
-        # the question is whether the trace generalises: the verdict is input B's
+        # the question is whether the trace generalises: B's verdict (the original
+        # measurement) and C's, and the overall one over every input
+        result["verdict_B"] = runs[1]["verdict"]
         result["verdict"] = runs[1]["verdict"]
+        self.write()
+        if self.call_c is not None:
+            runs.append(self.compare(traced, "trace", "C", self.call_c, self.eager_c, model))
+            result["verdict_C"] = runs[2]["verdict"]
+        result["verdict"] = _overall(runs)
+        return traced
+
+    # -- device check -------------------------------------------------------------------
+    def meta_check(self, model, traced) -> Dict[str, Any]:
+        """Eager and traced on an input on the ``meta`` device (see the module docstring).
+
+        Input B, unless the trace already raised on B on CPU (a shape problem that would
+        hide the device question): then input A, the trace's own shapes."""
+        started = time.monotonic()
+        runs = {r["input"]: r for r in self.record["trace"].get("runs", [])}
+        key, call = "B", self.call_b
+        if runs.get("B", {}).get("verdict") == "raises":
+            key, call = "A", self.call_a
+        result: Dict[str, Any] = {"input": key}
+        meta_call = cmp.to_device(cmp.clone_args(call), "meta")
+        try:
+            try:
+                eager_model = copy.deepcopy(model)
+            except Exception as exc:  # noqa: BLE001 - then the model itself (nothing runs after this)
+                eager_model = model
+                result["eager_model"] = f"moved in place (deepcopy failed: {type(exc).__name__})"
+            eager_model.to("meta")
+            eager = _freeze(_run(eager_model, meta_call))
+            result["eager"] = "ok"
+            result["eager_devices"] = _devices(eager)
+        except Exception as exc:  # noqa: BLE001 - meta cannot run everything (data-dependent code)
+            eager = None
+            result["eager"] = "error"
+            result["eager_error"] = _error(exc, "run", None, model)
+        finally:
+            eager_model = None
+            gc.collect()
+        try:
+            _script_module_to(traced, "meta")
+            actual = _freeze(_run(traced, cmp.to_device(cmp.clone_args(call), "meta")))
+        except Exception as exc:  # noqa: BLE001
+            actual = None
+            result["traced"] = "error"
+            result["traced_error"] = _error(exc, "trace", rule_map.RUN, model)
+        if actual is not None:
+            result["traced_devices"] = _devices(actual)
+            if eager is not None:
+                diffs = cmp.compare(_plain(eager), _plain(actual), rtol=RTOL, atol=ATOL)
+                wrong = [d for d in diffs if d.kind == "device"]
+                other = [d for d in diffs if d.kind != "device"]
+                result["traced"] = "wrong-device" if wrong else "ok"
+                if wrong:
+                    result["differences"] = [_trim(d.describe(), 200) for d in wrong[:4]]
+                if other:  # shapes/dtypes/structure: not the device question, kept for the record
+                    result["other_differences"] = [_trim(d.describe(), 200) for d in other[:4]]
+            else:  # no eager reference: every tensor leaf should follow the input to meta
+                result["traced"] = "ok" if set(result["traced_devices"]) <= {"meta"} else "wrong-device"
+        # the verdict
+        if eager is None:
+            result["verdict"] = "not-measurable"
+            result["detail"] = "eager fails on meta: " + result["eager_error"]["message"][:200]
+        elif result["traced"] == "wrong-device":
+            result["verdict"] = "device-baked"
+            result["detail"] = "traced outputs on " + _device_text(result["traced_devices"]) \
+                + " where eager's are on " + _device_text(result["eager_devices"])
+        elif result["traced"] == "error":
+            message = result["traced_error"]["message"]
+            lines = " | ".join([message, *result["traced_error"].get("detail", [])])
+            if _DEVICE_ERROR.search(lines) and not _META_LIMIT.search(message):
+                result["verdict"] = "device-baked"
+                result["detail"] = "traced raises a device error where eager works: " + message[:200]
+            else:  # e.g. aten::Int/item of a traced size tensor: meta cannot run it, no device question answered
+                result["verdict"] = "not-measurable"
+                result["detail"] = "traced raises a non-device error on meta where eager works: " + message[:200]
+        else:
+            result["verdict"] = "device-agnostic"
+            result["detail"] = "traced outputs follow the input to meta like eager's"
+        result["seconds"] = _since(started)
+        return result
 
     # -- compare ----------------------------------------------------------------------
     def compare(self, compiled, mode: str, key: str, call, expected, model) -> Dict[str, Any]:
@@ -240,6 +372,39 @@ def _run(fn, call):
     args, kwargs = cmp.clone_args(call)
     with torch.no_grad():
         return fn(*args, **kwargs)
+
+
+def _script_module_to(module, device: str) -> None:
+    """Move a ScriptModule's parameters and buffers (``module.to("meta")`` is refused: its
+    parameter slots are not ``Parameter`` objects, which ``_apply`` needs when the tensor type
+    changes).  Replacing the slots leaves the eager model's tensors alone."""
+    for sub in module.modules():
+        for slots in (sub._parameters, sub._buffers):
+            for name, value in list(slots.items()):
+                if isinstance(value, torch.Tensor):
+                    slots[name] = value.to(device)
+
+
+def _devices(value) -> Dict[str, int]:
+    """Device type -> number of tensor leaves."""
+    counts: Dict[str, int] = {}
+
+    def walk(v):
+        if isinstance(v, torch.Tensor):
+            counts[v.device.type] = counts.get(v.device.type, 0) + 1
+        elif isinstance(v, dict):
+            for x in v.values():
+                walk(x)
+        elif isinstance(v, (list, tuple)):
+            for x in v:
+                walk(x)
+
+    walk(_plain(value))
+    return counts
+
+
+def _device_text(counts: Dict[str, int]) -> str:
+    return ", ".join(f"{k} x{n}" for k, n in sorted(counts.items())) or "no tensors"
 
 
 def _trace(model, call, kwargs):
@@ -406,6 +571,13 @@ def _error(exc: Optional[BaseException], mode: Optional[str], phase: Optional[st
         if frames:
             record["raised_at"] = f"{_rel(frames[-1].filename)}:{frames[-1].lineno}"
         return record
+    if mode == "trace" and phase == rule_map.RUN:
+        frames = _graph_frames(message)
+        if frames:
+            record["graph_frames"] = frames[:6]
+            outside = [f for f in frames if not f.startswith("torch/")]
+            if outside:
+                record["graph_location"] = outside[0]
     match = rule_map.classify(message, source_line=src, phase=phase, mode=mode)
     match = rule_map.refine_with_target(match, message, model)
     if match is not None:
@@ -413,6 +585,31 @@ def _error(exc: Optional[BaseException], mode: Optional[str], phase: Optional[st
         if match.weak:
             record["rule_weak"] = True
     return record
+
+
+def _graph_frames(message: str) -> List[str]:
+    """The "Traceback of TorchScript" frames of a traced graph's run-time error: where the
+    failing op was recorded, innermost first (not necessarily where a baked device or size
+    came from), up to the tracer's own frames, without ``Module.__call__`` wrappers."""
+    text = str(message)
+    if "Traceback of TorchScript" not in text:
+        return []
+    frames = []
+    for line in text.split("Traceback of TorchScript", 1)[1].splitlines()[1:]:
+        found = _GRAPH_FRAME.match(line)
+        if not found:
+            if frames:
+                break
+            continue
+        path = found.group(1)
+        if path.endswith(_GRAPH_END):
+            break
+        if path.endswith(_GRAPH_SKIP):
+            continue
+        frame = f"{_rel(path)}:{found.group(2)} {found.group(3)}"
+        if frame not in frames:
+            frames.append(frame)
+    return frames
 
 
 def _warnings(caught, mode: str) -> List[Dict[str, Any]]:

@@ -3,11 +3,14 @@
     python bench/corpus/summary.py [path/to/ground_truth.json] [--top 5]
 
 Counts: models; built; scripted ok / rejected / scripted-but-diverges (or raises when run);
-traced ok / trace diverges on input B / trace raises (compiling, or running B); the most
-common script and trace error messages (names and numbers folded so one message shape
-counts once, with one example) and rule codes; and how many models produced TracerWarnings
-attributed to the library's own files (what jitlint should flag statically).  Needs only
-the standard library.
+traced ok / trace diverges / trace raises (compiling, or running an input) over every input
+(A, B and C where the model took one), how many of those go wrong only on C (B matched),
+device-baked traces (``trace.meta``), traces whose device check could not be measured, and
+the trace-hazardous models (default trace failed, diverged or raised on any input, or
+device-baked: what ``compare.py`` counts); the most common script and trace error messages
+(names and numbers folded so one message shape counts once, with one example) and rule
+codes; and how many models produced TracerWarnings attributed to the library's own files
+(what jitlint should flag statically).  Needs only the standard library.
 """
 
 from __future__ import annotations
@@ -44,12 +47,32 @@ def _script(m):
 
 
 def _trace(m):
+    """Over every input (A, B, C): ok / diverges / raises (compiling or running)."""
     t = m.get("trace")
     if not t or not t.get("attempts"):
         return "not run"
     if t["status"] == "error":
         return "raises"
-    return {"matches": "ok", "differs": "diverges", "raises": "raises on B"}[t["verdict"]]
+    return {"matches": "ok", "differs": "diverges", "raises": "raises on input"}[t["verdict"]]
+
+
+def _only_c(m):
+    """The trace matched eager on B but diverged or raised on C."""
+    t = m.get("trace") or {}
+    return t.get("verdict_B") == "matches" and t.get("verdict_C") not in (None, "matches")
+
+
+def _meta(m):
+    return ((m.get("trace") or {}).get("meta") or {}).get("verdict")
+
+
+def _hazard(m):
+    """compare.py's trace-hazardous: default trace failed, any input diverged/raised, device-baked."""
+    t = m.get("trace") or {}
+    if not t.get("attempts"):
+        return False
+    return (t["attempts"][0]["status"] != "ok" or t.get("verdict") in ("differs", "raises")
+            or _meta(m) == "device-baked")
 
 
 def summarize(models, top: int) -> str:
@@ -58,15 +81,18 @@ def summarize(models, top: int) -> str:
     for m in models:
         by_lib[m["library"]].append(m)
     header = ("library", "models", "built", "script ok", "rejected", "diverges", "raises", "trace ok",
-              "diverges B", "raises", "timeout/crash")
+              "diverges", "raises", "only on C", "device-baked", "meta n/m", "hazardous", "timeout/crash")
     rows = []
     for lib in sorted(by_lib):
         ms = by_lib[lib]
         s = collections.Counter(_script(m) for m in ms)
         t = collections.Counter(_trace(m) for m in ms)
+        meta = collections.Counter(_meta(m) for m in ms)
         rows.append((lib, len(ms), sum(m.get("build", {}).get("status") == "ok" for m in ms),
                      s["ok"], s["rejected"], s["diverges"], s["raises"],
-                     t["ok"], t["diverges"], t["raises"] + t["raises on B"],
+                     t["ok"], t["diverges"], t["raises"] + t["raises on input"],
+                     sum(_only_c(m) for m in ms), meta["device-baked"], meta["not-measurable"],
+                     sum(_hazard(m) for m in ms),
                      sum(m["child"]["status"] != "done" for m in ms)))
     widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
     out.append("  ".join(str(h).ljust(w) for h, w in zip(header, widths)))
@@ -75,7 +101,10 @@ def summarize(models, top: int) -> str:
         out.append("  ".join(str(v).ljust(w) for v, w in zip(r, widths)))
     out.append("")
     out.append("script ok/diverges/raises: scripted, then run on inputs A and B and compared with eager")
-    out.append("trace: traced on A (default settings, else check_trace=False); ok/diverges/raises on input B")
+    out.append("trace: traced on A (default settings, else check_trace=False); ok/diverges/raises over inputs A, B, C;")
+    out.append("  only on C: matched on B, diverged/raised on C; device-baked / meta n/m: the device check on the meta")
+    out.append("  device (trace.meta; n/m = not measurable); hazardous: default trace failed, any input diverged or")
+    out.append("  raised, or device-baked")
 
     for lib in sorted(by_lib):
         ms = by_lib[lib]
@@ -110,9 +139,29 @@ def summarize(models, top: int) -> str:
         diverging = [(m["name"], _max_diff(m, "script")) for m in ms if _script(m) == "diverges"]
         if diverging:
             out.append("scripted but diverges: " + ", ".join(f"{n} (max abs diff {d:.3g})" for n, d in diverging))
-        diverging = [(m["name"], _max_diff(m, "trace")) for m in ms if _trace(m) == "diverges"]
+        diverging = [m for m in ms if _trace(m) == "diverges"]
         if diverging:
-            out.append("trace diverges on B: " + ", ".join(f"{n} ({d:.3g})" for n, d in diverging))
+            out.append("trace diverges: " + ", ".join(f"{m['name']} ({_per_input(m)})" for m in diverging))
+        only_c = [m for m in ms if _only_c(m)]
+        if only_c:
+            out.append("wrong only on C: " + ", ".join(f"{m['name']} ({_per_input(m)})" for m in only_c))
+        no_c = [m["name"] for m in ms if (m.get("inputs") or {}).get("C_status") == "not accepted"]
+        with_c = sum((m.get("inputs") or {}).get("C_status") == "ok" for m in ms)
+        out.append(f"input C: {with_c} model(s)" + (f"; none accepted by {len(no_c)}: {', '.join(no_c)}" if no_c else ""))
+        baked = [m for m in ms if _meta(m) == "device-baked"]
+        if baked:
+            out.append("device-baked: " + "; ".join(f"{m['name']} ({_meta_detail(m)})" for m in baked))
+        unmeasured = [m for m in ms if _meta(m) == "not-measurable"]
+        if unmeasured:
+            why = collections.Counter(_shape(m["trace"]["meta"].get("detail", "")) for m in unmeasured)
+            out.append(f"device check not measurable ({len(unmeasured)}): "
+                       + "; ".join(f"{n}x {w[:110]}" for w, n in why.most_common(3)))
+            hint = [m["name"] for m in unmeasured if m["trace"]["meta"].get("eager") == "error"
+                    and (m["trace"]["meta"].get("traced") == "wrong-device"
+                         or _device_error(m["trace"]["meta"].get("traced_error")))]
+            if hint:
+                out.append("  of which the trace alone leaves meta or raises a device error (no eager reference): "
+                           + ", ".join(hint))
         warned = collections.Counter()
         models_warned = 0
         for m in ms:
@@ -142,6 +191,33 @@ def _trace_errors(m):
     for r in t.get("runs", []):
         if r["verdict"] == "raises":
             yield r["error"]
+
+
+def _per_input(m) -> str:
+    parts = []
+    for r in m["trace"].get("runs", []):
+        if r["verdict"] == "differs":
+            parts.append(f"{r['input']}: {r.get('max_abs_diff', float('nan')):.3g}")
+        elif r["verdict"] == "raises":
+            parts.append(f"{r['input']}: raises")
+    return ", ".join(parts)
+
+
+def _meta_detail(m) -> str:
+    meta = m["trace"]["meta"]
+    if meta.get("traced") == "wrong-device":
+        text = "outputs on " + ", ".join(f"{k} x{n}" for k, n in sorted(meta.get("traced_devices", {}).items()))
+    else:
+        err = meta.get("traced_error") or {}
+        text = err.get("message", "")[:90]
+        if err.get("graph_location"):
+            text += f" at {err['graph_location']}"
+    return f"input {meta.get('input')}: {text}"
+
+
+def _device_error(err) -> bool:
+    text = (err or {}).get("message", "")
+    return bool(re.search(r"is not on the expected device|same device|copy out of meta tensor", text))
 
 
 def _max_diff(m, mode):

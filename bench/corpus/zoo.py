@@ -3,13 +3,19 @@
 Each :class:`Case` builds one model with random weights (nothing is ever downloaded:
 ``weights=None`` / ``pretrained=False`` / tiny configs) and offers *candidate* inputs.
 The runner (``build_ground_truth.py``) takes the first candidate of ``a`` that eager
-PyTorch accepts as the trace example (input size A) and the first candidate of ``b`` that
-eager accepts as the second input (size B).  Candidates exist because the zoos do not say
+PyTorch accepts as the trace example (input size A), the first candidate of ``b`` that
+eager accepts as the second input (size B) and the first candidate of ``c`` that eager
+accepts as a third input (size C; optional: a model that accepts none has no C).  Candidates exist because the zoos do not say
 which sizes a model takes: a ViT only accepts its ``img_size``, a swin pads, a CNN takes
 anything; trying small sizes first keeps the run fast, the later candidates are the
 models' native sizes.  B differs from A in batch size and, where the model accepts it, in
 spatial size / sequence length / clip length, because a trace is only caught being wrong
-on an input it was not traced with.
+on an input it was not traced with.  C varies what B could not or did not: another
+spatial size for fixed-resolution-B models where the model takes one (vision: batch 3 and a
+size neither A nor B has, larger or portrait), another sequence length *and* batch with
+another padding pattern (text), three images (detection), more/fewer boxes (RoI ops).
+Models with a truly fixed input size (ViT, MaxViT, MViT, strict timm patch embeddings)
+accept no C candidate; the record says so.
 
 A call is ``(args, kwargs)``; everything is generated from a fixed seed by the runner.
 Importing this module imports no model library; each library's cases import it lazily.
@@ -34,6 +40,7 @@ class Case:
     a: List[Callable[[], Call]]
     b: List[Callable[[], Call]]
     notes: List[str] = field(default_factory=list)  # how the model was configured, for the record
+    c: List[Callable[[], Call]] = field(default_factory=list)  # third input (optional, see above)
 
 
 def _img(*shape) -> Callable[[], Call]:
@@ -47,6 +54,11 @@ def _image_candidates(a_sizes, b_sizes, channels=3) -> Tuple[list, list]:
     return a, b
 
 
+def _image_c(c_sizes, channels=3) -> list:
+    """Input C candidates: batch 3 and the given sizes."""
+    return [_img(3, channels, h, w) for h, w in c_sizes]
+
+
 # --------------------------------------------------------------------------------------
 # torchvision
 # --------------------------------------------------------------------------------------
@@ -55,6 +67,9 @@ def _image_candidates(a_sizes, b_sizes, channels=3) -> Tuple[list, list]:
 # then the native size with batch 2 (models with a fixed input size: ViT, MaxViT).
 _TV_A = [(96, 96), (224, 224), (299, 299)]
 _TV_B = [(112, 144), (224, 224), (299, 299)]
+# C: batch 3, a portrait size neither A nor B has, then larger squares (fixed-size models:
+# ViT, MaxViT take none of them)
+_TV_C = [(160, 128), (256, 256), (320, 320)]
 
 
 def _tv_classification(name: str, module=None, **kwargs) -> Case:
@@ -62,14 +77,16 @@ def _tv_classification(name: str, module=None, **kwargs) -> Case:
 
     a, b = _image_candidates(_TV_A, _TV_B)
     return Case("torchvision", name, lambda: torchvision.models.get_model(name, weights=None, **kwargs), a, b,
-                [f"{k}={v!r}" for k, v in kwargs.items()])
+                [f"{k}={v!r}" for k, v in kwargs.items()], _image_c(_TV_C))
 
 
-def _detection_inputs(shapes_a, shapes_b):
-    """Detection models take a list of 3xHxW images in [0, 1]; B has two images of other sizes."""
+def _detection_inputs(shapes_a, shapes_b, shapes_c):
+    """Detection models take a list of 3xHxW images in [0, 1]; B has two images of other
+    sizes, C three (portrait, landscape, square)."""
     a = [lambda: (([torch.rand(3, *shapes_a[0])],), {})]
     b = [lambda: (([torch.rand(3, *s) for s in shapes_b],), {})]
-    return a, b
+    c = [lambda: (([torch.rand(3, *s) for s in shapes_c],), {})]
+    return a, b, c
 
 
 def _tv_detection(name: str) -> Case:
@@ -85,9 +102,9 @@ def _tv_detection(name: str) -> Case:
         kwargs.update(min_size=256, max_size=320, score_thresh=0.0)
     elif name.startswith("ssd"):
         kwargs.update(score_thresh=0.0)
-    a, b = _detection_inputs([(240, 320)], [(288, 256), (256, 300)])
+    a, b, c = _detection_inputs([(240, 320)], [(288, 256), (256, 300)], [(320, 240), (200, 280), (272, 272)])
     notes = [f"{k}={v!r}" for k, v in kwargs.items() if k not in ("weights", "weights_backbone")]
-    return Case("torchvision", name, lambda: torchvision.models.get_model(name, **kwargs), a, b, notes)
+    return Case("torchvision", name, lambda: torchvision.models.get_model(name, **kwargs), a, b, notes, c)
 
 
 def _tv_segmentation(name: str) -> Case:
@@ -95,7 +112,8 @@ def _tv_segmentation(name: str) -> Case:
 
     a, b = _image_candidates(_TV_A, _TV_B)
     return Case("torchvision", name,
-                lambda: torchvision.models.get_model(name, weights=None, weights_backbone=None), a, b)
+                lambda: torchvision.models.get_model(name, weights=None, weights_backbone=None), a, b, [],
+                _image_c(_TV_C))
 
 
 def _tv_video(name: str) -> Case:
@@ -104,7 +122,10 @@ def _tv_video(name: str) -> Case:
     # (N, C, T, H, W); MViT only takes 16x224x224, S3D needs a large enough clip
     a = [_img(1, 3, 8, 64, 64), _img(1, 3, 16, 112, 112), _img(1, 3, 16, 224, 224)]
     b = [_img(2, 3, 4, 80, 96), _img(2, 3, 12, 128, 112), _img(2, 3, 16, 224, 224)]
-    return Case("torchvision", name, lambda: torchvision.models.get_model(name, weights=None), a, b)
+    # C: batch 3, another clip length and a portrait frame; S3D needs a large clip (then a
+    # larger one than A/B's 16x224x224); MViT takes 16x224x224 only
+    c = [_img(3, 3, 6, 96, 80), _img(3, 3, 10, 144, 128), _img(3, 3, 20, 256, 256)]
+    return Case("torchvision", name, lambda: torchvision.models.get_model(name, weights=None), a, b, [], c)
 
 
 def _tv_optical_flow(name: str) -> Case:
@@ -114,7 +135,7 @@ def _tv_optical_flow(name: str) -> Case:
         return lambda: ((torch.rand(n, 3, h, w) * 2 - 1, torch.rand(n, 3, h, w) * 2 - 1), {})
 
     return Case("torchvision", name, lambda: torchvision.models.get_model(name, weights=None),
-                [pair(1, 128, 128)], [pair(2, 136, 160)], ["num_flow_updates=12 (default)"])
+                [pair(1, 128, 128)], [pair(2, 136, 160)], ["num_flow_updates=12 (default)"], [pair(3, 192, 128)])
 
 
 def _tv_quantized(name: str) -> Case:
@@ -126,7 +147,7 @@ def _tv_quantized(name: str) -> Case:
         return torchvision.models.get_model(name, weights=None, quantize=True)
 
     a, b = _image_candidates(_TV_A, _TV_B)
-    return Case("torchvision", name, build, a, b, ["quantize=True"])
+    return Case("torchvision", name, build, a, b, ["quantize=True"], _image_c(_TV_C))
 
 
 def _tv_ops() -> List[Case]:
@@ -153,18 +174,20 @@ def _tv_ops() -> List[Case]:
 
     def roi_call(channels):
         return (lambda: ((torch.randn(1, channels, 16, 16), rois(1, 5, 16, 16)), {}),
-                lambda: ((torch.randn(2, channels, 20, 24), rois(2, 7, 20, 24)), {}))
+                lambda: ((torch.randn(2, channels, 20, 24), rois(2, 7, 20, 24)), {}),
+                lambda: ((torch.randn(3, channels, 28, 12), rois(3, 2, 28, 12)), {}))
 
     cases = []
 
-    def add(name, build, a, b, notes=()):
-        cases.append(Case("torchvision", f"ops.{name}", build, [a], [b], list(notes)))
+    def add(name, build, a, b, c, notes=()):
+        cases.append(Case("torchvision", f"ops.{name}", build, [a], [b], list(notes), [c]))
 
     add("FeaturePyramidNetwork", lambda: ops.FeaturePyramidNetwork([8, 16], 8),
-        lambda: ((feats(1, 16, 16),), {}), lambda: ((feats(2, 20, 24),), {}))
+        lambda: ((feats(1, 16, 16),), {}), lambda: ((feats(2, 20, 24),), {}), lambda: ((feats(3, 28, 12),), {}))
     add("MultiScaleRoIAlign", lambda: ops.MultiScaleRoIAlign(["feat0", "feat1"], 3, 2),
         lambda: ((feats(1, 32, 32, (8, 8)), boxes(1, 5, 128, 128), [(128, 128)]), {}),
-        lambda: ((feats(2, 40, 48, (8, 8)), boxes(2, 6, 160, 192), [(160, 192), (150, 180)]), {}))
+        lambda: ((feats(2, 40, 48, (8, 8)), boxes(2, 6, 160, 192), [(160, 192), (150, 180)]), {}),
+        lambda: ((feats(3, 56, 24, (8, 8)), boxes(3, 2, 224, 96), [(224, 96), (210, 90), (200, 96)]), {}))
     for name, build, channels in [
         ("RoIAlign", lambda: ops.RoIAlign(3, spatial_scale=1.0, sampling_ratio=2), 4),
         ("RoIPool", lambda: ops.RoIPool(3, spatial_scale=1.0), 4),
@@ -174,17 +197,23 @@ def _tv_ops() -> List[Case]:
         add(name, build, *roi_call(channels))
     add("DeformConv2d", lambda: ops.DeformConv2d(4, 8, 3, padding=1),
         lambda: ((torch.randn(1, 4, 10, 10), torch.randn(1, 18, 10, 10)), {}),
-        lambda: ((torch.randn(2, 4, 12, 14), torch.randn(2, 18, 12, 14)), {}))
+        lambda: ((torch.randn(2, 4, 12, 14), torch.randn(2, 18, 12, 14)), {}),
+        lambda: ((torch.randn(3, 4, 16, 8), torch.randn(3, 18, 16, 8)), {}))
     add("StochasticDepth", lambda: ops.StochasticDepth(0.5, "row"), _img(1, 8, 6, 6), _img(2, 8, 7, 9),
+        _img(3, 8, 11, 5), ["eval mode: identity"])
+    add("DropBlock2d", lambda: ops.DropBlock2d(0.1, 3), _img(1, 8, 12, 12), _img(2, 8, 14, 10), _img(3, 8, 9, 17),
         ["eval mode: identity"])
-    add("DropBlock2d", lambda: ops.DropBlock2d(0.1, 3), _img(1, 8, 12, 12), _img(2, 8, 14, 10), ["eval mode: identity"])
-    add("DropBlock3d", lambda: ops.DropBlock3d(0.1, 3), _img(1, 4, 6, 8, 8), _img(2, 4, 5, 9, 7), ["eval mode: identity"])
-    add("SqueezeExcitation", lambda: ops.SqueezeExcitation(16, 4), _img(1, 16, 8, 8), _img(2, 16, 9, 11))
-    add("Conv2dNormActivation", lambda: ops.Conv2dNormActivation(3, 8), _img(1, 3, 16, 16), _img(2, 3, 18, 20))
-    add("Conv3dNormActivation", lambda: ops.Conv3dNormActivation(3, 8), _img(1, 3, 4, 8, 8), _img(2, 3, 5, 9, 7))
-    add("MLP", lambda: ops.MLP(16, [32, 8]), _img(1, 16), _img(3, 5, 16))
-    add("FrozenBatchNorm2d", lambda: ops.FrozenBatchNorm2d(8), _img(1, 8, 5, 5), _img(2, 8, 6, 7))
-    add("Permute", lambda: ops.Permute([0, 2, 3, 1]), _img(1, 3, 4, 5), _img(2, 3, 6, 7))
+    add("DropBlock3d", lambda: ops.DropBlock3d(0.1, 3), _img(1, 4, 6, 8, 8), _img(2, 4, 5, 9, 7),
+        _img(3, 4, 7, 6, 10), ["eval mode: identity"])
+    add("SqueezeExcitation", lambda: ops.SqueezeExcitation(16, 4), _img(1, 16, 8, 8), _img(2, 16, 9, 11),
+        _img(3, 16, 13, 6))
+    add("Conv2dNormActivation", lambda: ops.Conv2dNormActivation(3, 8), _img(1, 3, 16, 16), _img(2, 3, 18, 20),
+        _img(3, 3, 24, 12))
+    add("Conv3dNormActivation", lambda: ops.Conv3dNormActivation(3, 8), _img(1, 3, 4, 8, 8), _img(2, 3, 5, 9, 7),
+        _img(3, 3, 6, 7, 11))
+    add("MLP", lambda: ops.MLP(16, [32, 8]), _img(1, 16), _img(3, 5, 16), _img(2, 4, 3, 16))
+    add("FrozenBatchNorm2d", lambda: ops.FrozenBatchNorm2d(8), _img(1, 8, 5, 5), _img(2, 8, 6, 7), _img(3, 8, 9, 4))
+    add("Permute", lambda: ops.Permute([0, 2, 3, 1]), _img(1, 3, 4, 5), _img(2, 3, 6, 7), _img(3, 3, 8, 2))
     return cases
 
 
@@ -239,7 +268,11 @@ def _timm_case(name: str) -> Case:
     size = _timm_input_size(name)
     h, w = size[-2:]
     a, b = _image_candidates([(h, w)], [(h - 32, w - 64) if min(h, w) > 96 else (h, w), (h, w)])
-    return Case("timm", name, build, a, b, [f"input_size={tuple(size)}"])
+    # C: batch 3 and a size neither A nor B has: larger, then smaller square, then twice the
+    # native size (window models that only take multiples of their window); strict
+    # fixed-size models take none
+    c = _image_c([(h + 32, w + 32), (h - 64, w - 64) if min(h, w) > 96 else (h + 64, w + 64), (2 * h, 2 * w)])
+    return Case("timm", name, build, a, b, [f"input_size={tuple(size)}"], c)
 
 
 def _timm_input_size(name: str) -> Tuple[int, ...]:
@@ -261,44 +294,46 @@ def timm_cases() -> List[Case]:
 _TINY = dict(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=37, vocab_size=99)
 
 
-def _text(seq_a=7, seq_b=13, vocab=99, mask=True, extra=None) -> Tuple[list, list]:
-    """input_ids (+ attention_mask): A is one sequence, B two, the second padded at the end."""
+def _text(seq_a=7, seq_b=13, seq_c=21, vocab=99, mask=True, extra=None) -> Tuple[list, list, list]:
+    """input_ids (+ attention_mask): A is one sequence, B two, the second padded at the end
+    (4 tokens); C three, of another length, the second padded by 6 tokens, the third by 2."""
 
-    def call(n, seq):
+    def call(n, seq, pads=(4,)):
         def make():
             kwargs = {"input_ids": torch.randint(3, vocab, (n, seq))}
             if mask:
                 m = torch.ones(n, seq, dtype=torch.long)
-                if n > 1:
-                    m[1, seq - 4:] = 0
+                for row, pad in enumerate(pads[: n - 1], start=1):
+                    m[row, seq - pad:] = 0
                 kwargs["attention_mask"] = m
             if extra:
                 kwargs.update(extra(n, seq))
             return (), kwargs
         return make
 
-    return [call(1, seq_a)], [call(2, seq_b)]
+    return [call(1, seq_a)], [call(2, seq_b)], [call(3, seq_c, (6, 2))]
 
 
 def _seq2seq(vocab=99):
     return _text(vocab=vocab, extra=lambda n, seq: {"decoder_input_ids": torch.randint(3, vocab, (n, max(2, seq - 3)))})
 
 
-def _pixels(size_a, size_b, channels=3):
+def _pixels(size_a, size_b, size_c, channels=3):
     return ([lambda: ((), {"pixel_values": torch.randn(1, channels, *size_a)})],
-            [lambda: ((), {"pixel_values": torch.randn(2, channels, *size_b)})])
+            [lambda: ((), {"pixel_values": torch.randn(2, channels, *size_b)})],
+            [lambda: ((), {"pixel_values": torch.randn(3, channels, *size_c)})])
 
 
-def _hf(class_name: str, config_name: str, config: Dict[str, Any], inputs: Tuple[list, list], notes=()) -> Case:
+def _hf(class_name: str, config_name: str, config: Dict[str, Any], inputs: Tuple[list, ...], notes=()) -> Case:
     def build():
         import transformers
 
         cfg = getattr(transformers, config_name)(**config)
         return getattr(transformers, class_name)(cfg)
 
-    a, b = inputs
+    a, b, c = inputs if len(inputs) == 3 else (*inputs, [])
     shown = ", ".join(f"{k}={v!r}" for k, v in config.items())
-    return Case("transformers", class_name, build, a, b, [f"{config_name}({shown})", *notes])
+    return Case("transformers", class_name, build, a, b, [f"{config_name}({shown})", *notes], c)
 
 
 def transformers_cases() -> List[Case]:
@@ -351,32 +386,36 @@ def transformers_cases() -> List[Case]:
                  encoder_ffn_dim=37, decoder_ffn_dim=37, vocab_size=99, num_mel_bins=16, max_source_positions=30,
                  max_target_positions=40, use_cache=False, pad_token_id=0, bos_token_id=1, eos_token_id=2,
                  decoder_start_token_id=3),
-            # the encoder only takes 2 * max_source_positions frames: B varies batch and decoder length
+            # the encoder only takes 2 * max_source_positions frames: B and C vary batch and decoder length
             ([lambda: ((), {"input_features": torch.randn(1, 16, 60), "decoder_input_ids": torch.randint(3, 99, (1, 5))})],
-             [lambda: ((), {"input_features": torch.randn(2, 16, 60), "decoder_input_ids": torch.randint(3, 99, (2, 9))})])),
-        _hf("ViTModel", "ViTConfig", vis, _pixels((32, 32), (32, 32)), ["fixed image size: B varies the batch only"]),
-        _hf("DeiTModel", "DeiTConfig", vis, _pixels((32, 32), (32, 32)), ["fixed image size: B varies the batch only"]),
-        _hf("BeitModel", "BeitConfig", dict(vis, use_relative_position_bias=True), _pixels((32, 32), (32, 32)),
+             [lambda: ((), {"input_features": torch.randn(2, 16, 60), "decoder_input_ids": torch.randint(3, 99, (2, 9))})],
+             [lambda: ((), {"input_features": torch.randn(3, 16, 60), "decoder_input_ids": torch.randint(3, 99, (3, 14))})])),
+        # fixed image size: C offers another size, which these models reject (no C)
+        _hf("ViTModel", "ViTConfig", vis, _pixels((32, 32), (32, 32), (48, 48)), ["fixed image size: B varies the batch only"]),
+        _hf("DeiTModel", "DeiTConfig", vis, _pixels((32, 32), (32, 32), (48, 48)), ["fixed image size: B varies the batch only"]),
+        _hf("BeitModel", "BeitConfig", dict(vis, use_relative_position_bias=True), _pixels((32, 32), (32, 32), (48, 48)),
             ["fixed image size: B varies the batch only"]),
-        _hf("Dinov2Model", "Dinov2Config", vis, _pixels((32, 32), (40, 48)), ["interpolates position embeddings"]),
+        _hf("Dinov2Model", "Dinov2Config", vis, _pixels((32, 32), (40, 48), (56, 40)), ["interpolates position embeddings"]),
         _hf("SwinModel", "SwinConfig", dict(image_size=32, patch_size=2, embed_dim=16, depths=[1, 2], num_heads=[2, 2],
-                                            window_size=4), _pixels((32, 32), (40, 48))),
+                                            window_size=4), _pixels((32, 32), (40, 48), (52, 36))),
         _hf("ConvNextModel", "ConvNextConfig", dict(hidden_sizes=[8, 16, 32, 64], depths=[1, 1, 2, 1]),
-            _pixels((64, 64), (80, 96))),
+            _pixels((64, 64), (80, 96), (112, 72))),
         _hf("ResNetModel", "ResNetConfig", dict(embedding_size=16, hidden_sizes=[16, 32, 64, 64], depths=[1, 1, 1, 1]),
-            _pixels((64, 64), (80, 96))),
+            _pixels((64, 64), (80, 96), (112, 72))),
         _hf("SegformerModel", "SegformerConfig", dict(num_encoder_blocks=2, depths=[1, 1], sr_ratios=[2, 1],
                                                       hidden_sizes=[16, 32], num_attention_heads=[1, 2],
                                                       decoder_hidden_size=32, mlp_ratios=[2, 2]),
-            _pixels((64, 64), (80, 96))),
+            _pixels((64, 64), (80, 96), (112, 72))),
         _hf("CLIPModel", "CLIPConfig",
             dict(text_config=dict(t, max_position_embeddings=64), vision_config=dict(vis)),
             ([lambda: ((), {"input_ids": torch.randint(3, 99, (1, 7)), "pixel_values": torch.randn(1, 3, 32, 32)})],
-             [lambda: ((), {"input_ids": torch.randint(3, 99, (3, 11)), "pixel_values": torch.randn(2, 3, 32, 32)})])),
+             [lambda: ((), {"input_ids": torch.randint(3, 99, (3, 11)), "pixel_values": torch.randn(2, 3, 32, 32)})],
+             [lambda: ((), {"input_ids": torch.randint(3, 99, (2, 17)), "pixel_values": torch.randn(4, 3, 32, 32)})])),
         _hf("Wav2Vec2Model", "Wav2Vec2Config",
             dict(t, conv_dim=(16, 16), conv_stride=(4, 4), conv_kernel=(8, 8), num_conv_pos_embeddings=16,
                  num_conv_pos_embedding_groups=2),
-            ([lambda: ((), {"input_values": torch.randn(1, 400)})], [lambda: ((), {"input_values": torch.randn(2, 640)})])),
+            ([lambda: ((), {"input_values": torch.randn(1, 400)})], [lambda: ((), {"input_values": torch.randn(2, 640)})],
+             [lambda: ((), {"input_values": torch.randn(3, 1000)})])),
     ]
 
 
