@@ -179,12 +179,16 @@ def load_settings(config: Optional[str], start: Path) -> Settings:
 
 # -- rule selection -----------------------------------------------------------------------------
 
-def _expand(selector: str, codes: Sequence[str], names: Dict[str, str], what: str) -> List[str]:
+def _expand(selector: str, codes: Sequence[str], names: Dict[str, str], what: str,
+            opt_in: frozenset = frozenset()) -> List[str]:
+    """Codes a selector names. A family or prefix (``JIT3``, ``JIT31``) means the rules it
+    ships enabled: opt-in rules are chosen by their own code or name, or by ``ALL`` (as ruff
+    enables preview rules only when named), so ``--select JIT3`` is not noisier than the default."""
     sel = selector.strip()
     if sel.upper() == "ALL":
         return list(codes)
     up = sel.upper()
-    matched = [c for c in codes if c.startswith(up)]
+    matched = [c for c in codes if c.startswith(up) and (c == up or c not in opt_in)]
     if not matched and sel in names:
         matched = [names[sel]]
     if not matched and re.fullmatch(r"JIT[0-5]?", up):
@@ -197,14 +201,15 @@ def _expand(selector: str, codes: Sequence[str], names: Dict[str, str], what: st
 def select_codes(settings: Settings, rules: Dict[str, type]) -> List[str]:
     codes = list(rules)
     names = {r.name: c for c, r in rules.items()}
+    opt_in = frozenset(c for c, r in rules.items() if not r.default)
     if settings.select is None:
         chosen = {c for c, r in rules.items() if r.default}
     else:
         chosen = set()
         for s in settings.select:
-            chosen.update(_expand(s, codes, names, "select"))
+            chosen.update(_expand(s, codes, names, "select", opt_in))
     for s in settings.extend_select:
-        chosen.update(_expand(s, codes, names, "extend-select"))
+        chosen.update(_expand(s, codes, names, "extend-select", opt_in))
     for s in settings.ignore:
         chosen.difference_update(_expand(s, codes, names, "ignore"))
     for pattern, sels in settings.per_file_ignores.items():

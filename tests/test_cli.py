@@ -298,3 +298,16 @@ def test_context_reports_only_the_given_files(project):
     with_context = run("check", "--no-cache", str(project / "pkg" / "helpers.py"), "--context", str(project))
     assert with_context.returncode == 1
     assert "helpers.py:2:5: JIT101" in with_context.stdout and "model.py" not in with_context.stdout
+
+
+def test_prefix_selects_shipped_rules_and_opt_in_rules_need_their_code():
+    from jitlint.linter.config import Settings, select_codes
+    from jitlint.linter.rules import rule_index
+
+    rules = rule_index()
+    family = select_codes(Settings(select=["JIT3"]), rules)
+    assert "JIT304" in family and "JIT313" not in family and "JIT314" not in family
+    assert "JIT313" in select_codes(Settings(select=["JIT3", "JIT313"]), rules)
+    assert "JIT314" in select_codes(Settings(select=["side-effect-in-trace"]), rules)
+    assert {"JIT313", "JIT314"} <= set(select_codes(Settings(select=["ALL"]), rules))
+    assert "JIT313" in select_codes(Settings(extend_select=["JIT313"]), rules)
