@@ -4,7 +4,11 @@ import libcst as cst
 
 from jitlint.linter.rules._tracing import tensor_requires
 from jitlint.linter.rules.base import TRACE, Example, Rule
-from jitlint.linter.types import DEVICE, STR, TENSOR
+from jitlint.linter.types import DEVICE, STR, TENSOR, kind
+
+# torch.nn recurrent layers: called without an initial state, their forward creates a zero
+# state with ``device=input.device``, which the tracer records as a constant (torch's own code)
+_RECURRENT = frozenset({"LSTM", "GRU", "RNN"})
 
 # torch factories with a Tensor-method twin that takes the device (and dtype) from a Tensor
 _NEW = {"torch.zeros": "new_zeros", "torch.ones": "new_ones", "torch.empty": "new_empty", "torch.full": "new_full"}
@@ -31,7 +35,8 @@ class BakedDevice(Rule):
     Flags devices read at run time and passed to operations in code that runs while
     ``torch.jit.trace`` traces: ``torch.zeros(n, device=x.device)``,
     ``torch.arange(n, device=x.device)``, ``y.to(x.device)``, ``y.to(device=...)`` and
-    ``y.to(other_tensor)``.
+    ``y.to(other_tensor)``, and ``nn.LSTM``/``nn.GRU``/``nn.RNN`` submodules called without
+    an initial state (their own ``forward`` creates the zero state on the input's device).
 
     ## Why is this bad?
     The tracer records the device as a constant: the traced model creates or moves Tensors to
@@ -117,8 +122,50 @@ class BakedDevice(Rule):
             mode=TRACE, expect="trace-diverge",
             inputs="[(torch.ones(3),), (torch.ones(5, device='meta'),)]",
         ),
+        Example(
+            """
+            import torch
+            from torch import nn
+
+            class M(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.rnn = nn.GRU(4, 8, batch_first=True)
+
+                def forward(self, x):
+                    out, _ = self.rnn(x)  # MARK
+                    return out
+
+            def check(traced, make):
+                # the zero initial state is created with a device constant of the graph
+                for node in traced.inlined_graph.nodes():
+                    if node.kind() == "aten::zeros":
+                        device = list(node.inputs())[3].node()
+                        if device.kind() == "prim::Constant" and 'value="cpu"' in str(device):
+                            return True
+                return False
+            """,
+            root="M", mode=TRACE, expect="trace-diverge", inputs="[(torch.randn(2, 5, 4),)]", check="check",
+        ),
     ]
     VALID = [
+        Example(
+            """
+            import torch
+            from torch import nn
+
+            class M(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.rnn = nn.GRU(4, 8, batch_first=True)
+
+                def forward(self, x):
+                    h0 = x.new_zeros(1, x.shape[0], 8)
+                    out, _ = self.rnn(x, h0)
+                    return out
+            """,
+            root="M", mode=TRACE, expect="trace-diverge", inputs="[(torch.randn(2, 5, 4),), (torch.randn(3, 7, 4),)]",
+        ),
         Example(
             """
             import torch
@@ -150,6 +197,16 @@ class BakedDevice(Rule):
         func = node.func
         if not node.args or not isinstance(func, cst.Attribute):
             return
+        if len(node.args) == 1 and node.args[0].keyword is None and not node.args[0].star:
+            layer = ctx.type_of(func)
+            if kind(layer) == "module" and str(layer[1]).startswith("torch.nn.") \
+                    and str(layer[1]).rsplit(".", 1)[-1] in _RECURRENT:
+                name = str(layer[1]).rsplit(".", 1)[-1]
+                ctx.report(node, f"`{ctx.code_of(func)}` ({name}) is called without an initial state: its forward "
+                                 f"creates the zero state on the example input's device, a constant in the trace "
+                                 f"(traced on CPU, run on GPU, it fails). Pass the state, e.g. "
+                                 f"`h0 = x.new_zeros(num_layers * num_directions, batch, hidden)`")
+                return
         if func.attr.value == "to" and ctx.resolve(func) is None:
             self._to(node, func, ctx)
             return
