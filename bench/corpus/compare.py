@@ -211,27 +211,31 @@ def print_table(rows: List[dict], libraries, kind: str, label: str) -> None:
         print(f"| {lib} | {len(sub)} | {tp + fn} | {tp + fp} | {tp} | {fp} | {fn} | {tn} | {prec} | {rec} | {fp_rules(sub, kind)} |")
 
 
+def print_disagreements(rows: List[dict], libraries, kind: str, show: int) -> None:
+    for lib in libraries:
+        bad = [r for r in rows if r["library"] == lib and r.get(kind) and r[kind]["compiler"] != r[kind]["jitlint"]]
+        if not bad:
+            continue
+        print(f"\n### {lib}: {len(bad)} disagreements ({kind})\n")
+        for r in bad[:show]:
+            v = r[kind]
+            if v["jitlint"]:
+                print(f"- FP `{r['model']}` ({r['class']}): compiler OK; jitlint:")
+                for f in v["findings"][:6]:
+                    print(f"    - {f}")
+                if len(v["findings"]) > 6:
+                    print(f"    - ... {len(v['findings']) - 6} more")
+            else:
+                print(f"- FN `{r['model']}` ({r['class']}): {v['message']}")
+
+
 def print_tables(rows: List[dict], libraries, show: int) -> None:
     for kind, label in (("script", "script-family findings (JIT1/JIT2) vs torch.jit.script"),
                         ("trace", "trace hazards (JIT3) vs torch.jit.trace on other inputs and the meta device")):
         print_table(rows, libraries, kind, label)
+        print_disagreements(rows, libraries, kind, show)
     print_table(signature_free(rows), libraries, "trace",
                 "trace hazards without the call-signature rules (JIT311/JIT312), which the ground truth cannot observe")
-        for lib in libraries:
-            bad = [r for r in rows if r["library"] == lib and r.get(kind) and r[kind]["compiler"] != r[kind]["jitlint"]]
-            if not bad:
-                continue
-            print(f"\n### {lib}: {len(bad)} disagreements ({kind})\n")
-            for r in bad[:show]:
-                v = r[kind]
-                if v["jitlint"]:
-                    print(f"- FP `{r['model']}` ({r['class']}): compiler OK; jitlint:")
-                    for f in v["findings"][:6]:
-                        print(f"    - {f}")
-                    if len(v["findings"]) > 6:
-                        print(f"    - ... {len(v['findings']) - 6} more")
-                else:
-                    print(f"- FN `{r['model']}` ({r['class']}): {v['message']}")
 
 
 if __name__ == "__main__":
