@@ -65,7 +65,9 @@ def analyze_text(path: str, text: str, module_name: str, package: str, codes: Tu
 
         try:
             module = cst.parse_module(text)
-        except cst.ParserSyntaxError as exc:
+        except (cst.ParserSyntaxError, cst.CSTValidationError) as exc:
+            # CSTValidationError: libcst's parser accepted what its tree refuses, e.g. an
+            # identifier from a newer Unicode version than this Python's (found by fuzzing)
             line, col, message = _syntax_error(text, exc)
             return FileResult(path, summary, [Conditional(_tool_finding("JIT001", path, message, line, col))], parsed=False)
         except RecursionError:
@@ -112,8 +114,10 @@ def _syntax_error(text: str, exc) -> Tuple[int, int, str]:
         return line, col, f"syntax error: {err.msg}"
     except (ValueError, RecursionError, MemoryError) as err:
         return 1, 1, f"syntax error: {err}"
-    first = exc.message.strip().splitlines()[0] if exc.message else "cannot parse"
-    return max(1, exc.raw_line), max(1, exc.raw_column + 1), f"syntax not supported by jitlint's parser (libcst): {first}"
+    message = getattr(exc, "message", None) or str(exc)
+    first = message.strip().splitlines()[0] if message.strip() else "cannot parse"
+    line, column = getattr(exc, "raw_line", 1), getattr(exc, "raw_column", 0)
+    return max(1, line), max(1, column + 1), f"syntax not supported by jitlint's parser (libcst): {first}"
 
 
 def _analyze_path(job) -> Tuple[str, Optional[str], FileResult]:

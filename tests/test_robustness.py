@@ -23,7 +23,7 @@ import textwrap
 import warnings
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from jitlint.linter.config import Settings
 from jitlint.linter.engine import check_source
@@ -116,6 +116,7 @@ def test_mutated_examples_never_raise(text):
 
 @SLOW
 @given(st.text(max_size=300))
+@example("\U00013460")  # libcst parses it, its tree refuses it (CSTValidationError), CPython: not an identifier
 def test_arbitrary_text_gets_only_tool_findings_when_invalid(text):
     findings = lint(text)
     if not _parses(text):
