@@ -33,6 +33,11 @@ def compiled_target(call: cst.Call, ctx) -> Optional[Target]:
         method, label = True, f"self.{name}()"
     if node is None or jit_flag(node, ctx) is not None:
         return None
+    siblings = ctx.function.class_node.body.body if method else ctx.file.module.body
+    for stmt in siblings:
+        if isinstance(stmt, cst.FunctionDef) and stmt.name.value == node.name.value and any(
+                "overload" in ctx.code_of(dec.decorator) for dec in stmt.decorators):
+            return None  # compiled with the @torch.jit._overload declarations' signatures
     for dec in node.decorators:
         d = dec.decorator.func if isinstance(dec.decorator, cst.Call) else dec.decorator
         last = d.attr.value if isinstance(d, cst.Attribute) else d.value if isinstance(d, cst.Name) else ""
