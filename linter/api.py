@@ -5,16 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import List, Optional, Sequence
 
-from jitlint.linter.config import Settings, load_settings
-from jitlint.linter.engine import check_source
-from jitlint.linter.finding import Finding
+from .config import Settings, load_settings
+from .engine import check_source
+from .finding import Finding
 
 
 def check_paths(paths: Sequence[str], settings: Optional[Settings] = None, *, jobs: int = 1,
                 use_cache: bool = False) -> List[Finding]:
     """Findings for files/directories, analysed together as one project."""
-    from jitlint.linter.discovery import discover
-    from jitlint.linter.engine import check_files
+    from .discovery import discover
+    from .engine import check_files
 
     if settings is None:
         first = Path(paths[0]) if paths else Path(".")

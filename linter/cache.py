@@ -16,8 +16,8 @@ import pickle
 import tempfile
 from typing import Dict, Optional, Tuple
 
-from jitlint import __version__
-from jitlint.linter.config import Settings
+from .. import __version__
+from .config import Settings
 
 
 def content_hash(data: bytes) -> str:
@@ -35,10 +35,8 @@ def tool_key() -> str:
     measuring the corpus). Stat-ing the ~100 files costs about a millisecond."""
     global _TOOL_KEY
     if _TOOL_KEY is None:
-        import jitlint.linter as linter_package
-
         digest = hashlib.blake2b(digest_size=8)
-        for folder in list(linter_package.__path__):
+        for folder in [os.path.dirname(os.path.abspath(__file__))]:
             for root, dirs, files in os.walk(folder):
                 dirs[:] = sorted(d for d in dirs if d != "__pycache__")
                 for name in sorted(files):

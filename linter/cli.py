@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import List, Optional, Sequence
 
-from jitlint import __version__
+from .. import __version__
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -102,7 +102,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except BrokenPipeError:
         return EXIT_CLEAN
     except Exception as exc:  # noqa: BLE001 - the last line of defence: no tracebacks
-        from jitlint.linter.config import ConfigError
+        from .config import ConfigError
 
         if isinstance(exc, ConfigError):
             sys.stderr.write(f"jitlint: error: {exc}\n")
@@ -115,7 +115,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 def _run_verify(argv: List[str]) -> int:
     try:
-        from jitlint.runtime.cli import main_verify
+        from ..runtime.cli import main_verify
     except ImportError as exc:
         sys.stderr.write(f"jitlint verify needs the runtime extra (pip install 'jitlint[runtime]'): {exc}\n")
         return EXIT_ERROR
@@ -123,7 +123,7 @@ def _run_verify(argv: List[str]) -> int:
 
 
 def _settings_from_args(args):
-    from jitlint.linter.config import ConfigError, load_settings
+    from .config import ConfigError, load_settings
 
     paths = [p for p in (args.paths or ["."]) if p != "-"]
     start = Path(paths[0]) if paths else Path(args.stdin_filename or ".")
@@ -172,12 +172,12 @@ def _settings_from_args(args):
 
 
 def run_check(args) -> int:
-    from jitlint.linter.config import select_codes
-    from jitlint.linter.discovery import discover
-    from jitlint.linter.engine import check_files
-    from jitlint.linter.output import render
-    from jitlint.linter.output.formats import render_statistics
-    from jitlint.linter.rules import rule_index
+    from .config import select_codes
+    from .discovery import discover
+    from .engine import check_files
+    from .output import render
+    from .output.formats import render_statistics
+    from .rules import rule_index
 
     settings = _settings_from_args(args)
     select_codes(settings, rule_index())  # validate selectors before doing any work
@@ -249,8 +249,8 @@ def run_check(args) -> int:
 def run_rule(args) -> int:
     import json
 
-    from jitlint.linter.output import rule_url
-    from jitlint.linter.rules import all_rules, rule_by_code_or_name
+    from .output import rule_url
+    from .rules import all_rules, rule_by_code_or_name
 
     if args.all:
         rules = all_rules()

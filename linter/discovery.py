@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, List, Optional, Sequence, Tuple
 
-from jitlint.linter.config import Settings
+from .config import Settings
 
 SUFFIXES = (".py", ".pyi")
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from jitlint.linter.rules import all_rules
-from jitlint.linter.rules.base import FAMILIES
+from .rules import all_rules
+from .rules.base import FAMILIES
 
 
 def render_rules_md() -> str:

@@ -14,13 +14,13 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from jitlint import __version__
-from jitlint.linter.results import Conditional, FileResult
-from jitlint.linter.config import Settings, per_file_ignored, select_codes
-from jitlint.linter.finding import Finding
-from jitlint.linter.rules import all_rules, rule_index
-from jitlint.linter.source import SourceText, decode, read
-from jitlint.linter.summary import FileSummary
+from .. import __version__
+from .results import Conditional, FileResult
+from .config import Settings, per_file_ignored, select_codes
+from .finding import Finding
+from .rules import all_rules, rule_index
+from .analysis.source import SourceText, decode, read
+from .analysis.summary import FileSummary
 
 
 @dataclass
@@ -37,7 +37,7 @@ _DISPATCH: Dict[Tuple[str, ...], object] = {}
 def _dispatch(codes: Tuple[str, ...]):
     d = _DISPATCH.get(codes)
     if d is None:
-        from jitlint.linter.walker import Dispatch
+        from .function_walker import Dispatch
 
         rules = all_rules()
         d = Dispatch([rules[c]() for c in codes if c in rules])
@@ -73,11 +73,11 @@ def analyze_text(path: str, text: str, module_name: str, package: str, codes: Tu
         except RecursionError:
             return FileResult(path, summary, [Conditional(_tool_finding(
                 "JIT003", path, "internal error: the file is nested too deeply to parse"))], parsed=False)
-        from jitlint.linter.analyzer import FileAnalyzer, finalize
+        from .file_checker import FileAnalyzer, finalize
 
         analyzer = FileAnalyzer(path, text, module_name, package, _dispatch(codes), module)
         if mypy_table:
-            from jitlint.linter.mypy_types import node_types_for
+            from .analysis.mypy_types import node_types_for
 
             analyzer.external_types = node_types_for(module, mypy_table)
         fctx = analyzer.run()
@@ -129,7 +129,7 @@ def _analyze_path(job) -> Tuple[str, Optional[str], FileResult]:
 
 def _result_for_source(src: SourceText, module_name: str, package: str, codes: Tuple[str, ...],
                        mypy_table: Optional[dict] = None, defer: bool = False):
-    from jitlint.linter.cache import content_hash
+    from .cache import content_hash
 
     digest = None if (src.problem and src.problem[0] == "JIT004") else content_hash(src.data)
     if src.problem is not None:
@@ -168,8 +168,8 @@ def _gc_tuned():
 
 
 def _analyze_files(files, settings, *, jobs, use_cache, stdin):
-    from jitlint.linter.cache import Cache
-    from jitlint.linter.discovery import module_name_for
+    from .cache import Cache
+    from .discovery import module_name_for
 
     codes = tuple(select_codes(settings, rule_index()))
     results: Dict[str, FileResult] = {}
@@ -241,7 +241,7 @@ def settle_deferred(results: Dict[str, FileResult], project) -> None:
 
 def project_for(results, settings: Settings, **overrides):
     """The project model over per-file results, with the settings' roots and modes."""
-    from jitlint.linter.project import Project
+    from .analysis.reach import Project
 
     options = dict(
         modes=settings.modes,
@@ -265,9 +265,9 @@ def check_files(files: Sequence[str], settings: Settings, *, jobs: int = 1, use_
 
 
 def _mypy_tables(files: Sequence[str], settings: Settings) -> Dict[str, dict]:
-    from jitlint.linter.config import ConfigError
-    from jitlint.linter.discovery import module_name_for
-    from jitlint.linter.mypy_types import MypyUnavailable, collect
+    from .config import ConfigError
+    from .discovery import module_name_for
+    from .analysis.mypy_types import MypyUnavailable, collect
 
     cache_dir = settings.cache_dir or os.path.join(settings.project_root, ".jitlint_cache")
     try:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, List, Optional, Tuple
 
-from jitlint.linter.finding import Finding
-from jitlint.linter.summary import FileSummary
+from .finding import Finding
+from .analysis.summary import FileSummary
 
 
 @dataclass

@@ -14,13 +14,13 @@ import os
 from pathlib import Path
 from typing import Iterator, List, Optional, Tuple
 
-from jitlint import __version__
+from .. import __version__
 
 _SETTINGS_CACHE: dict = {}
 
 
 def _settings_for(filename: str):
-    from jitlint.linter.config import ConfigError, Settings, load_settings
+    from ..linter.config import ConfigError, Settings, load_settings
 
     directory = Path(filename).resolve().parent if filename not in ("stdin", "-", "") else Path.cwd()
     key = str(directory)
@@ -47,7 +47,7 @@ class JitlintChecker:
             return fh.read()
 
     def run(self) -> Iterator[Tuple[int, int, str, type]]:
-        from jitlint.linter.engine import check_source
+        from ..linter.engine import check_source
 
         settings = _settings_for(self.filename)
         for f in check_source(self._source(), self.filename, settings):

@@ -41,7 +41,7 @@ def cuda_unavailable_reason():
         import torch  # noqa: F401
     except ImportError:
         return "torch is not installed"
-    from jitlint.runtime.compat import cuda_status
+    from ..runtime.compat import cuda_status
 
     usable, reason = cuda_status()
     return None if usable else reason
@@ -75,7 +75,7 @@ def jit_verify():
     report text when a check fails."""
 
     def _verify(target, inputs=None, **kwargs):
-        from jitlint.runtime.api import Case, verify
+        from ..runtime.api import Case, verify
 
         if isinstance(target, Case):
             kwargs = {**target.options, **kwargs}

@@ -33,8 +33,8 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from jitlint.runtime.api import Case, VerificationError, assert_verified, verify
-    from jitlint.runtime.report import Report
+    from .api import Case, VerificationError, assert_verified, verify
+    from .report import Report
 
 
 def __getattr__(name):

@@ -2,7 +2,7 @@
 
 import sys
 
-from jitlint.runtime.cli import main_verify
+from .cli import main_verify
 
 if __name__ == "__main__":
     sys.exit(main_verify())

@@ -31,10 +31,10 @@ from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 import torch
 
-from jitlint.runtime.compat import TORCH_VERSION, is_jit_deprecation, recorded_warnings
-from jitlint.runtime.isolated_load import DEFAULT_TIMEOUT
-from jitlint.runtime.report import Report
-from jitlint.runtime.verifier import (  # noqa: F401 - re-exported defaults
+from .compat import TORCH_VERSION, is_jit_deprecation, recorded_warnings
+from .isolated_load import DEFAULT_TIMEOUT
+from .report import Report
+from .verifier import (  # noqa: F401 - re-exported defaults
     CUDA_ATOL,
     CUDA_RTOL,
     DEFAULT_ATOL,

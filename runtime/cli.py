@@ -269,7 +269,7 @@ def _json_safe(value: Any) -> Any:
 
 def render_outcome_text(outcome: Outcome) -> str:
     if outcome.status == "ok":
-        from jitlint.runtime.report import Report
+        from .report import Report
 
         return Report.from_dict(outcome.report).render_text()
     label = {"target-error": "error", "internal-error": "internal error", "timeout": "timeout",

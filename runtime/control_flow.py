@@ -18,9 +18,9 @@ import sys
 import sysconfig
 from typing import Callable, List, Optional, Sequence, Tuple
 
-from jitlint.runtime import rule_map
-from jitlint.runtime.diagnostics import in_torch, make_location, source_line
-from jitlint.runtime.report import Cause
+from . import rule_map
+from .diagnostics import in_torch, make_location, source_line
+from .report import Cause
 
 MAX_EVENTS = 200_000
 _RUNTIME_DIR = os.path.dirname(os.path.abspath(__file__))

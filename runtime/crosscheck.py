@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-from jitlint.runtime.report import Problem, Report
+from .report import Problem, Report
 
 
 @dataclass
@@ -36,8 +36,8 @@ def run_static_check(paths: Sequence[str], roots: Sequence[Tuple[str, str]] = ()
         from dataclasses import replace
         from pathlib import Path
 
-        from jitlint.linter.api import check_paths  # type: ignore[import-not-found]
-        from jitlint.linter.config import load_settings
+        from ..linter.api import check_paths  # type: ignore[import-not-found]
+        from ..linter.config import load_settings
     except Exception as exc:  # noqa: BLE001 - ImportError or a half-written linter module
         return StaticFindings(
             False, f"static cross-check unavailable (jitlint.linter.api: {type(exc).__name__}: {exc})")

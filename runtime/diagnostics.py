@@ -19,10 +19,10 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 
 import torch
 
-from jitlint.runtime import rule_map
-from jitlint.runtime.compare import clone_args
-from jitlint.runtime.compat import TORCH_DIR, TORCH_JIT_DIR
-from jitlint.runtime.report import Cause, Location
+from . import rule_map
+from .compare import clone_args
+from .compat import TORCH_DIR, TORCH_JIT_DIR
+from .report import Cause, Location
 
 _FILE_LINE = re.compile(r'File "([^"]+)", line (\d+)')
 _PATH_COLON_LINE = re.compile(r"([\w./\\-]+\.py):(\d+)\b")

@@ -104,7 +104,7 @@ def run_isolated(
     workdir: str,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> IsolatedRun:
-    from jitlint.runtime.compat import torch_load
+    from .compat import torch_load
 
     spec = {
         "inputs": inputs_file,

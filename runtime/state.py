@@ -168,7 +168,7 @@ def values_equal(a: Any, b: Any) -> bool:
 
 
 def short_value(value: Any) -> str:
-    from jitlint.runtime.compare import brief
+    from .compare import brief
 
     return brief(value)
 

@@ -14,7 +14,7 @@ from typing import Callable, List, Optional, Tuple
 
 import torch
 
-from jitlint.runtime.compat import TORCH_DIR
+from .compat import TORCH_DIR
 
 
 def target_name(target) -> str:

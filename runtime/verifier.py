@@ -18,12 +18,12 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import torch
 
-from jitlint.runtime import compare as cmp
-from jitlint.runtime import control_flow, diagnostics, rule_map, state
-from jitlint.runtime import target as target_info
-from jitlint.runtime.compat import TORCH_VERSION, cuda_status
-from jitlint.runtime.isolated_load import Artifact, run_isolated
-from jitlint.runtime.report import FAIL, NOT_RUN, PASS, SKIP, WARN, Cause, ModeResult, Problem, Report
+from . import compare as cmp
+from . import control_flow, diagnostics, rule_map, state
+from . import target as target_info
+from .compat import TORCH_VERSION, cuda_status
+from .isolated_load import Artifact, run_isolated
+from .report import FAIL, NOT_RUN, PASS, SKIP, WARN, Cause, ModeResult, Problem, Report
 
 MODES = ("script", "trace")
 DEVICES = ("cpu", "cuda")
@@ -553,7 +553,7 @@ class Verifier:
                 "where a trace keeps its training-mode path")
 
     def crosscheck(self) -> None:
-        from jitlint.runtime import crosscheck
+        from . import crosscheck
 
         roots = []
         if not self.is_module:

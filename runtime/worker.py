@@ -88,7 +88,7 @@ def _describe(exc: BaseException, path: str) -> str:
 
 def load_case(path: str, name: str):
     """Import ``path``, resolve ``name`` and return (model, inputs, options)."""
-    from jitlint.runtime.api import Case
+    from .api import Case
 
     if not os.path.isfile(path):
         raise TargetError(f"no such file: {path}")
@@ -133,7 +133,7 @@ def load_case(path: str, name: str):
 
 
 def run(spec: Dict[str, Any]) -> Dict[str, Any]:
-    from jitlint.runtime.api import verify
+    from .api import verify
 
     try:
         model, inputs, options = load_case(spec["file"], spec["name"])

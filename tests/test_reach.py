@@ -41,7 +41,7 @@ def reached(root: Path, **kw):
     """(function id, mode) pairs the project model says are compiled/traced."""
     from jitlint.linter.engine import analyze_text
     from jitlint.linter.discovery import module_name_for
-    from jitlint.linter.project import Project
+    from jitlint.linter.analysis.reach import Project
 
     summaries = []
     for path in discover([str(root)], Settings(project_root=str(root))).files:

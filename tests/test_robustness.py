@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 from jitlint.linter.config import Settings
 from jitlint.linter.engine import check_source
 from jitlint.linter.rules import all_rules
-from jitlint.linter.source import decode
+from jitlint.linter.analysis.source import decode
 
 SETTINGS = Settings(select=["ALL"], modes=["script", "trace"], auto_roots=True)
 SLOW = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

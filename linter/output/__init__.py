@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable, Dict, List, Sequence
 
-from jitlint.linter.finding import Finding
+from ..finding import Finding
 
 DOCS_URL = "https://github.com/jitlint/jitlint/blob/main/docs/rules.md#{anchor}"
 
@@ -14,7 +14,7 @@ def rule_url(code: str, name: str) -> str:
 
 
 def render(fmt: str, findings: Sequence[Finding], sources: Dict[str, List[str]]) -> str:
-    from jitlint.linter.output import formats
+    from . import formats
 
     renderer: Callable = getattr(formats, "render_" + fmt)
     return renderer(findings, sources)

@@ -6,9 +6,9 @@ import json
 from collections import Counter
 from typing import Dict, List, Sequence
 
-from jitlint import __version__
-from jitlint.linter.finding import Finding
-from jitlint.linter.output import rule_url
+from ... import __version__
+from ..finding import Finding
+from . import rule_url
 
 
 def _fixable(f: Finding) -> str:
@@ -36,7 +36,7 @@ def _frame(f: Finding, lines: List[str]) -> List[str]:
 
 
 def render_full(findings: Sequence[Finding], sources: Dict[str, List[str]]) -> str:
-    from jitlint.linter.rules import all_rules
+    from ..rules import all_rules
 
     rules = all_rules()
     chunks = []
@@ -86,7 +86,7 @@ def render_github(findings: Sequence[Finding], sources) -> str:
 
 
 def render_sarif(findings: Sequence[Finding], sources) -> str:
-    from jitlint.linter.rules import all_rules
+    from ..rules import all_rules
 
     used = sorted({f.code for f in findings})
     rules = all_rules()

@@ -13,7 +13,7 @@ import pkgutil
 from dataclasses import dataclass
 from typing import Dict, List, Type
 
-from jitlint.linter.rules.base import Rule
+from .base import Rule
 
 _REGISTRY: Dict[str, Type[Rule]] = {}
 

@@ -7,7 +7,7 @@ The examples are executable evidence: ``tests/test_rule_examples.py`` runs each 
 jitlint *and* through the real TorchScript compiler or tracer.
 
 Rules hook into the engine with ``visit_<LibcstNodeName>(self, node, ctx)`` methods, called
-for nodes inside function bodies (``ctx`` is a :class:`jitlint.linter.context.FunctionContext`),
+for nodes inside function bodies (``ctx`` is a :class:`jitlint.linter.analysis.context.FunctionContext`),
 plus optional ``check_class(self, cls, mctx)`` and ``check_module(self, mctx)`` hooks for
 class-level and file-level checks. Rules keep no state between calls: everything a rule
 learns about a function lives on ``ctx``.
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar, List, Optional, Sequence, Tuple
 
 # Which compilation a rule is about. The engine only reports a rule's finding in code
-# that the matching compiler really processes (see jitlint.linter.project).
+# that the matching compiler really processes (see jitlint.linter.analysis.reach).
 SCRIPT = "script"  # torch.jit.script: compiled, reachable code
 TRACE = "trace"  # torch.jit.trace: code executed while tracing
 ANY = "any"  # both (reported if the function is reachable in either mode)

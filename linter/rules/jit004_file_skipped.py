@@ -1,4 +1,4 @@
-from jitlint.linter.rules.base import FILE, Rule
+from .base import FILE, Rule
 
 
 class FileSkipped(Rule):

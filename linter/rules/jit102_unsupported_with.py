@@ -2,7 +2,7 @@ from typing import Optional
 
 import libcst as cst
 
-from jitlint.linter.rules.base import Example, Rule
+from .base import Example, Rule
 
 # torch context managers torch.jit.script rejects (each checked with torch 2.13): grad-mode
 # switches other than no_grad have no TorchScript builtin ("Unknown builtin op:

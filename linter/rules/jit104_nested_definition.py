@@ -1,7 +1,7 @@
 import libcst as cst
 
-from jitlint.linter.rules.base import Example, Rule
-from jitlint.linter.walker import iter_descendants
+from .base import Example, Rule
+from ..function_walker import iter_descendants
 
 
 class NestedDefinition(Rule):

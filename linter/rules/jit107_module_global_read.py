@@ -2,11 +2,11 @@ from typing import Dict, Optional, Tuple
 
 import libcst as cst
 
-from jitlint.linter import torchapi
-from jitlint.linter.names import iter_top_level
-from jitlint.linter.rules.base import Example, Rule
-from jitlint.linter.rules.jit111_inconsistent_return_type import _bindings
-from jitlint.linter.walker import iter_descendants
+from ..analysis import torch_api
+from ..analysis.names import iter_top_level
+from .base import Example, Rule
+from .jit111_inconsistent_return_type import _bindings
+from ..function_walker import iter_descendants
 
 # Value kinds (``analyzer._value_kind``) of module-level names that torch.jit.script refuses
 # to read, with the type its error names. Checked with torch 2.13 (m010, s013 and probes):
@@ -33,14 +33,14 @@ def _value_type(binding) -> Optional[str]:
         t = _KINDS.get(binding.target)
         if t is None and binding.target.startswith("call:math."):
             fn = binding.target[10:]
-            if fn in torchapi.MATH_SUPPORTED:
-                t = "int" if fn in torchapi.MATH_INT_RESULTS else "float"
+            if fn in torch_api.MATH_SUPPORTED:
+                t = "int" if fn in torch_api.MATH_INT_RESULTS else "float"
         return t
     if binding.kind == "import":
         target = binding.target
         if target in _MATH_CONSTANTS:
             return _MATH_CONSTANTS[target]
-        if target.startswith("torch.") and target.count(".") == 1 and target[6:] in torchapi.DTYPE_NAMES:
+        if target.startswith("torch.") and target.count(".") == 1 and target[6:] in torch_api.DTYPE_NAMES:
             return "dtype"
     return None
 

@@ -2,8 +2,8 @@ from typing import Optional, Union
 
 import libcst as cst
 
-from jitlint.linter.rules.base import Example, Rule
-from jitlint.linter.walker import iter_descendants
+from .base import Example, Rule
+from ..function_walker import iter_descendants
 
 Loop = Union[cst.For, cst.While]
 

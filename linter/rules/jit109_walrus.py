@@ -2,9 +2,9 @@ from typing import Optional
 
 import libcst as cst
 
-from jitlint.linter.rules.base import Example, Rule
-from jitlint.linter.rules.jit108_loop_else import statement_replacement
-from jitlint.linter.walker import iter_descendants
+from .base import Example, Rule
+from .jit108_loop_else import statement_replacement
+from ..function_walker import iter_descendants
 
 
 def _evaluated_first(root: cst.BaseExpression, target: cst.NamedExpr) -> bool:

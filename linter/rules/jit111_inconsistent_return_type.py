@@ -12,12 +12,12 @@ from typing import Dict, List, Optional, Tuple, Union
 
 import libcst as cst
 
-from jitlint.linter import torchapi
-from jitlint.linter.infer import annotation_type
-from jitlint.linter.rules.base import Example, Rule
-from jitlint.linter.rules.jit112_missing_return import maybe_folded
-from jitlint.linter.types import TENSOR, kind
-from jitlint.linter.walker import iter_descendants
+from ..analysis import torch_api
+from ..analysis.local_types import annotation_type
+from .base import Example, Rule
+from .jit112_missing_return import maybe_folded
+from ..analysis.types import TENSOR, kind
+from ..function_walker import iter_descendants
 
 Cat = Union[str, Tuple, None]  # "Tensor" | "int" | "float" | "bool" | "str" | "None" | ("tuple", (..)) | ("list", c)
 
@@ -185,7 +185,7 @@ def _module_attr_is_tensor_layer(attr: str, ctx) -> bool:
     if kind(t) != "module":
         return False
     qual = str(t[1])
-    return (qual.startswith("torch.nn.") and qual not in torchapi.TUPLE_RETURNING_MODULES
+    return (qual.startswith("torch.nn.") and qual not in torch_api.TUPLE_RETURNING_MODULES
             and qual.rsplit(".", 1)[-1] not in _NOT_MODULE_TENSOR)
 
 
@@ -208,7 +208,7 @@ def _call_cat(node: cst.Call, ctx, depth: int, visiting: set) -> Cat:
             return None
         if qual.startswith("math."):
             fn = qual[5:]
-            if fn in torchapi.MATH_SUPPORTED:
+            if fn in torch_api.MATH_SUPPORTED:
                 return "int" if fn in _MATH_INT else "float"
             return None
         if qual.startswith("torch.nn.functional."):

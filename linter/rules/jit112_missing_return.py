@@ -2,12 +2,12 @@ from typing import Optional, Sequence
 
 import libcst as cst
 
-from jitlint.linter.infer import annotation_type
-from jitlint.linter.names import dotted_name
-from jitlint.linter.rules.base import SCRIPT, Example, Rule
-from jitlint.linter.rules.jit108_loop_else import statement_replacement
-from jitlint.linter.types import NONE, is_optional
-from jitlint.linter.walker import iter_children, iter_descendants, static_value
+from ..analysis.local_types import annotation_type
+from ..analysis.names import dotted_name
+from .base import SCRIPT, Example, Rule
+from .jit108_loop_else import statement_replacement
+from ..analysis.types import NONE, is_optional
+from ..function_walker import iter_children, iter_descendants, static_value
 
 _FOLDED_CALLS = {"builtins.isinstance", "builtins.hasattr", "builtins.callable", "torch.jit.isinstance"}
 _SKIP_DECORATORS = ("overload", "abstractmethod", "abstractproperty")

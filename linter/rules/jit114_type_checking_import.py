@@ -2,9 +2,9 @@ from typing import Dict, Iterator, Optional
 
 import libcst as cst
 
-from jitlint.linter.names import iter_top_level
-from jitlint.linter.rules.base import Example, Rule
-from jitlint.linter.walker import iter_descendants
+from ..analysis.names import iter_top_level
+from .base import Example, Rule
+from ..function_walker import iter_descendants
 
 # Bare names TorchScript's own type parser knows, so an unresolvable (TYPE_CHECKING-only)
 # binding of exactly these names still compiles (checked with torch 2.13: `Tensor`,

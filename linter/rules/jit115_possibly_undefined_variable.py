@@ -2,10 +2,10 @@ from typing import Dict, Iterator, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from jitlint.linter.names import BUILTIN_NAMES
-from jitlint.linter.rules.base import SCRIPT, Example, Rule
-from jitlint.linter.rules.jit112_missing_return import maybe_folded
-from jitlint.linter.walker import iter_children, static_value
+from ..analysis.names import BUILTIN_NAMES
+from .base import SCRIPT, Example, Rule
+from .jit112_missing_return import maybe_folded
+from ..function_walker import iter_children, static_value
 
 # How a name stands at a point of the function: defined on every path, or only on some
 # ("if" = assigned in one branch of an if, "loop" = first assigned inside a loop body), with
@@ -72,7 +72,7 @@ def real_loop(loop: cst.CSTNode, ctx) -> bool:
 
 
 def _real_iterable(it: cst.BaseExpression, ctx) -> bool:
-    from jitlint.linter.rules.jit111_inconsistent_return_type import confident_type
+    from .jit111_inconsistent_return_type import confident_type
 
     if isinstance(it, (cst.List, cst.ListComp)):
         return True

@@ -1,13 +1,13 @@
 
 import libcst as cst
 
-from jitlint.linter.rules.base import SCRIPT, Example, Rule
-from jitlint.linter.rules.jit111_inconsistent_return_type import (
+from .base import SCRIPT, Example, Rule
+from .jit111_inconsistent_return_type import (
     Cat, _ann_cat, article, confident_type, conflict,
 )
-from jitlint.linter.rules.jit112_missing_return import maybe_folded
-from jitlint.linter.rules.jit115_possibly_undefined_variable import real_loop
-from jitlint.linter.walker import iter_children, static_value
+from .jit112_missing_return import maybe_folded
+from .jit115_possibly_undefined_variable import real_loop
+from ..function_walker import iter_children, static_value
 
 _BLOCKS = (cst.If, cst.For, cst.While)
 

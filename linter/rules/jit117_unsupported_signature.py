@@ -1,6 +1,6 @@
 import libcst as cst
 
-from jitlint.linter.rules.base import Example, Rule
+from .base import Example, Rule
 
 
 class UnsupportedSignature(Rule):

@@ -1,7 +1,7 @@
 import libcst as cst
 
-from jitlint.linter.rules.base import Example, Rule
-from jitlint.linter.types import kind
+from .base import Example, Rule
+from ..analysis.types import kind
 
 
 class DoubleStarUnpacking(Rule):

@@ -2,7 +2,7 @@ from typing import Optional
 
 import libcst as cst
 
-from jitlint.linter.rules.base import Example, Rule
+from .base import Example, Rule
 
 _CALLABLES = frozenset({
     "typing.Callable", "collections.abc.Callable", "typing_extensions.Callable",

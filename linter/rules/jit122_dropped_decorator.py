@@ -2,7 +2,7 @@ from typing import Optional
 
 import libcst as cst
 
-from jitlint.linter.rules.base import Example, Rule
+from .base import Example, Rule
 
 # Decorators TorchScript understands (or that only mark the function, changing nothing).
 _UNDERSTOOD = frozenset({

@@ -1,6 +1,6 @@
 import libcst as cst
 
-from jitlint.linter.rules.base import Example, Rule
+from .base import Example, Rule
 
 _KINDS = {cst.ListComp: "list comprehension", cst.DictComp: "dict comprehension",
           cst.GeneratorExp: "generator expression"}

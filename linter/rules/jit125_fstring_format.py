@@ -2,7 +2,7 @@ from typing import List, Optional
 
 import libcst as cst
 
-from jitlint.linter.rules.base import Example, Rule
+from .base import Example, Rule
 
 
 def _problem(part: cst.FormattedStringExpression) -> Optional[str]:

@@ -4,8 +4,8 @@ from typing import List, Optional
 
 import libcst as cst
 
-from jitlint.linter.rules.base import Example, Rule
-from jitlint.linter.types import STR
+from .base import Example, Rule
+from ..analysis.types import STR
 
 _INDEXED = re.compile(r"\{(\d+)\}")
 

@@ -2,7 +2,7 @@ from typing import List, Optional
 
 import libcst as cst
 
-from jitlint.linter.rules.base import Example, Rule
+from .base import Example, Rule
 
 # Conversions TorchScript's `%` formatting implements (checked against torch 2.13).
 _SUPPORTED = frozenset("sdifeEFc")

@@ -2,11 +2,11 @@ from typing import Optional
 
 import libcst as cst
 
-from jitlint.linter.rules.base import Example, Rule
-from jitlint.linter.types import (
+from .base import Example, Rule
+from ..analysis.types import (
     BOOL, DEVICE, FLOAT, INT, NONE, SBOOL, SINT, SIZE, STR, TENSOR, describe, is_optional, kind, strip_optional,
 )
-from jitlint.linter.walker import refinements
+from ..function_walker import refinements
 
 # TorchScript's view of jitlint's scalar types (types it cannot unify with each other).
 _CLASS = {TENSOR: "Tensor", INT: "int", SINT: "int", FLOAT: "float", BOOL: "bool", SBOOL: "bool",

@@ -1,7 +1,7 @@
 import libcst as cst
 
-from jitlint.linter.rules.base import Example, Rule
-from jitlint.linter.types import FLOAT, INT, SINT, STR, TENSOR
+from .base import Example, Rule
+from ..analysis.types import FLOAT, INT, SINT, STR, TENSOR
 
 _ATOMIC = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Integer, cst.Float, cst.SimpleString,
            cst.Imaginary)

@@ -2,9 +2,9 @@ from typing import Iterator, Optional, Tuple
 
 import libcst as cst
 
-from jitlint.linter.infer import annotation_type
-from jitlint.linter.rules.base import Example, Rule
-from jitlint.linter.types import NONE, SIZE, describe, kind
+from ..analysis.local_types import annotation_type
+from .base import Example, Rule
+from ..analysis.types import NONE, SIZE, describe, kind
 
 _DICTS = frozenset({"typing.Dict", "builtins.dict", "typing.OrderedDict", "collections.OrderedDict",
                     "typing.DefaultDict", "collections.defaultdict"})

@@ -2,7 +2,7 @@ from typing import Optional, Tuple
 
 import libcst as cst
 
-from jitlint.linter.rules.base import Example, Rule
+from .base import Example, Rule
 
 # Resolved names TorchScript does not know as a type in `isinstance` ("Unknown type name").
 _UNKNOWN_TYPES = {

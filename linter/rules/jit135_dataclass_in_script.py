@@ -2,8 +2,8 @@ from typing import Optional
 
 import libcst as cst
 
-from jitlint.linter.names import dotted_name
-from jitlint.linter.rules.base import Example, Rule
+from ..analysis.names import dotted_name
+from .base import Example, Rule
 
 _DATACLASS = ("dataclasses.dataclass",)
 _NOT_PROJECT = ("torch.", "builtins.", "typing.", "collections.", "enum.", "dataclasses.", "numpy.",

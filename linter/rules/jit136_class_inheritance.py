@@ -2,7 +2,7 @@ from typing import Optional, Set
 
 import libcst as cst
 
-from jitlint.linter.rules.base import Example, Rule
+from .base import Example, Rule
 
 # Bases that never make a TorchScript class "derived" from a user class.
 _FINE_BASE_PREFIXES = ("builtins.", "typing.", "typing_extensions.", "enum.", "abc.", "torch.", "collections.")
@@ -32,7 +32,7 @@ def _method_reason(cls) -> Optional[str]:
 
 
 def _calls(body):
-    from jitlint.linter.walker import iter_descendants
+    from ..function_walker import iter_descendants
 
     for node in iter_descendants(body):
         if isinstance(node, cst.Call):

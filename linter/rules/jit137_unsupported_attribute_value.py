@@ -2,9 +2,9 @@ from typing import Dict, Iterator, List, Optional, Tuple
 
 import libcst as cst
 
-from jitlint.linter import torchapi
-from jitlint.linter.names import dotted_name
-from jitlint.linter.rules.base import Example, Rule
+from ..analysis import torch_api
+from ..analysis.names import dotted_name
+from .base import Example, Rule
 
 # Calls whose result is a Python object TorchScript cannot convert to any type (checked with
 # torch 2.13: "failed to convert Python type: 'types.SimpleNamespace' to a TorchScript type").
@@ -410,7 +410,7 @@ class UnsupportedAttributeValue(Rule):
             qual = fctx.names.resolve(dotted)
             if qual in _TENSOR_FACTORIES:
                 return "Tensor"
-            if qual is not None and torchapi.is_module_class_name(qual):
+            if qual is not None and torch_api.is_module_class_name(qual):
                 return "module"
             local = fctx.classes.get(dotted)
             if local is not None and local.is_module_guess:

@@ -2,9 +2,9 @@ from typing import Dict, Set, Tuple
 
 import libcst as cst
 
-from jitlint.linter.names import dotted_name
-from jitlint.linter.rules.base import Example, Rule
-from jitlint.linter.rules.jit141_constant_reassigned import class_constants, self_targets
+from ..analysis.names import dotted_name
+from .base import Example, Rule
+from .jit141_constant_reassigned import class_constants, self_targets
 
 # Attributes every nn.Module instance has.
 _MODULE_BUILTIN_ATTRS = frozenset({"training"})
@@ -44,7 +44,7 @@ def _literal(node) -> bool:
 def _init_callees(class_node: cst.ClassDef) -> Set[str]:
     """Methods ``__init__`` runs through ``self.m(...)`` calls (transitively): what they assign
     exists when the module is scripted, even if they are compiled too."""
-    from jitlint.linter.walker import iter_descendants
+    from ..function_walker import iter_descendants
 
     methods = {s.name.value: s for s in class_node.body.body if isinstance(s, cst.FunctionDef) and s.params.params}
     done: Set[str] = set()

@@ -2,8 +2,8 @@ from typing import Optional
 
 import libcst as cst
 
-from jitlint.linter.rules.base import Example, Rule
-from jitlint.linter.types import kind
+from .base import Example, Rule
+from ..analysis.types import kind
 
 # Containers as the inference types them: ("modlist", ...) or ("module", "torch.nn.ModuleList").
 _CONTAINER_CLASSES = {}

@@ -2,7 +2,7 @@ from typing import Dict, FrozenSet
 
 import libcst as cst
 
-from jitlint.linter.rules.base import Example, Rule
+from .base import Example, Rule
 
 _FINAL = ("typing.Final", "typing_extensions.Final", "torch.jit.Final")
 
@@ -40,7 +40,7 @@ def class_constants(class_node: cst.ClassDef, ctx) -> FrozenSet[str]:
 
 
 def _dotted(node) -> str:
-    from jitlint.linter.names import dotted_name
+    from ..analysis.names import dotted_name
 
     return dotted_name(node) or ""
 

@@ -2,9 +2,9 @@ from typing import Optional
 
 import libcst as cst
 
-from jitlint.linter import torchapi
-from jitlint.linter.rules.base import Example, Rule
-from jitlint.linter.types import kind
+from ..analysis import torch_api
+from .base import Example, Rule
+from ..analysis.types import kind
 
 # nn.Module Python APIs torch.jit.script cannot compile when called on a module from compiled
 # code (each checked with torch 2.13: their bodies use yield, lambdas, *args, `Self`...).
@@ -254,7 +254,7 @@ def _known_module(t, ctx) -> bool:
         return True
     if k != "module" or not t[1]:
         return False
-    if torchapi.is_module_class_name(t[1]):
+    if torch_api.is_module_class_name(t[1]):
         return True
     local = ctx.file.classes.get(str(t[1]).rsplit(".", 1)[-1])
     return local is not None and local.qualname == t[1] and local.is_module_guess

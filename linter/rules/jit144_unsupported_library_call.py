@@ -2,8 +2,8 @@ from typing import Optional
 
 import libcst as cst
 
-from jitlint.linter import torchapi
-from jitlint.linter.rules.base import Example, Rule
+from ..analysis import torch_api
+from .base import Example, Rule
 
 # Top-level modules whose functions torch.jit.script cannot compile (each checked with torch
 # 2.13: "Python builtin <...> is currently not supported", "attribute lookup is not defined on
@@ -224,7 +224,7 @@ class UnsupportedLibraryCall(Rule):
             return
         if qual.startswith("math."):
             fn = qual[5:]
-            if "." not in fn and fn not in torchapi.MATH_SUPPORTED:
+            if "." not in fn and fn not in torch_api.MATH_SUPPORTED:
                 ctx.report(node, f"`math.{fn}()` is not one of the math functions TorchScript supports: "
                                  f"write it with supported operations or torch ops")
             return

@@ -2,10 +2,10 @@ from typing import Dict, Optional, Set
 
 import libcst as cst
 
-from jitlint.linter.names import dotted_name
-from jitlint.linter.rules.base import Example, Rule
-from jitlint.linter.types import BOOL, DEVICE, DTYPE, FLOAT, INT, STR, kind
-from jitlint.linter.walker import iter_descendants
+from ..analysis.names import dotted_name
+from .base import Example, Rule
+from ..analysis.types import BOOL, DEVICE, DTYPE, FLOAT, INT, STR, kind
+from ..function_walker import iter_descendants
 
 # What TorchScript calls the Python types of literal defaults (for messages).
 _TYPE_WORDS = {INT: "an int", FLOAT: "a float", BOOL: "a bool", STR: "a str", DTYPE: "a dtype",

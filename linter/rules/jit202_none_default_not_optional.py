@@ -2,13 +2,13 @@ from typing import Dict, Optional
 
 import libcst as cst
 
-from jitlint.linter.infer import annotation_type
-from jitlint.linter.rules.base import Example, Rule
-from jitlint.linter.rules.jit201_unannotated_non_tensor_param import (
+from ..analysis.local_types import annotation_type
+from .base import Example, Rule
+from .jit201_unannotated_non_tensor_param import (
     annotate_param, has_type_comment, never_compiled, overload_implementation, torch_spelling, typing_name,
 )
-from jitlint.linter.types import BOOL, NONE, TENSOR, describe, kind
-from jitlint.linter.walker import iter_descendants
+from ..analysis.types import BOOL, NONE, TENSOR, describe, kind
+from ..function_walker import iter_descendants
 
 
 def _uses(fn: cst.FunctionDef, wanted: set, need_is: bool) -> Dict[str, str]:

@@ -2,11 +2,11 @@ from typing import Optional, Set
 
 import libcst as cst
 
-from jitlint.linter.infer import annotation_type
-from jitlint.linter.rules.base import Example, Rule
-from jitlint.linter.rules.jit108_loop_else import statement_replacement
-from jitlint.linter.types import NONE, describe, is_optional, kind
-from jitlint.linter.walker import iter_descendants, refinements
+from ..analysis.local_types import annotation_type
+from .base import Example, Rule
+from .jit108_loop_else import statement_replacement
+from ..analysis.types import NONE, describe, is_optional, kind
+from ..function_walker import iter_descendants, refinements
 
 _COMPARE_ORDER = (cst.LessThan, cst.LessThanEqual, cst.GreaterThan, cst.GreaterThanEqual)
 _CASTS = {"builtins.range": "`range()`", "builtins.int": "`int()`", "builtins.float": "`float()`"}

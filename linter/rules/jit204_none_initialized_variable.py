@@ -2,13 +2,13 @@ from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from jitlint.linter.rules.base import SCRIPT, Example, Rule
-from jitlint.linter.rules.jit112_missing_return import maybe_folded
-from jitlint.linter.rules.jit115_possibly_undefined_variable import real_loop
-from jitlint.linter.rules.jit201_unannotated_non_tensor_param import torch_spelling
-from jitlint.linter.rules.jit202_none_default_not_optional import optional_of
-from jitlint.linter.types import BOOL, FLOAT, INT, NONE, STR, TENSOR, describe, is_optional
-from jitlint.linter.walker import static_value
+from .base import SCRIPT, Example, Rule
+from .jit112_missing_return import maybe_folded
+from .jit115_possibly_undefined_variable import real_loop
+from .jit201_unannotated_non_tensor_param import torch_spelling
+from .jit202_none_default_not_optional import optional_of
+from ..analysis.types import BOOL, FLOAT, INT, NONE, STR, TENSOR, describe, is_optional
+from ..function_walker import static_value
 
 _BLOCKS = (cst.If, cst.For, cst.While)
 _UNKNOWN = "unknown"

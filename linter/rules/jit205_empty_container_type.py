@@ -2,9 +2,9 @@ from typing import Dict, Optional, Tuple
 
 import libcst as cst
 
-from jitlint.linter.rules.base import Example, Rule
-from jitlint.linter.rules.jit201_unannotated_non_tensor_param import torch_spelling, typing_name
-from jitlint.linter.types import (
+from .base import Example, Rule
+from .jit201_unannotated_non_tensor_param import torch_spelling, typing_name
+from ..analysis.types import (
     BOOL, DEVICE, DTYPE, FLOAT, INT, NONE, NUMBER, SBOOL, SINT, SIZE, STR, TENSOR, describe, kind,
 )
 
@@ -330,7 +330,7 @@ class EmptyContainerType(Rule):
         ret = ctx.function.return_annotation
         if ret is None:
             return
-        from jitlint.linter.infer import annotation_type
+        from ..analysis.local_types import annotation_type
 
         t = annotation_type(ret, ctx.names)
         what = state[value.value][0]
@@ -433,7 +433,7 @@ def _init_empty(class_node: Optional[cst.ClassDef], attr: str, ctx) -> Optional[
                     count += 2  # a class-level annotation types it
         if not (isinstance(stmt, cst.FunctionDef) and stmt.name.value == "__init__"):
             continue
-        from jitlint.linter.walker import iter_descendants
+        from ..function_walker import iter_descendants
 
         for node in iter_descendants(stmt.body):
             if isinstance(node, cst.Assign):

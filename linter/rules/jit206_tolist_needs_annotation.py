@@ -1,7 +1,7 @@
 import libcst as cst
 
-from jitlint.linter.rules.base import Example, Rule
-from jitlint.linter.types import TENSOR
+from .base import Example, Rule
+from ..analysis.types import TENSOR
 
 _ANNOTATE = ("torch.jit.annotate", "torch.jit._script.annotate")
 

@@ -2,12 +2,12 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
-from jitlint.linter.context import FixSpec
-from jitlint.linter.finding import SAFE
-from jitlint.linter.names import dotted_name
-from jitlint.linter.rules.base import Example, Rule
-from jitlint.linter.rules.jit205_empty_container_type import empty_container
-from jitlint.linter.walker import iter_descendants
+from ..analysis.context import FixSpec
+from ..finding import SAFE
+from ..analysis.names import dotted_name
+from .base import Example, Rule
+from .jit205_empty_container_type import empty_container
+from ..function_walker import iter_descendants
 
 _MUTATORS = frozenset({"append", "extend", "insert", "update", "setdefault", "__setitem__", "add"})
 # Methods that run only after torch.jit.script has typed the attribute (what they store does

@@ -2,12 +2,12 @@ from typing import Dict, Optional
 
 import libcst as cst
 
-from jitlint.linter.infer import annotation_type
-from jitlint.linter.rules.base import Example, Rule
-from jitlint.linter.rules.jit108_loop_else import statement_replacement
-from jitlint.linter.rules.jit205_empty_container_type import _self_attr
-from jitlint.linter.types import NONE, describe, is_optional, kind
-from jitlint.linter.walker import iter_descendants
+from ..analysis.local_types import annotation_type
+from .base import Example, Rule
+from .jit108_loop_else import statement_replacement
+from .jit205_empty_container_type import _self_attr
+from ..analysis.types import NONE, describe, is_optional, kind
+from ..function_walker import iter_descendants
 
 _ORDER = (cst.LessThan, cst.LessThanEqual, cst.GreaterThan, cst.GreaterThanEqual)
 _CASTS = ("builtins.range", "builtins.int", "builtins.float")

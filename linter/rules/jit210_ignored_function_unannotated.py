@@ -2,13 +2,13 @@ from typing import List, Optional, Tuple
 
 import libcst as cst
 
-from jitlint.linter.analyzer import JIT_FLAGS, decorator_name
-from jitlint.linter.infer import Inferrer
-from jitlint.linter.rules.base import Example, Rule
-from jitlint.linter.rules.jit201_unannotated_non_tensor_param import default_kind
-from jitlint.linter.rules.jit205_empty_container_type import not_tensor
-from jitlint.linter.types import NONE, TENSOR, describe, kind
-from jitlint.linter.walker import iter_children
+from ..file_checker import JIT_FLAGS, decorator_name
+from ..analysis.local_types import Inferrer
+from .base import Example, Rule
+from .jit201_unannotated_non_tensor_param import default_kind
+from .jit205_empty_container_type import not_tensor
+from ..analysis.types import NONE, TENSOR, describe, kind
+from ..function_walker import iter_children
 
 
 class Target:

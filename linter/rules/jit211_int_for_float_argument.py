@@ -1,8 +1,8 @@
 import libcst as cst
 
-from jitlint.linter.infer import annotation_type
-from jitlint.linter.rules.base import Example, Rule
-from jitlint.linter.types import FLOAT, INT, SINT
+from ..analysis.local_types import annotation_type
+from .base import Example, Rule
+from ..analysis.types import FLOAT, INT, SINT
 
 # Python-level functions of torch.nn.functional whose parameters are annotated ``float`` or
 # ``Optional[float]`` (torch 2.13): TorchScript compiles them from source, so their annotations

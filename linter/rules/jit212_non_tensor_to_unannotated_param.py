@@ -2,10 +2,10 @@ from typing import Optional
 
 import libcst as cst
 
-from jitlint.linter.rules.base import Example, Rule
-from jitlint.linter.rules.jit205_empty_container_type import not_tensor
-from jitlint.linter.rules.jit210_ignored_function_unannotated import Target, _a, _bind_args, _type_comment, jit_flag
-from jitlint.linter.types import NONE, TENSOR, describe, kind
+from .base import Example, Rule
+from .jit205_empty_container_type import not_tensor
+from .jit210_ignored_function_unannotated import Target, _a, _bind_args, _type_comment, jit_flag
+from ..analysis.types import NONE, TENSOR, describe, kind
 
 
 def compiled_target(call: cst.Call, ctx) -> Optional[Target]:

@@ -1,7 +1,7 @@
 import libcst as cst
 
-from jitlint.linter.rules._tracing import input_free, tensor_requires
-from jitlint.linter.rules.base import TRACE, Example, Rule
+from ..analysis.tracing import input_free, tensor_requires
+from .base import TRACE, Example, Rule
 
 _ATOMIC = (cst.Name, cst.Attribute, cst.Call, cst.Subscript)
 

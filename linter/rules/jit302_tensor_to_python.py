@@ -2,8 +2,8 @@ from typing import Optional
 
 import libcst as cst
 
-from jitlint.linter.rules._tracing import head_target, in_diagnostic, input_free, tensor_requires
-from jitlint.linter.rules.base import TRACE, Example, Rule
+from ..analysis.tracing import head_target, in_diagnostic, input_free, tensor_requires
+from .base import TRACE, Example, Rule
 
 _METHODS = {
     "item": "a Python number",

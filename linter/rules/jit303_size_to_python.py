@@ -2,11 +2,11 @@ from typing import Optional
 
 import libcst as cst
 
-from jitlint.linter.rules._tracing import (
+from ..analysis.tracing import (
     head_target, in_diagnostic, input_free, size_origin, track_assignment, track_loop_target,
 )
-from jitlint.linter.rules.base import TRACE, Example, Rule
-from jitlint.linter.types import SINT, SIZE
+from .base import TRACE, Example, Rule
+from ..analysis.types import SINT, SIZE
 
 _ATOMIC = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Integer)
 _CONVERSIONS = {

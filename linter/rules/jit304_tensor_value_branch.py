@@ -1,7 +1,7 @@
 import libcst as cst
 
-from jitlint.linter.rules._tracing import input_free, statically_decided, tensor_requires
-from jitlint.linter.rules.base import TRACE, Example, Rule
+from ..analysis.tracing import input_free, statically_decided, tensor_requires
+from .base import TRACE, Example, Rule
 
 _TESTED = (cst.If, cst.While, cst.IfExp, cst.Assert, cst.CompIf)
 

@@ -1,9 +1,9 @@
 import libcst as cst
 
-from jitlint.linter.rules._tracing import (
+from ..analysis.tracing import (
     condition_kind, input_free, is_guard, track_assignment, track_loop_target,
 )
-from jitlint.linter.rules.base import TRACE, Example, Rule
+from .base import TRACE, Example, Rule
 
 _WARNS = {"shape": "", "rank": " (no TracerWarning is emitted)", "dtype": " (no TracerWarning is emitted)",
           "device": " (no TracerWarning is emitted)"}

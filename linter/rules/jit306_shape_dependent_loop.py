@@ -1,9 +1,9 @@
 import libcst as cst
 
-from jitlint.linter.rules._tracing import (
+from ..analysis.tracing import (
     input_free, track_assignment, track_loop_target, variable_iteration,
 )
-from jitlint.linter.rules.base import TRACE, Example, Rule
+from .base import TRACE, Example, Rule
 
 
 class ShapeDependentLoop(Rule):

@@ -2,9 +2,9 @@ from typing import Optional, Tuple
 
 import libcst as cst
 
-from jitlint.linter.rules._tracing import input_free, size_origin, tensor_requires, track_assignment
-from jitlint.linter.rules.base import TRACE, Example, Rule
-from jitlint.linter.types import SIZE
+from ..analysis.tracing import input_free, size_origin, tensor_requires, track_assignment
+from .base import TRACE, Example, Rule
+from ..analysis.types import SIZE
 
 _FACTORIES = frozenset({
     "torch.tensor", "torch.as_tensor", "torch.Tensor", "torch.LongTensor", "torch.FloatTensor",

@@ -2,9 +2,9 @@ from typing import Optional
 
 import libcst as cst
 
-from jitlint.linter.rules._tracing import tensor_requires
-from jitlint.linter.rules.base import TRACE, Example, Rule
-from jitlint.linter.types import DEVICE, STR, TENSOR, kind
+from ..analysis.tracing import tensor_requires
+from .base import TRACE, Example, Rule
+from ..analysis.types import DEVICE, STR, TENSOR, kind
 
 # torch.nn recurrent layers: called without an initial state, their forward creates a zero
 # state with ``device=input.device``, which the tracer records as a constant (torch's own code)

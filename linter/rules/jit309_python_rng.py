@@ -1,7 +1,7 @@
 import libcst as cst
 
-from jitlint.linter.rules._tracing import head_target
-from jitlint.linter.rules.base import TRACE, Example, Rule
+from ..analysis.tracing import head_target
+from .base import TRACE, Example, Rule
 
 _TORCH_EQUIVALENT = {
     "random": "`torch.rand(())`", "uniform": "`torch.empty(()).uniform_(a, b)`",

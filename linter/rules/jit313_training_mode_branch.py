@@ -1,6 +1,6 @@
 import libcst as cst
 
-from jitlint.linter.rules.base import TRACE, Example, Rule
+from .base import TRACE, Example, Rule
 
 
 def _is_self_training(node: cst.BaseExpression) -> bool:

@@ -1,7 +1,7 @@
 import libcst as cst
 
-from jitlint.linter.rules._tracing import is_logging_call
-from jitlint.linter.rules.base import TRACE, Example, Rule
+from ..analysis.tracing import is_logging_call
+from .base import TRACE, Example, Rule
 
 
 class SideEffectInTrace(Rule):

@@ -2,8 +2,8 @@ from typing import Optional
 
 import libcst as cst
 
-from jitlint.linter.names import dotted_name
-from jitlint.linter.rules.base import FILE, Example, Rule
+from ..analysis.names import dotted_name
+from .base import FILE, Example, Rule
 
 _COMPILE_EXPORT = "`torch.compile` (to speed a model up) or `torch.export` (to deploy it)"
 _DEPRECATED = {

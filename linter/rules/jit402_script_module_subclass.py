@@ -1,7 +1,7 @@
 import libcst as cst
 
-from jitlint.linter.names import dotted_name
-from jitlint.linter.rules.base import FILE, Example, Rule
+from ..analysis.names import dotted_name
+from .base import FILE, Example, Rule
 
 _SCRIPT_METHOD = frozenset({"torch.jit.script_method", "torch.jit._script.script_method"})
 

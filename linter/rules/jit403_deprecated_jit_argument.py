@@ -1,6 +1,6 @@
 import libcst as cst
 
-from jitlint.linter.rules.base import FILE, Example, Rule
+from .base import FILE, Example, Rule
 
 _OPTIMIZE = frozenset({
     "torch.jit.script", "torch.jit._script.script", "torch.jit.trace", "torch.jit._trace.trace",

@@ -2,10 +2,10 @@ from typing import Optional
 
 import libcst as cst
 
-from jitlint.linter.rules.base import Example, Rule
-from jitlint.linter.rules.jit201_unannotated_non_tensor_param import never_compiled
-from jitlint.linter.rules.jit210_ignored_function_unannotated import jit_flag
-from jitlint.linter.walker import _SCRIPTING, _TRACING, _TRACING_HELPERS, always_exits
+from .base import Example, Rule
+from .jit201_unannotated_non_tensor_param import never_compiled
+from .jit210_ignored_function_unannotated import jit_flag
+from ..function_walker import _SCRIPTING, _TRACING, _TRACING_HELPERS, always_exits
 
 _NOT_PROJECT = ("torch.", "builtins.", "math.", "typing.", "collections.", "numpy.", "warnings.", "functools.",
                 "itertools.", "operator.", "os.", "sys.", "logging.", "random.", "time.", "re.", "copy.")

@@ -2,8 +2,8 @@ from typing import Optional, Set
 
 import libcst as cst
 
-from jitlint.linter.names import dotted_name
-from jitlint.linter.rules.base import Example, Rule
+from ..analysis.names import dotted_name
+from .base import Example, Rule
 
 _FUNCTION_BASES = frozenset({
     "torch.autograd.Function", "torch.autograd.function.Function", "torch.autograd.function.InplaceFunction",

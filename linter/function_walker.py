@@ -20,12 +20,12 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from jitlint.linter.context import FunctionContext
-from jitlint.linter.infer import annotation_type
-from jitlint.linter.names import dotted_name
-from jitlint.linter.rules.base import FILE, SCRIPT, TRACE
-from jitlint.linter.summary import CallRef, FunctionSummary, RootRef
-from jitlint.linter.types import NONE, SINT, SIZE, TENSOR, kind, strip_optional
+from .analysis.context import FunctionContext
+from .analysis.local_types import annotation_type
+from .analysis.names import dotted_name
+from .rules.base import FILE, SCRIPT, TRACE
+from .analysis.summary import CallRef, FunctionSummary, RootRef
+from .analysis.types import NONE, SINT, SIZE, TENSOR, kind, strip_optional
 
 # Fields of libcst nodes that never contain anything a rule looks at.
 _SKIP_FIELD_PREFIXES = (

@@ -7,10 +7,10 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from jitlint.linter.finding import UNSAFE, SAFE
-from jitlint.linter.infer import ClassFacts, Inferrer
-from jitlint.linter.names import NameTable
-from jitlint.linter.types import Type
+from ..finding import UNSAFE, SAFE
+from .local_types import ClassFacts, Inferrer
+from .names import NameTable
+from .types import Type
 
 
 @dataclass
@@ -145,7 +145,7 @@ class FunctionContext:
         """Qualified dotted name of an expression (None for locals and non-names)."""
         if self.infer is not None:
             return self.infer.resolve(node)
-        from jitlint.linter.names import dotted_name
+        from .names import dotted_name
 
         return self.file.names.resolve(dotted_name(node))
 

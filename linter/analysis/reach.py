@@ -20,10 +20,10 @@ import fnmatch
 from collections import deque
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-from jitlint.linter import torchapi
-from jitlint.linter.results import Conditional, FileResult
-from jitlint.linter.finding import Finding
-from jitlint.linter.summary import ClassSummary, FileSummary, FunctionSummary
+from . import torch_api
+from ..results import Conditional, FileResult
+from ..finding import Finding
+from .summary import ClassSummary, FileSummary, FunctionSummary
 
 SCRIPT = "script"
 TRACE = "trace"
@@ -99,7 +99,7 @@ class Project:
         result = False
         if cls is not None and class_id not in _stack:
             for base in cls.bases:
-                if torchapi.is_module_class_name(base) or base in self.module_bases:
+                if torch_api.is_module_class_name(base) or base in self.module_bases:
                     result = True
                     break
                 found = self.resolve(base)
@@ -140,7 +140,7 @@ class Project:
             for base in cls.bases:
                 if base in ("builtins.object", "object"):
                     continue
-                if self.resolve(base) is None and not torchapi.is_module_class_name(base) and base not in (
+                if self.resolve(base) is None and not torch_api.is_module_class_name(base) and base not in (
                         "torch.nn.Module",):
                     return True
         return False

@@ -6,7 +6,7 @@ examples); the linter itself never imports torch.
 
 from __future__ import annotations
 
-from jitlint.linter.types import (
+from .types import (
     BOOL, DEVICE, DTYPE, FLOAT, INT, NDARRAY, NUMBER, SBOOL, SINT, SIZE, STR, TENSOR,
 )
 

@@ -14,9 +14,9 @@ from typing import Dict, Optional
 
 import libcst as cst
 
-from jitlint.linter import torchapi
-from jitlint.linter.names import NameTable, dotted_name
-from jitlint.linter.types import (
+from . import torch_api
+from .names import NameTable, dotted_name
+from .types import (
     BOOL, DEVICE, DTYPE, FLOAT, INT, NONE, NUMBER, SBOOL, SINT, SIZE, STR, TENSOR, Type, join,
     kind, optional, strip_optional,
 )
@@ -102,7 +102,7 @@ def annotation_type(node: Optional[cst.BaseExpression], names: Optional[NameTabl
         return _SCALAR_ANNOTATIONS[resolved]
     if resolved and resolved.startswith("builtins."):
         return _SCALAR_ANNOTATIONS.get(resolved[9:])
-    if resolved and torchapi.is_module_class_name(resolved):
+    if resolved and torch_api.is_module_class_name(resolved):
         return ("module", resolved)
     return None
 
@@ -250,14 +250,14 @@ class Inferrer:
             return t
         qual = self.resolve(node)
         if qual is not None:
-            if qual.startswith("torch.") and qual[6:] in torchapi.DTYPE_NAMES:
+            if qual.startswith("torch.") and qual[6:] in torch_api.DTYPE_NAMES:
                 return DTYPE
             if qual in ("math.pi", "math.e", "math.inf", "math.nan", "math.tau"):
                 return FLOAT
             return None
         bt = self.type_of(base)
         if bt == TENSOR:
-            return torchapi.TENSOR_ATTR_RESULTS.get(attr, TENSOR)
+            return torch_api.TENSOR_ATTR_RESULTS.get(attr, TENSOR)
         if kind(bt) == "module" and attr in ("weight", "bias") and str(bt[1]).startswith("torch.nn."):
             return TENSOR  # a torch layer's parameters (``self.proj.weight.device``)
         if bt == DEVICE and attr in ("type",):
@@ -357,7 +357,7 @@ class Inferrer:
                     return SINT if node.args else SIZE
                 if method == "type" and not node.args:
                     return STR
-                return torchapi.TENSOR_METHOD_RESULTS.get(method, TENSOR)
+                return torch_api.TENSOR_METHOD_RESULTS.get(method, TENSOR)
             if ot == SIZE and method == "numel":
                 return SINT
             if kind(ot) in ("module",):
@@ -411,7 +411,7 @@ class Inferrer:
     def _module_call_result(self, t: Type) -> Type:
         k = kind(t)
         if k == "module":
-            if t[1] in torchapi.TUPLE_RETURNING_MODULES:
+            if t[1] in torch_api.TUPLE_RETURNING_MODULES:
                 return ("tuple", None)
             local = self.classes.get(str(t[1]).rsplit(".", 1)[-1])
             if local is not None and local.qualname == t[1]:
@@ -422,18 +422,18 @@ class Inferrer:
         return None
 
     def _qualified_call(self, qual: str, node: cst.Call) -> Type:
-        if qual in torchapi.PARAMETER_FACTORIES:
+        if qual in torch_api.PARAMETER_FACTORIES:
             return TENSOR
-        if qual in torchapi.TORCH_FUNCTION_RESULTS:
+        if qual in torch_api.TORCH_FUNCTION_RESULTS:
             if qual == "torch.jit.annotate" and node.args:
                 return annotation_type(node.args[0].value, self.names)
-            return torchapi.TORCH_FUNCTION_RESULTS[qual]
+            return torch_api.TORCH_FUNCTION_RESULTS[qual]
         if qual.startswith("math."):
             fn = qual[5:]
-            return INT if fn in torchapi.MATH_INT_RESULTS else FLOAT
-        if qual in torchapi.MODULE_CONTAINERS:
-            return (torchapi.MODULE_CONTAINERS[qual], None)
-        if torchapi.is_module_class_name(qual):
+            return INT if fn in torch_api.MATH_INT_RESULTS else FLOAT
+        if qual in torch_api.MODULE_CONTAINERS:
+            return (torch_api.MODULE_CONTAINERS[qual], None)
+        if torch_api.is_module_class_name(qual):
             return ("module", qual)
         if qual.startswith("torch.") and not qual.startswith(("torch.jit.", "torch.cuda.", "torch.backends.", "torch.distributed.", "torch.utils.", "torch.autograd.", "torch.testing.", "torch.fx.", "torch.onnx.", "torch._dynamo.", "torch.compiler.", "torch.export.", "torch.overrides.")):
             last = qual.rsplit(".", 1)[-1]

@@ -2,7 +2,7 @@
 
 import sys
 
-from jitlint.linter.cli import main
+from .linter.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -2,7 +2,7 @@
 
 A summary is computed from one file's content only (so it can be cached by content hash);
 everything that depends on other files (which classes are nn.Modules through a base class
-elsewhere, who calls a helper) is resolved later by :mod:`jitlint.linter.project`.
+elsewhere, who calls a helper) is resolved later by :mod:`jitlint.linter.analysis.reach`.
 """
 
 from __future__ import annotations

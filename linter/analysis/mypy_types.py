@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from jitlint.linter.types import (
+from .types import (
     BOOL, DEVICE, DTYPE, FLOAT, INT, NONE, SIZE, STR, TENSOR, Type, optional,
 )
 

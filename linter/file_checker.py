@@ -3,7 +3,7 @@
 The result depends on the file's content only (plus the rule selection), which is what
 makes it cacheable: findings that hinge on other files (is this function reachable from a
 ``forward``? is this class an nn.Module through a base class elsewhere?) carry predicates
-that :mod:`jitlint.linter.project` settles for the whole project on every run.
+that :mod:`jitlint.linter.analysis.reach` settles for the whole project on every run.
 """
 
 from __future__ import annotations
@@ -14,16 +14,16 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from jitlint.linter import torchapi
-from jitlint.linter.context import FileContext, FunctionContext, FunctionInfo, Param
-from jitlint.linter.finding import Edit, Finding, Fix
-from jitlint.linter.infer import ClassFacts, Inferrer, annotation_type
-from jitlint.linter.names import Binding, NameTable, dotted_name, iter_top_level, _import_bindings
-from jitlint.linter.positions import compute_ranges
-from jitlint.linter.results import Conditional, FileResult
-from jitlint.linter.summary import CallRef, ClassSummary, FileSummary, FunctionSummary, RootRef
-from jitlint.linter.types import FLOAT, INT, NONE, STR, BOOL, TENSOR, Type, join
-from jitlint.linter.walker import Dispatch, FunctionWalker, all_params, iter_children, iter_descendants
+from .analysis import torch_api
+from .analysis.context import FileContext, FunctionContext, FunctionInfo, Param
+from .finding import Edit, Finding, Fix
+from .analysis.local_types import ClassFacts, Inferrer, annotation_type
+from .analysis.names import Binding, NameTable, dotted_name, iter_top_level, _import_bindings
+from .analysis.positions import compute_ranges
+from .results import Conditional, FileResult
+from .analysis.summary import CallRef, ClassSummary, FileSummary, FunctionSummary, RootRef
+from .analysis.types import FLOAT, INT, NONE, STR, BOOL, TENSOR, Type, join
+from .function_walker import Dispatch, FunctionWalker, all_params, iter_children, iter_descendants
 
 JIT_FLAGS = {
     "torch.jit.export": "export",
@@ -137,7 +137,7 @@ def _value_kind(value: Optional[cst.BaseExpression], table: NameTable) -> str:
         return "lambda"
     if isinstance(value, cst.Attribute):
         name = table.resolve(dotted_name(value))
-        if name is not None and name.startswith("torch.") and name[6:] in torchapi.DTYPE_NAMES:
+        if name is not None and name.startswith("torch.") and name[6:] in torch_api.DTYPE_NAMES:
             return "dtype"
     if isinstance(value, cst.Comparison) or (
             isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Not)):
@@ -188,7 +188,7 @@ class FileAnalyzer:
         self.class_nodes: Dict[str, cst.ClassDef] = {}
         self.function_nodes: Dict[str, cst.FunctionDef] = {}
         self.fctx: Optional[FileContext] = None
-        # id(node) -> type from mypy in ``--types mypy`` mode (see jitlint.linter.mypy_types)
+        # id(node) -> type from mypy in ``--types mypy`` mode (see jitlint.linter.analysis.mypy_types)
         self.external_types: Optional[Dict[int, Type]] = None
 
     def qual(self, name: str) -> str:
@@ -265,7 +265,7 @@ class FileAnalyzer:
             if base.keyword is not None:
                 continue
             resolved = self.names.resolve(dotted_name(base.value))
-            if resolved and torchapi.is_module_class_name(resolved):
+            if resolved and torch_api.is_module_class_name(resolved):
                 facts.is_module_guess = True
         return facts
 

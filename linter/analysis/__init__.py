@@ -1,0 +1,1 @@
+"""What is known about the code: parse, summary, reach, names, types, torch API."""
