@@ -12,8 +12,7 @@ import fnmatch
 import os
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Iterator, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from .config import Settings
 

@@ -9,18 +9,17 @@ from __future__ import annotations
 import gc
 import os
 import traceback
-from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from .. import __version__
-from .results import Conditional, FileResult
-from .config import Settings, per_file_ignored, select_codes
-from .finding import Finding
-from .rules import all_rules, rule_index
 from .analysis.source import SourceText, decode, read
 from .analysis.summary import FileSummary
+from .config import Settings, per_file_ignored, select_codes
+from .finding import Finding
+from .results import Conditional, FileResult
+from .rules import all_rules, rule_index
 
 
 @dataclass
@@ -265,9 +264,9 @@ def check_files(files: Sequence[str], settings: Settings, *, jobs: int = 1, use_
 
 
 def _mypy_tables(files: Sequence[str], settings: Settings) -> Dict[str, dict]:
+    from .analysis.mypy_types import MypyUnavailable, collect
     from .config import ConfigError
     from .discovery import module_name_for
-    from .analysis.mypy_types import MypyUnavailable, collect
 
     cache_dir = settings.cache_dir or os.path.join(settings.project_root, ".jitlint_cache")
     try:

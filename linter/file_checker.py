@@ -9,44 +9,23 @@ that :mod:`jitlint.linter.analysis.reach` settles for the whole project on every
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
 from .analysis import torch_api
+from .analysis.compiled import JIT_FLAGS, decorator_name
 from .analysis.context import FileContext, FunctionContext, FunctionInfo, Param
-from .finding import Edit, Finding, Fix
-from .analysis.local_types import ClassFacts, Inferrer, annotation_type
-from .analysis.names import Binding, NameTable, dotted_name, iter_top_level, _import_bindings
+from .analysis.local_types import TENSOR_HINTS, ClassFacts, Inferrer, annotation_type
+from .analysis.names import Binding, NameTable, _import_bindings, dotted_name, iter_top_level
 from .analysis.positions import compute_ranges
-from .results import Conditional, FileResult
-from .analysis.summary import CallRef, ClassSummary, FileSummary, FunctionSummary, RootRef
-from .analysis.types import FLOAT, INT, NONE, STR, BOOL, TENSOR, Type, join
-from .function_walker import Dispatch, FunctionWalker, all_params, iter_children, iter_descendants
-
-JIT_FLAGS = {
-    "torch.jit.export": "export",
-    "torch.jit.ignore": "ignore",
-    "torch.jit.unused": "unused",
-    "torch.jit.script": "script",
-    "torch.jit.script_if_tracing": "script_if_tracing",
-    "torch.jit._overload_method": "overload",
-    "torch.jit._overload": "overload",
-    "torch.jit.script_method": "script_method",
-    "torch.jit._script.script_method": "script_method",
-}
-# Attributes and methods that only a Tensor has: an unannotated parameter used with them
-# is taken to be a Tensor.
-TENSOR_HINTS = frozenset(
-    "shape size dim view reshape permute transpose unsqueeze squeeze contiguous sum mean item "
-    "numel dtype device float half long masked_fill matmul softmax flatten expand repeat "
-    "new_zeros new_ones new_empty new_full type_as detach clone cpu cuda tolist numpy argmax "
-    "exp log sigmoid tanh relu norm sqrt clamp chunk unbind narrow index_select gather scatter "
-    "bmm mm any all nonzero ndim ndimension is_cuda requires_grad stride fill_ zero_ add_ mul_ "
-    "copy_ masked_fill_ view_as reshape_as expand_as unflatten split sub add mul div pow abs "
-    "max min".split()
-)
+from .analysis.summary import ClassSummary, FileSummary, FunctionSummary, RootRef
+from .analysis.syntax import iter_children, iter_descendants
+from .analysis.types import NONE, TENSOR, Type, join
+from .finding import Edit, Finding, Fix
+from .function_walker import Dispatch, FunctionWalker
+from .results import Conditional
 
 
 @dataclass
@@ -143,16 +122,6 @@ def _value_kind(value: Optional[cst.BaseExpression], table: NameTable) -> str:
             isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Not)):
         return "bool"
     return "expr"
-
-
-def decorator_name(dec: cst.Decorator, names: NameTable) -> str:
-    node = dec.decorator
-    if isinstance(node, cst.Call):
-        node = node.func
-    dotted = dotted_name(node)
-    if dotted is None:
-        return "<expr>"
-    return names.resolve(dotted) or dotted
 
 
 def _params(fn: cst.FunctionDef) -> List[Param]:

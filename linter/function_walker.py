@@ -15,78 +15,17 @@ hooks from a table built once per run. While walking it also
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
 from .analysis.context import FunctionContext
+from .analysis.guards import _orelse_body, always_exits, refinements, static_value
 from .analysis.local_types import annotation_type
-from .analysis.names import dotted_name
-from .rules.base import FILE, SCRIPT, TRACE
+from .analysis.modes import FILE, SCRIPT, TRACE
 from .analysis.summary import CallRef, FunctionSummary, RootRef
+from .analysis.syntax import _all_params, iter_children
 from .analysis.types import NONE, SINT, SIZE, TENSOR, kind, strip_optional
-
-# Fields of libcst nodes that never contain anything a rule looks at.
-_SKIP_FIELD_PREFIXES = (
-    "whitespace", "lpar", "rpar", "comma", "semicolon", "colon", "dot", "equal", "star",
-    "leading_lines", "lines_after", "header", "footer", "trailing_whitespace", "newline",
-    "first_line", "default_indent", "default_newline", "encoding", "has_trailing", "asynchronous",
-    "operator", "prefix", "quote", "string_prefix", "relative", "semicolon", "indent",
-)
-_FIELDS: Dict[type, Tuple[str, ...]] = {}
-
-
-def child_fields(cls: type) -> Tuple[str, ...]:
-    fields = _FIELDS.get(cls)
-    if fields is None:
-        fields = tuple(
-            f.name for f in dataclasses.fields(cls) if not f.name.startswith(_SKIP_FIELD_PREFIXES)
-        )
-        _FIELDS[cls] = fields
-    return fields
-
-
-def _all_node_types() -> frozenset:
-    out, stack = set(), [cst.CSTNode]
-    while stack:
-        cls = stack.pop()
-        for sub in cls.__subclasses__():
-            if sub not in out:
-                out.add(sub)
-                stack.append(sub)
-    return frozenset(out)
-
-
-# libcst's node classes use ABCMeta, whose isinstance() is ~10x slower than a set lookup on
-# the exact type; node classes are final, so membership of type(value) is exact.
-NODE_TYPES = _all_node_types()
-_SEQUENCES = (tuple, list)
-
-
-def iter_children(node: cst.CSTNode):
-    for name in child_fields(type(node)):
-        value = getattr(node, name)
-        vt = type(value)
-        if vt in NODE_TYPES:
-            yield value
-        elif vt in _SEQUENCES:
-            for item in value:
-                if type(item) in NODE_TYPES:
-                    yield item
-
-
-def iter_descendants(node: cst.CSTNode):
-    """All nodes below ``node`` (pre-order, cheap field walk)."""
-    stack = list(iter_children(node))
-    stack.reverse()
-    while stack:
-        current = stack.pop()
-        yield current
-        children = list(iter_children(current))
-        children.reverse()
-        stack.extend(children)
-
 
 Hook = Tuple[object, Callable, str, bool]  # rule, bound method, mode, frontend
 
@@ -133,94 +72,6 @@ class Dispatch:
 
 # -- static evaluation of torch.jit.is_scripting()/is_tracing() guards --------------------
 
-_SCRIPTING = {"torch.jit.is_scripting", "torch.jit._script.is_scripting", "torch._C._is_scripting"}
-_TRACING = {"torch.jit.is_tracing", "torch._C._get_tracing_state", "torch.jit._trace.is_tracing",
-            "torch._C._is_tracing", "torchvision._is_tracing"}
-# Names of library helpers that report tracing (checked: transformers.utils.is_tracing,
-# torchvision._is_tracing); resolved calls whose last component matches fold in trace mode.
-_TRACING_HELPERS = frozenset({"is_tracing", "_is_tracing", "is_jit_tracing", "is_torch_tracing"})
-
-
-def static_value(test: cst.BaseExpression, ctx: FunctionContext, mode: str) -> Optional[bool]:
-    """What ``test`` evaluates to at compile time in ``mode``, or None when not constant.
-
-    Script: only ``torch.jit.is_scripting()`` folds (to True); trace: the code runs as
-    Python, so ``is_scripting()`` is False and ``is_tracing()`` True.
-    """
-    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        v = static_value(test.expression, ctx, mode)
-        return None if v is None else not v
-    if isinstance(test, cst.BooleanOperation):
-        left = static_value(test.left, ctx, mode)
-        right = static_value(test.right, ctx, mode)
-        if isinstance(test.operator, cst.And):
-            if left is False or right is False:
-                return False
-            if left is True and right is True:
-                return True
-            return None
-        if left is True or right is True:
-            return True
-        if left is False and right is False:
-            return False
-        return None
-    if isinstance(test, cst.Call) and (not test.args or mode == TRACE):
-        name = ctx.resolve(test.func)
-        if name in _SCRIPTING and not test.args:
-            return mode == SCRIPT
-        if name in _TRACING and not test.args:
-            return True if mode == TRACE else None
-        if mode == TRACE and name and name.rsplit(".", 1)[-1] in _TRACING_HELPERS:
-            # Libraries wrap the check (transformers.utils.is_tracing(tensor), ...): while
-            # tracing they answer True. In script mode they are ordinary calls, not folded.
-            return True
-    if (mode == TRACE and isinstance(test, cst.Name) and test.value == "training"
-            and ctx.function is not None and not ctx.nested
-            and any(p.name == "training" for p in ctx.function.params)):
-        # A `training` parameter receives the caller's `self.training` (F.dropout-style
-        # helpers such as torchvision's stochastic_depth): False in an eval-mode trace.
-        return False
-    if mode == SCRIPT and isinstance(test, cst.Call) and len(test.args) == 2:
-        return _static_isinstance(test, ctx)
-    if (mode == TRACE and isinstance(test, cst.Attribute) and test.attr.value == "training"
-            and isinstance(test.value, cst.Name) and test.value.value == "self"
-            and ctx.function is not None and ctx.function.class_facts is not None and not ctx.nested):
-        # Trace rules assume the norm, a model put in eval mode before torch.jit.trace: code
-        # under `if self.training:` (and after `if not self.training: return x`) does not run
-        # while tracing. JIT313 (opt-in) reports the branch itself for models traced in train mode.
-        return False
-    return None
-
-
-# isinstance(x, T) on a value whose static type is known is folded by the script compiler:
-# the other branch is not compiled (only parsed). T -> the jitlint kinds it is True for.
-_ISINSTANCE_KINDS = {
-    "torch.Tensor": {TENSOR}, "builtins.int": {"int", SINT}, "builtins.float": {"float"},
-    "builtins.str": {"str"}, "builtins.list": {"list", SIZE}, "builtins.tuple": {"tuple"},
-    "builtins.dict": {"dict"},
-}
-_FOLDABLE_KINDS = frozenset({TENSOR, "int", SINT, "float", "str", "list", SIZE, "tuple", "dict"})
-
-
-def _static_isinstance(test: cst.Call, ctx: FunctionContext) -> Optional[bool]:
-    if not isinstance(test.func, cst.Name) or test.func.value != "isinstance" or ctx.infer is None:
-        return None
-    obj, types = test.args[0].value, test.args[1].value
-    if not isinstance(obj, cst.Name) or any(a.keyword is not None or a.star for a in test.args):
-        return None
-    k = kind(ctx.infer.env.get(obj.value))
-    if k not in _FOLDABLE_KINDS or ctx.resolve(test.func) != "builtins.isinstance":
-        return None
-    targets = types.elements if isinstance(types, cst.Tuple) else None
-    names = [el.value for el in targets] if targets is not None else [types]
-    result = False
-    for node in names:
-        kinds = _ISINSTANCE_KINDS.get(ctx.resolve(node) or "")
-        if kinds is None:
-            return None  # a type we do not model (bool, Optional[...], user classes...)
-        result = result or k in kinds
-    return result
-
 
 def _instance_dependent(test: cst.BaseExpression, ctx: FunctionContext) -> bool:
     """Does ``test`` read a per-instance compile-time constant of ``self``?
@@ -252,52 +103,7 @@ def _instance_dependent(test: cst.BaseExpression, ctx: FunctionContext) -> bool:
             and test.value.value == "self" and test.attr.value in attrs)
 
 
-def always_exits(stmts: Sequence[cst.BaseStatement]) -> bool:
-    for stmt in stmts:
-        if isinstance(stmt, cst.SimpleStatementLine):
-            if any(isinstance(s, (cst.Return, cst.Raise)) for s in stmt.body):
-                return True
-        elif isinstance(stmt, cst.If):
-            if stmt.orelse is not None and always_exits(stmt.body.body) and always_exits(_orelse_body(stmt.orelse)):
-                return True
-    return False
-
-
-def _orelse_body(orelse) -> Sequence[cst.BaseStatement]:
-    if isinstance(orelse, cst.If):
-        return [orelse]
-    return orelse.body.body
-
-
 # -- None refinement -----------------------------------------------------------------------
-
-def refinements(test: cst.BaseExpression, truthy: bool) -> Dict[str, str]:
-    """Names whose None-ness ``test`` decides: name -> "notnone" | "none"."""
-    out: Dict[str, str] = {}
-    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        return refinements(test.expression, not truthy)
-    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
-        comp = test.comparisons[0]
-        left, right = test.left, comp.comparator
-        if isinstance(right, cst.Name) and right.value == "None" and isinstance(left, cst.Name):
-            is_not = isinstance(comp.operator, cst.IsNot)
-            is_ = isinstance(comp.operator, cst.Is)
-            if is_ or is_not:
-                not_none = is_not == truthy
-                out[left.value] = "notnone" if not_none else "none"
-    elif isinstance(test, cst.BooleanOperation):
-        if isinstance(test.operator, cst.And) and truthy:
-            out.update(refinements(test.left, True))
-            out.update(refinements(test.right, True))
-        elif isinstance(test.operator, cst.Or) and not truthy:
-            out.update(refinements(test.left, False))
-            out.update(refinements(test.right, False))
-    elif isinstance(test, cst.Name) and truthy:
-        out[test.value] = "notnone"
-    elif isinstance(test, cst.Call) and truthy and dotted_name(test.func) in ("isinstance", "torch.jit.isinstance"):
-        if test.args and isinstance(test.args[0].value, cst.Name):
-            out[test.args[0].value.value] = "notnone"
-    return out
 
 
 class FunctionWalker:
@@ -790,14 +596,3 @@ class FunctionWalker:
         # self.x = <function> style calls through attributes are handled by the class summary.
 
 
-def _all_params(params: cst.Parameters):
-    out = list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
-    if isinstance(params.star_arg, cst.Param):
-        out.append(params.star_arg)
-    if params.star_kwarg is not None:
-        out.append(params.star_kwarg)
-    return out
-
-
-def all_params(params: cst.Parameters):
-    return _all_params(params)

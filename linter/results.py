@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, List, Optional, Tuple
 
-from .finding import Finding
 from .analysis.summary import FileSummary
+from .finding import Finding
 
 
 @dataclass

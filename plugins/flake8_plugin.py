@@ -10,7 +10,6 @@ file are roots; helpers only called from other files are not seen as compiled (u
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Iterator, List, Optional, Tuple
 

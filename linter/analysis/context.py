@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from ..finding import UNSAFE, SAFE
+from ..finding import SAFE, UNSAFE
 from .local_types import ClassFacts, Inferrer
 from .names import NameTable
 from .types import Type

@@ -17,8 +17,23 @@ import libcst as cst
 from . import torch_api
 from .names import NameTable, dotted_name
 from .types import (
-    BOOL, DEVICE, DTYPE, FLOAT, INT, NONE, NUMBER, SBOOL, SINT, SIZE, STR, TENSOR, Type, join,
-    kind, optional, strip_optional,
+    BOOL,
+    DEVICE,
+    DTYPE,
+    FLOAT,
+    INT,
+    NONE,
+    NUMBER,
+    SBOOL,
+    SINT,
+    SIZE,
+    STR,
+    TENSOR,
+    Type,
+    join,
+    kind,
+    optional,
+    strip_optional,
 )
 
 _SCALAR_ANNOTATIONS = {
@@ -527,3 +542,16 @@ class Inferrer:
 
     def strip_optional(self, t: Type) -> Type:
         return strip_optional(t)
+
+
+# Attributes and methods that only a Tensor has: an unannotated parameter used with them
+# is taken to be a Tensor.
+TENSOR_HINTS = frozenset(
+    "shape size dim view reshape permute transpose unsqueeze squeeze contiguous sum mean item "
+    "numel dtype device float half long masked_fill matmul softmax flatten expand repeat "
+    "new_zeros new_ones new_empty new_full type_as detach clone cpu cuda tolist numpy argmax "
+    "exp log sigmoid tanh relu norm sqrt clamp chunk unbind narrow index_select gather scatter "
+    "bmm mm any all nonzero ndim ndimension is_cuda requires_grad stride fill_ zero_ add_ mul_ "
+    "copy_ masked_fill_ view_as reshape_as expand_as unflatten split sub add mul div pow abs "
+    "max min".split()
+)

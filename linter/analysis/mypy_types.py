@@ -19,7 +19,17 @@ import os
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from .types import (
-    BOOL, DEVICE, DTYPE, FLOAT, INT, NONE, SIZE, STR, TENSOR, Type, optional,
+    BOOL,
+    DEVICE,
+    DTYPE,
+    FLOAT,
+    INT,
+    NONE,
+    SIZE,
+    STR,
+    TENSOR,
+    Type,
+    optional,
 )
 
 Key = Tuple[int, int, int, int]  # line, column (0-based), end line, end column

@@ -20,9 +20,9 @@ import fnmatch
 from collections import deque
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-from . import torch_api
-from ..results import Conditional, FileResult
 from ..finding import Finding
+from ..results import FileResult
+from . import torch_api
 from .summary import ClassSummary, FileSummary, FunctionSummary
 
 SCRIPT = "script"

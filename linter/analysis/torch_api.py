@@ -7,7 +7,17 @@ examples); the linter itself never imports torch.
 from __future__ import annotations
 
 from .types import (
-    BOOL, DEVICE, DTYPE, FLOAT, INT, NDARRAY, NUMBER, SBOOL, SINT, SIZE, STR, TENSOR,
+    BOOL,
+    DEVICE,
+    DTYPE,
+    INT,
+    NDARRAY,
+    NUMBER,
+    SBOOL,
+    SINT,
+    SIZE,
+    STR,
+    TENSOR,
 )
 
 # Tensor methods whose result is not a Tensor (everything else returns a Tensor).
@@ -115,3 +125,41 @@ def is_module_class_name(qualname: str) -> bool:
         last = qualname.rsplit(".", 1)[-1]
         return bool(last) and last[0].isupper()
     return False
+
+
+# nn.Module Python APIs torch.jit.script cannot compile when called on a module from compiled
+# code (each checked with torch 2.13: their bodies use yield, lambdas, *args, `Self`...).
+# ``modules()``, ``children()``, ``named_children()``, ``named_modules()`` and ``extra_repr()``
+# compile and match eager, so they are not listed.
+MODULE_APIS = {
+    "parameters": "use a concrete parameter or buffer (e.g. `self.weight`)",
+    "named_parameters": "use concrete parameters or buffers (e.g. `self.weight`)",
+    "buffers": "use concrete buffers (e.g. `self.running_mean`)",
+    "state_dict": "read the tensors you need as attributes",
+    "load_state_dict": "load the state outside the model",
+    "apply": "apply the function in `__init__` or outside the model",
+    "to": "move the module outside the model (`model.to(device)` before scripting)",
+    "cpu": "move the module outside the model",
+    "cuda": "move the module outside the model",
+    "float": "convert the module outside the model",
+    "half": "convert the module outside the model",
+    "double": "convert the module outside the model",
+    "bfloat16": "convert the module outside the model",
+    "type": "convert the module outside the model",
+    "share_memory": "call it outside the model",
+    "to_empty": "call it outside the model",
+    "train": "set the mode outside the model (`model.train()` / `model.eval()`)",
+    "eval": "set the mode outside the model (`model.train()` / `model.eval()`)",
+    "requires_grad_": "set requires_grad outside the model",
+    "zero_grad": "zero gradients outside the model",
+    "register_buffer": "register buffers in `__init__`",
+    "register_parameter": "register parameters in `__init__`",
+    "add_module": "add submodules in `__init__`",
+    "register_module": "add submodules in `__init__`",
+    "register_forward_hook": "register hooks outside the model",
+    "register_forward_pre_hook": "register hooks outside the model",
+    "get_submodule": "refer to the submodule attribute directly (`self.block`)",
+    "get_parameter": "refer to the parameter attribute directly",
+    "get_buffer": "refer to the buffer attribute directly",
+    "__call__": "call the submodule directly (`self.block(x)`)",
+}

@@ -199,7 +199,7 @@ def _len_of_tensor(node: cst.BaseExpression, ctx) -> Optional[tuple]:
 def input_free(node: cst.CSTNode, ctx) -> bool:
     """True when ``node`` reads no local variable or parameter: only ``self``, globals and
     literals (module state, the same for every call, e.g. ``self.weight.shape[0]``)."""
-    from ..function_walker import iter_children
+    from .syntax import iter_children
 
     locals_ = ctx.infer.locals if ctx.infer is not None else None
     if locals_ is None:
@@ -221,7 +221,7 @@ def input_free(node: cst.CSTNode, ctx) -> bool:
 
 def statically_decided(test: cst.BaseExpression, ctx) -> bool:
     """``... and not torch.jit.is_tracing()``: the branch taken while tracing is known."""
-    from ..function_walker import static_value
+    from .guards import static_value
 
     return static_value(test, ctx, "trace") is not None
 
@@ -411,8 +411,8 @@ def _weak_forward_param(name: str, ctx) -> bool:
         return False
     hinted = ctx.scratch.get(_HINTED)
     if hinted is None:
-        from ..file_checker import TENSOR_HINTS
-        from ..function_walker import iter_descendants
+        from .local_types import TENSOR_HINTS
+        from .syntax import iter_descendants
 
         hinted = set()
         for sub in iter_descendants(fn.node.body):

@@ -16,15 +16,12 @@ learns about a function lives on ``ctx``.
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import ClassVar, List, Optional, Sequence, Tuple
 
 # Which compilation a rule is about. The engine only reports a rule's finding in code
 # that the matching compiler really processes (see jitlint.linter.analysis.reach).
-SCRIPT = "script"  # torch.jit.script: compiled, reachable code
-TRACE = "trace"  # torch.jit.trace: code executed while tracing
-ANY = "any"  # both (reported if the function is reachable in either mode)
-FILE = "file"  # independent of reach (deprecated API calls, tool errors)
+from ..analysis.modes import ANY, FILE, SCRIPT, TRACE  # noqa: F401  (re-exported for rules)
 
 FAMILIES = {
     "JIT0": "jitlint itself (files it could not analyse)",

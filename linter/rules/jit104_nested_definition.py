@@ -1,7 +1,7 @@
 import libcst as cst
 
+from ..analysis.syntax import iter_descendants
 from .base import Example, Rule
-from ..function_walker import iter_descendants
 
 
 class NestedDefinition(Rule):

@@ -4,9 +4,9 @@ import libcst as cst
 
 from ..analysis import torch_api
 from ..analysis.names import iter_top_level
+from ..analysis.script_types import bindings_of
+from ..analysis.syntax import iter_descendants
 from .base import Example, Rule
-from .jit111_inconsistent_return_type import _bindings
-from ..function_walker import iter_descendants
 
 # Value kinds (``analyzer._value_kind``) of module-level names that torch.jit.script refuses
 # to read, with the type its error names. Checked with torch 2.13 (m010, s013 and probes):
@@ -297,7 +297,7 @@ class ModuleGlobalRead(Rule):
             return
         if isinstance(ctx.parent, cst.NameItem):
             return  # `global NAME` (global-statement reports it)
-        if name in _bindings(ctx) or _in_annotation(node, ctx):  # bound in the function: a local
+        if name in bindings_of(ctx) or _in_annotation(node, ctx):  # bound in the function: a local
             return
         n_plain, n_other, value = _top_level_facts(ctx).get(name, (0, 0, None))
         if binding.kind == "value" and (n_other or not n_plain):

@@ -2,9 +2,9 @@ from typing import Optional
 
 import libcst as cst
 
+from ..analysis.statement_edits import statement_replacement
+from ..analysis.syntax import iter_descendants
 from .base import Example, Rule
-from .jit108_loop_else import statement_replacement
-from ..function_walker import iter_descendants
 
 
 def _evaluated_first(root: cst.BaseExpression, target: cst.NamedExpr) -> bool:

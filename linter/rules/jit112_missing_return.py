@@ -2,35 +2,15 @@ from typing import Optional, Sequence
 
 import libcst as cst
 
+from ..analysis.guards import maybe_folded, static_value
 from ..analysis.local_types import annotation_type
 from ..analysis.names import dotted_name
-from .base import SCRIPT, Example, Rule
-from .jit108_loop_else import statement_replacement
+from ..analysis.statement_edits import statement_replacement
+from ..analysis.syntax import iter_children, iter_descendants
 from ..analysis.types import NONE, is_optional
-from ..function_walker import iter_children, iter_descendants, static_value
+from .base import SCRIPT, Example, Rule
 
-_FOLDED_CALLS = {"builtins.isinstance", "builtins.hasattr", "builtins.callable", "torch.jit.isinstance"}
 _SKIP_DECORATORS = ("overload", "abstractmethod", "abstractproperty")
-
-
-def maybe_folded(test: cst.BaseExpression, ctx) -> bool:
-    """True when TorchScript might decide ``test`` at compile time (so a branch may vanish).
-
-    The compiler folds ``x is None`` when ``x`` is not Optional, ``isinstance``/``hasattr``,
-    and ``Final``/``__constants__`` attributes; we cannot always tell, so such tests make the
-    analysis give up rather than guess.
-    """
-    for n in (test, *iter_descendants(test)):
-        if isinstance(n, cst.Comparison):
-            if any(isinstance(c.operator, (cst.Is, cst.IsNot)) for c in n.comparisons):
-                return True
-        elif isinstance(n, cst.Call):
-            if ctx.resolve(n.func) in _FOLDED_CALLS:
-                return True
-        elif isinstance(n, cst.Attribute):
-            if isinstance(n.value, cst.Name) and n.value.value == "self" and n.attr.value != "training":
-                return True
-    return False
 
 
 def _static(test: cst.BaseExpression, ctx) -> Optional[bool]:

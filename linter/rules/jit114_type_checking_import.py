@@ -3,8 +3,8 @@ from typing import Dict, Iterator, Optional
 import libcst as cst
 
 from ..analysis.names import iter_top_level
+from ..analysis.syntax import iter_descendants
 from .base import Example, Rule
-from ..function_walker import iter_descendants
 
 # Bare names TorchScript's own type parser knows, so an unresolvable (TYPE_CHECKING-only)
 # binding of exactly these names still compiles (checked with torch 2.13: `Tensor`,

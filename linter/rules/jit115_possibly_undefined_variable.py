@@ -2,10 +2,10 @@ from typing import Dict, Iterator, Optional, Sequence, Tuple
 
 import libcst as cst
 
+from ..analysis.guards import maybe_folded, real_loop, static_value
 from ..analysis.names import BUILTIN_NAMES
+from ..analysis.syntax import iter_children
 from .base import SCRIPT, Example, Rule
-from .jit112_missing_return import maybe_folded
-from ..function_walker import iter_children, static_value
 
 # How a name stands at a point of the function: defined on every path, or only on some
 # ("if" = assigned in one branch of an if, "loop" = first assigned inside a loop body), with
@@ -57,36 +57,6 @@ def _reads(node: cst.CSTNode, bound: frozenset = frozenset()) -> Iterator[cst.Na
         return
     for child in iter_children(node):
         yield from _reads(child, bound)
-
-
-def real_loop(loop: cst.CSTNode, ctx) -> bool:
-    """Does TorchScript compile this loop as a loop? ``while`` loops and ``for`` loops over
-    ``range(...)``, list displays and List-typed values do; loops over tuples, module lists
-    and other module attributes are unrolled into straight-line code (checked), so what they
-    assign is defined after them and may change type freely."""
-    if isinstance(loop, cst.While):
-        return True
-    if not isinstance(loop, cst.For):
-        return False
-    return _real_iterable(loop.iter, ctx)
-
-
-def _real_iterable(it: cst.BaseExpression, ctx) -> bool:
-    from .jit111_inconsistent_return_type import confident_type
-
-    if isinstance(it, (cst.List, cst.ListComp)):
-        return True
-    if isinstance(it, cst.Call):
-        qual = ctx.resolve(it.func)
-        if qual == "builtins.range":
-            return True
-        if qual in ("builtins.enumerate", "builtins.reversed") and it.args:
-            return _real_iterable(it.args[0].value, ctx)
-        if qual == "builtins.zip" and it.args:
-            return all(_real_iterable(a.value, ctx) for a in it.args)
-        return False
-    cat = confident_type(it, ctx)
-    return isinstance(cat, tuple) and cat[0] == "list"
 
 
 def _exits(small: cst.BaseSmallStatement) -> bool:

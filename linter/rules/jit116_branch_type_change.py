@@ -1,13 +1,10 @@
 
 import libcst as cst
 
+from ..analysis.guards import maybe_folded, real_loop, static_value
+from ..analysis.script_types import Cat, annotation_cat, article, confident_type, conflict
+from ..analysis.syntax import iter_children
 from .base import SCRIPT, Example, Rule
-from .jit111_inconsistent_return_type import (
-    Cat, _ann_cat, article, confident_type, conflict,
-)
-from .jit112_missing_return import maybe_folded
-from .jit115_possibly_undefined_variable import real_loop
-from ..function_walker import iter_children, static_value
 
 _BLOCKS = (cst.If, cst.For, cst.While)
 
@@ -32,7 +29,7 @@ def _type_before(name: str, top: cst.BaseStatement, ctx) -> Cat:
                             return None
                 elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
                     if small.target.value == name:
-                        return _ann_cat(small.annotation, ctx)
+                        return annotation_cat(small.annotation, ctx)
                 elif isinstance(small, cst.AugAssign) and isinstance(small.target, cst.Name):
                     if small.target.value == name:
                         return None
@@ -55,7 +52,7 @@ def _type_before(name: str, top: cst.BaseStatement, ctx) -> Cat:
     if param is None or param.kind in ("star", "starstar") or param.type == ("self",):
         return None
     if param.annotation is not None:
-        return _ann_cat(param.annotation, ctx)
+        return annotation_cat(param.annotation, ctx)
     return "Tensor" if param.default is None else None
 
 

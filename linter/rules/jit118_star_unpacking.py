@@ -2,8 +2,8 @@ from typing import Optional
 
 import libcst as cst
 
-from .base import Example, Rule
 from ..analysis.types import SIZE, STR, TENSOR, describe, kind
+from .base import Example, Rule
 
 # Kinds of values TorchScript refuses to unpack with ``*`` (only tuples have a static length).
 _NOT_UNPACKABLE = frozenset({"list", SIZE, TENSOR, STR, "dict", "range"})

@@ -1,7 +1,7 @@
 import libcst as cst
 
-from .base import Example, Rule
 from ..analysis.types import kind
+from .base import Example, Rule
 
 
 class DoubleStarUnpacking(Rule):

@@ -4,8 +4,8 @@ from typing import List, Optional
 
 import libcst as cst
 
-from .base import Example, Rule
 from ..analysis.types import STR
+from .base import Example, Rule
 
 _INDEXED = re.compile(r"\{(\d+)\}")
 

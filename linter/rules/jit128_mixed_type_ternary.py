@@ -2,11 +2,24 @@ from typing import Optional
 
 import libcst as cst
 
-from .base import Example, Rule
+from ..analysis.guards import refinements
 from ..analysis.types import (
-    BOOL, DEVICE, FLOAT, INT, NONE, SBOOL, SINT, SIZE, STR, TENSOR, describe, is_optional, kind, strip_optional,
+    BOOL,
+    DEVICE,
+    FLOAT,
+    INT,
+    NONE,
+    SBOOL,
+    SINT,
+    SIZE,
+    STR,
+    TENSOR,
+    describe,
+    is_optional,
+    kind,
+    strip_optional,
 )
-from ..function_walker import refinements
+from .base import Example, Rule
 
 # TorchScript's view of jitlint's scalar types (types it cannot unify with each other).
 _CLASS = {TENSOR: "Tensor", INT: "int", SINT: "int", FLOAT: "float", BOOL: "bool", SBOOL: "bool",

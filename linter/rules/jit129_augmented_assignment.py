@@ -1,7 +1,7 @@
 import libcst as cst
 
-from .base import Example, Rule
 from ..analysis.types import FLOAT, INT, SINT, STR, TENSOR
+from .base import Example, Rule
 
 _ATOMIC = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Integer, cst.Float, cst.SimpleString,
            cst.Imaginary)

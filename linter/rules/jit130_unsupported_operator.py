@@ -1,7 +1,7 @@
 import libcst as cst
 
-from .base import Example, Rule
 from ..analysis.types import BOOL, FLOAT, INT, NONE, SBOOL, SINT, STR, describe, kind
+from .base import Example, Rule
 
 _INTS = (INT, SINT)
 _BOOLS = (BOOL, SBOOL)

@@ -3,8 +3,8 @@ from typing import Iterator, Optional, Tuple
 import libcst as cst
 
 from ..analysis.local_types import annotation_type
-from .base import Example, Rule
 from ..analysis.types import NONE, SIZE, describe, kind
+from .base import Example, Rule
 
 _DICTS = frozenset({"typing.Dict", "builtins.dict", "typing.OrderedDict", "collections.OrderedDict",
                     "typing.DefaultDict", "collections.defaultdict"})

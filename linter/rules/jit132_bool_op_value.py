@@ -3,9 +3,9 @@ from typing import List
 import libcst as cst
 
 from ..analysis.local_types import annotation_type
-from .base import Example, Rule
+from ..analysis.syntax import iter_children
 from ..analysis.types import BOOL, FLOAT, INT, NUMBER, SBOOL, SINT, SIZE, STR, TENSOR, describe, kind
-from ..function_walker import iter_children
+from .base import Example, Rule
 
 # Operand kinds that are certainly not bool (TorchScript turns them into bools in `and`/`or`).
 _NON_BOOL = frozenset({INT, SINT, FLOAT, NUMBER, STR, SIZE, TENSOR, "list", "tuple", "dict", "optional"})

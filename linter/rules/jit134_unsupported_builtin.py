@@ -2,8 +2,8 @@ from typing import Optional
 
 import libcst as cst
 
-from .base import Example, Rule
 from ..analysis.types import SIZE, STR, TENSOR, kind
+from .base import Example, Rule
 
 # Builtins the compiler rejects whatever their arguments ("Python builtin <...> is currently
 # not supported in Torchscript", or schema errors such as "iter(Tensor 0) -> Tensor 0").
@@ -49,7 +49,7 @@ def _is_string_literal(node: cst.BaseExpression) -> bool:
 
 def _is_module_api_call(node: cst.BaseExpression) -> bool:
     """``self.parameters()`` & co. (reported by JIT143, which names the real problem)."""
-    from .jit143_module_api_in_forward import MODULE_APIS
+    from ..analysis.torch_api import MODULE_APIS
 
     if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
         return False

@@ -32,7 +32,7 @@ def _method_reason(cls) -> Optional[str]:
 
 
 def _calls(body):
-    from ..function_walker import iter_descendants
+    from ..analysis.syntax import iter_descendants
 
     for node in iter_descendants(body):
         if isinstance(node, cst.Call):

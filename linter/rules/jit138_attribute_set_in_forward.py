@@ -2,9 +2,10 @@ from typing import Dict, Set, Tuple
 
 import libcst as cst
 
+from ..analysis.constants import class_constants
 from ..analysis.names import dotted_name
+from ..analysis.syntax import self_targets
 from .base import Example, Rule
-from .jit141_constant_reassigned import class_constants, self_targets
 
 # Attributes every nn.Module instance has.
 _MODULE_BUILTIN_ATTRS = frozenset({"training"})
@@ -44,7 +45,7 @@ def _literal(node) -> bool:
 def _init_callees(class_node: cst.ClassDef) -> Set[str]:
     """Methods ``__init__`` runs through ``self.m(...)`` calls (transitively): what they assign
     exists when the module is scripted, even if they are compiled too."""
-    from ..function_walker import iter_descendants
+    from ..analysis.syntax import iter_descendants
 
     methods = {s.name.value: s for s in class_node.body.body if isinstance(s, cst.FunctionDef) and s.params.params}
     done: Set[str] = set()

@@ -2,8 +2,8 @@ from typing import Optional
 
 import libcst as cst
 
-from .base import Example, Rule
 from ..analysis.types import kind
+from .base import Example, Rule
 
 # Containers as the inference types them: ("modlist", ...) or ("module", "torch.nn.ModuleList").
 _CONTAINER_CLASSES = {}

@@ -2,8 +2,8 @@ from typing import Optional
 
 import libcst as cst
 
-from .base import Example, Rule
 from ..analysis.types import DTYPE, SIZE, TENSOR
+from .base import Example, Rule
 
 # Tensor methods and properties torch.jit.script rejects ("'Tensor' object has no attribute or
 # method ..."): the re-scan of dir(torch.Tensor) in the catalog (m002) plus `names`.

@@ -2,96 +2,17 @@ from typing import Dict, Optional, Set
 
 import libcst as cst
 
-from ..analysis.names import dotted_name
+from ..analysis.compiled import has_type_comment, never_compiled, overload_implementation
+from ..analysis.spellings import torch_spelling, typing_name
+from ..analysis.statement_edits import annotate_param
+from ..analysis.syntax import iter_descendants
+from ..analysis.types import BOOL, DEVICE, DTYPE, FLOAT, INT, STR
+from ..analysis.value_kinds import _is_bytes, default_kind
 from .base import Example, Rule
-from ..analysis.types import BOOL, DEVICE, DTYPE, FLOAT, INT, STR, kind
-from ..function_walker import iter_descendants
 
 # What TorchScript calls the Python types of literal defaults (for messages).
 _TYPE_WORDS = {INT: "an int", FLOAT: "a float", BOOL: "a bool", STR: "a str", DTYPE: "a dtype",
                DEVICE: "a device", "tuple": "a tuple", "bytes": "bytes", "complex": "a complex number"}
-_VALUE_KINDS = {"int": INT, "float": FLOAT, "str": STR, "bool": BOOL, "tuple": "tuple", "dtype": DTYPE,
-                "complex": "complex"}
-
-
-def never_compiled(ctx) -> bool:
-    """Functions torch.jit.script never compiles, known from this file alone: ``__init__`` of an
-    nn.Module (modules are compiled from their instances), and functions with ``*args`` or
-    ``**kwargs`` (rejected outright, JIT117). Findings there would be dropped by the reach
-    step anyway; skipping them early saves the work."""
-    info = ctx.function
-    if info is None:
-        return True
-    scratch = ctx.scratch
-    cached = scratch.get("never_compiled")
-    if cached is None:
-        cached = (info.name == "__init__" and info.class_facts is not None and info.class_facts.is_module_guess) or \
-            any(p.kind in ("star", "starstar") for p in info.params)
-        scratch["never_compiled"] = cached
-    return cached
-
-
-def overload_implementation(ctx) -> bool:
-    """The implementation of a function or method with ``@torch.jit._overload(_method)``
-    declarations: TorchScript compiles it with each declaration's signature, so its own
-    (usually unannotated) signature is not what the compiler sees."""
-    info = ctx.function
-    fn = info.node
-    siblings = info.class_node.body.body if info.class_node is not None else ctx.file.module.body
-    for stmt in siblings:
-        if isinstance(stmt, cst.FunctionDef) and stmt is not fn and stmt.name.value == fn.name.value:
-            for dec in stmt.decorators:
-                node = dec.decorator.func if isinstance(dec.decorator, cst.Call) else dec.decorator
-                name = ctx.names.resolve(dotted_name(node)) or dotted_name(node) or ""
-                if name.rsplit(".", 1)[-1] in ("_overload", "_overload_method"):
-                    return True
-    return False
-
-
-def has_type_comment(fn: cst.FunctionDef, ctx) -> bool:
-    """Whether TorchScript may take the signature from a ``# type: (...) -> ...`` comment.
-
-    torch.jit.annotations uses a type comment only when the signature has no annotation at
-    all; it finds it anywhere in the function's source (``# type: ignore`` excepted)."""
-    info = ctx.function
-    if info.return_annotation is not None or any(p.annotation is not None for p in info.params):
-        return False
-    source = ctx.file.source
-    if "# type:" not in source and "#type:" not in source:
-        return False
-    for line in ctx.code_of(fn).splitlines():
-        at = line.find("# type:")
-        if at < 0:
-            at = line.find("#type:")
-        if at >= 0 and not line[at:].split(":", 1)[1].strip().startswith("ignore"):
-            return True
-    return False
-
-
-def typing_name(ctx, name: str) -> Optional[str]:
-    """How this file spells ``typing.<name>`` (``Optional``, ``typing.Optional``...), or None."""
-    if ctx.names.resolve(name) == f"typing.{name}":
-        return name
-    for alias in ("typing", "t", "tp", "T"):
-        if ctx.names.resolve(alias) == "typing":
-            return f"{alias}.{name}"
-    return None
-
-
-def torch_spelling(ctx, attr: str) -> Optional[str]:
-    """How this file spells ``torch.<attr>`` (``torch.Tensor``, ``Tensor``...), or None."""
-    if ctx.names.resolve(attr) == f"torch.{attr}":
-        return attr
-    for head, binding in ctx.names.bindings.items():
-        if binding.kind == "import" and binding.target == "torch":
-            return f"{head}.{attr}"
-    return None
-
-
-def _is_bytes(node: cst.BaseExpression) -> bool:
-    while isinstance(node, cst.ConcatenatedString):
-        node = node.left
-    return isinstance(node, cst.SimpleString) and "b" in node.prefix.lower()
 
 
 def literal_annotation(node: cst.BaseExpression, ctx, depth: int = 0) -> Optional[str]:
@@ -124,33 +45,6 @@ def literal_annotation(node: cst.BaseExpression, ctx, depth: int = 0) -> Optiona
         if qual and qual.startswith("torch.") and ctx.type_of(node) == DTYPE:
             return torch_spelling(ctx, "dtype")
     return None
-
-
-def default_kind(node: cst.BaseExpression, ctx) -> Optional[str]:
-    """The Python type of a default value when it is known not to be a Tensor or None."""
-    if isinstance(node, cst.Imaginary):
-        return "complex"
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        return "bytes" if _is_bytes(node) else STR
-    if isinstance(node, cst.Name) and node.value not in ("True", "False", "None"):
-        if ctx.infer is not None and node.value in ctx.infer.locals:
-            return None
-        binding = ctx.names.value_kind(node.value)
-        return _VALUE_KINDS.get(binding.target) if binding is not None else None
-    t = ctx.type_of(node)
-    if t in (INT, FLOAT, BOOL, STR, DTYPE, DEVICE):
-        return t
-    if kind(t) == "tuple":
-        return "tuple"
-    return None
-
-
-def annotate_param(param: cst.Param, ann: str, ctx):
-    """Replacements turning ``name=default`` into ``name: ann = default`` (PEP 8 spacing)."""
-    out = [(param.name, f"{param.name.value}: {ann}")]
-    if isinstance(param.equal, cst.AssignEqual):
-        out.append((param.equal, " = "))
-    return out
 
 
 def _assigned_names(fn: cst.FunctionDef) -> Set[str]:

@@ -1,14 +1,14 @@
-from typing import Dict, Optional
+from typing import Dict
 
 import libcst as cst
 
+from ..analysis.compiled import has_type_comment, never_compiled, overload_implementation
 from ..analysis.local_types import annotation_type
-from .base import Example, Rule
-from .jit201_unannotated_non_tensor_param import (
-    annotate_param, has_type_comment, never_compiled, overload_implementation, torch_spelling, typing_name,
-)
+from ..analysis.spellings import optional_of, torch_spelling
+from ..analysis.statement_edits import annotate_param
+from ..analysis.syntax import iter_descendants
 from ..analysis.types import BOOL, NONE, TENSOR, describe, kind
-from ..function_walker import iter_descendants
+from .base import Example, Rule
 
 
 def _uses(fn: cst.FunctionDef, wanted: set, need_is: bool) -> Dict[str, str]:
@@ -25,12 +25,6 @@ def _uses(fn: cst.FunctionDef, wanted: set, need_is: bool) -> Dict[str, str]:
             if any(isinstance(c.operator, (cst.Is, cst.IsNot)) for c in node.comparisons):
                 out[node.left.value] = "is"
     return out
-
-
-def optional_of(ann_code: str, ctx) -> Optional[str]:
-    """``Optional[<ann>]`` spelled with this file's imports, or the PEP 604 ``<ann> | None``."""
-    opt = typing_name(ctx, "Optional")
-    return f"{opt}[{ann_code}]" if opt else f"{ann_code} | None"
 
 
 class NoneDefaultNotOptional(Rule):

@@ -2,11 +2,12 @@ from typing import Optional, Set
 
 import libcst as cst
 
+from ..analysis.guards import refinements
 from ..analysis.local_types import annotation_type
-from .base import Example, Rule
-from .jit108_loop_else import statement_replacement
+from ..analysis.statement_edits import statement_replacement
+from ..analysis.syntax import iter_descendants
 from ..analysis.types import NONE, describe, is_optional, kind
-from ..function_walker import iter_descendants, refinements
+from .base import Example, Rule
 
 _COMPARE_ORDER = (cst.LessThan, cst.LessThanEqual, cst.GreaterThan, cst.GreaterThanEqual)
 _CASTS = {"builtins.range": "`range()`", "builtins.int": "`int()`", "builtins.float": "`float()`"}

@@ -2,13 +2,10 @@ from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from .base import SCRIPT, Example, Rule
-from .jit112_missing_return import maybe_folded
-from .jit115_possibly_undefined_variable import real_loop
-from .jit201_unannotated_non_tensor_param import torch_spelling
-from .jit202_none_default_not_optional import optional_of
+from ..analysis.guards import maybe_folded, real_loop, static_value
+from ..analysis.spellings import optional_of, torch_spelling
 from ..analysis.types import BOOL, FLOAT, INT, NONE, STR, TENSOR, describe, is_optional
-from ..function_walker import static_value
+from .base import SCRIPT, Example, Rule
 
 _BLOCKS = (cst.If, cst.For, cst.While)
 _UNKNOWN = "unknown"

@@ -2,20 +2,24 @@ from typing import Dict, Optional, Tuple
 
 import libcst as cst
 
-from .base import Example, Rule
-from .jit201_unannotated_non_tensor_param import torch_spelling, typing_name
+from ..analysis.spellings import torch_spelling, typing_name
+from ..analysis.syntax import self_attribute
 from ..analysis.types import (
-    BOOL, DEVICE, DTYPE, FLOAT, INT, NONE, NUMBER, SBOOL, SINT, SIZE, STR, TENSOR, describe, kind,
+    BOOL,
+    FLOAT,
+    INT,
+    SBOOL,
+    SINT,
+    SIZE,
+    STR,
+    TENSOR,
+    describe,
+    kind,
 )
+from ..analysis.value_kinds import empty_container, not_tensor
+from .base import Example, Rule
 
-# Element types that are certainly not a Tensor (an empty [] is a List[Tensor], {} a Dict[str, Tensor]).
-_NOT_TENSOR = frozenset({INT, FLOAT, BOOL, STR, SINT, SBOOL, NUMBER, SIZE, DTYPE, DEVICE, NONE})
-_NOT_TENSOR_KINDS = frozenset({"list", "tuple", "dict", "optional"})
 _SPELL = {INT: "int", SINT: "int", FLOAT: "float", BOOL: "bool", SBOOL: "bool", STR: "str"}
-
-
-def not_tensor(t) -> bool:
-    return t in _NOT_TENSOR or kind(t) in _NOT_TENSOR_KINDS
 
 
 def spell(t, ctx, depth: int = 0) -> Optional[str]:
@@ -50,25 +54,6 @@ def spell(t, ctx, depth: int = 0) -> Optional[str]:
 def _generic(name: str, ctx, args) -> str:
     head = typing_name(ctx, name) if ctx.names.resolve(name) == f"typing.{name}" else name.lower()
     return f"{head}[{', '.join(args)}]"
-
-
-def empty_container(value: cst.BaseExpression, ctx) -> Optional[str]:
-    """"list"/"dict" for ``[]``, ``{}``, ``list()``, ``dict()``."""
-    if isinstance(value, cst.List) and not value.elements:
-        return "list"
-    if isinstance(value, cst.Dict) and not value.elements:
-        return "dict"
-    if isinstance(value, cst.Call) and not value.args and isinstance(value.func, cst.Name):
-        qual = ctx.resolve(value.func)
-        if qual in ("builtins.list", "builtins.dict"):
-            return qual[9:]
-    return None
-
-
-def _self_attr(node: cst.BaseExpression) -> Optional[str]:
-    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
-        return node.attr.value
-    return None
 
 
 class EmptyContainerType(Rule):
@@ -281,7 +266,7 @@ class EmptyContainerType(Rule):
             state = ctx.scratch.get(self.code)
             if not state or owner.value not in state or state[owner.value][0] != "dict":
                 return
-        elif _self_attr(owner) is None:
+        elif self_attribute(owner) is None:
             return
         kt, vt = ctx.type_of(key), ctx.type_of(value)
         bad_key = kt is not None and kt != STR and (not_tensor(kt) or kt == TENSOR)
@@ -301,7 +286,7 @@ class EmptyContainerType(Rule):
             if not state or owner.value not in state:
                 return
             what = state[owner.value][0]
-        elif _self_attr(owner) is not None and ctx.function.class_node is not None:
+        elif self_attribute(owner) is not None and ctx.function.class_node is not None:
             what = "list" if method != "setdefault" else "dict"
         else:
             return
@@ -433,15 +418,15 @@ def _init_empty(class_node: Optional[cst.ClassDef], attr: str, ctx) -> Optional[
                     count += 2  # a class-level annotation types it
         if not (isinstance(stmt, cst.FunctionDef) and stmt.name.value == "__init__"):
             continue
-        from ..function_walker import iter_descendants
+        from ..analysis.syntax import iter_descendants
 
         for node in iter_descendants(stmt.body):
             if isinstance(node, cst.Assign):
-                if any(_self_attr(t.target) == attr for t in node.targets):
+                if any(self_attribute(t.target) == attr for t in node.targets):
                     count += 1
                     what = empty_container(node.value, ctx) if len(node.targets) == 1 else None
                     result = (what, node.value, node) if what else None
-            elif isinstance(node, cst.AnnAssign) and _self_attr(node.target) == attr:
+            elif isinstance(node, cst.AnnAssign) and self_attribute(node.target) == attr:
                 count += 2
     cache[key] = result if count == 1 else None
     return cache[key]

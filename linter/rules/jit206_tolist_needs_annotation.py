@@ -1,7 +1,7 @@
 import libcst as cst
 
-from .base import Example, Rule
 from ..analysis.types import TENSOR
+from .base import Example, Rule
 
 _ANNOTATE = ("torch.jit.annotate", "torch.jit._script.annotate")
 

@@ -2,10 +2,11 @@ from typing import Iterator, Optional, Set, Tuple
 
 import libcst as cst
 
+from ..analysis.compiled import never_compiled
 from ..analysis.local_types import annotation_type
+from ..analysis.spellings import typing_name
+from ..analysis.syntax import iter_descendants
 from .base import Example, Rule
-from .jit201_unannotated_non_tensor_param import never_compiled, typing_name
-from ..function_walker import iter_descendants
 
 # Type names TorchScript's annotation parser does not know (checked with torch 2.13: "Unknown
 # type constructor Sequence", "Unknown type name 'object'", "Unknown type name 'torch.Size'").

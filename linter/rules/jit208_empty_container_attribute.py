@@ -1,13 +1,13 @@
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, Optional, Set
 
 import libcst as cst
 
 from ..analysis.context import FixSpec
-from ..finding import SAFE
 from ..analysis.names import dotted_name
+from ..analysis.syntax import iter_descendants
+from ..analysis.value_kinds import empty_container
+from ..finding import SAFE
 from .base import Example, Rule
-from .jit205_empty_container_type import empty_container
-from ..function_walker import iter_descendants
 
 _MUTATORS = frozenset({"append", "extend", "insert", "update", "setdefault", "__setitem__", "add"})
 # Methods that run only after torch.jit.script has typed the attribute (what they store does

@@ -1,13 +1,12 @@
-from typing import Dict, Optional
+from typing import Dict
 
 import libcst as cst
 
 from ..analysis.local_types import annotation_type
-from .base import Example, Rule
-from .jit108_loop_else import statement_replacement
-from .jit205_empty_container_type import _self_attr
+from ..analysis.statement_edits import statement_replacement
+from ..analysis.syntax import iter_descendants, self_attribute
 from ..analysis.types import NONE, describe, is_optional, kind
-from ..function_walker import iter_descendants
+from .base import Example, Rule
 
 _ORDER = (cst.LessThan, cst.LessThanEqual, cst.GreaterThan, cst.GreaterThanEqual)
 _CASTS = ("builtins.range", "builtins.int", "builtins.float")
@@ -44,7 +43,7 @@ def _is_not_none_test(test: cst.BaseExpression, attr: str) -> bool:
     return (isinstance(test, cst.Comparison) and len(test.comparisons) == 1
             and isinstance(test.comparisons[0].operator, cst.IsNot)
             and isinstance(test.comparisons[0].comparator, cst.Name) and test.comparisons[0].comparator.value == "None"
-            and _self_attr(test.left) == attr)
+            and self_attribute(test.left) == attr)
 
 
 class _ToLocal(cst.CSTTransformer):
@@ -54,7 +53,7 @@ class _ToLocal(cst.CSTTransformer):
         self.local = local
 
     def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute):
-        if _self_attr(original) == self.attr:
+        if self_attribute(original) == self.attr:
             return cst.Name(self.local)
         return updated
 
@@ -185,7 +184,7 @@ class OptionalAttributeRefinement(Rule):
     ]
 
     def _declared(self, node: cst.BaseExpression, ctx):
-        attr = _self_attr(node)
+        attr = self_attribute(node)
         if attr is None:
             return None
         fn = ctx.function
@@ -233,7 +232,7 @@ class OptionalAttributeRefinement(Rule):
                 return None  # the local name is taken
             if isinstance(n, (cst.Assign, cst.AugAssign, cst.AnnAssign)):
                 targets = [t.target for t in n.targets] if isinstance(n, cst.Assign) else [n.target]
-                if any(_self_attr(t) == attr for t in targets):
+                if any(self_attribute(t) == attr for t in targets):
                     return None
         copy = cst.parse_statement(f"{attr} = self.{attr}\n")
         new_if = stmt.visit(_ToLocal(attr, attr)).with_changes(leading_lines=[])
@@ -279,7 +278,7 @@ class OptionalAttributeRefinement(Rule):
                 self._use(node.args[0].value, f"as an argument of `{node.func.value}()`", ctx)
 
     def visit_Return(self, node: cst.Return, ctx) -> None:
-        if node.value is None or _self_attr(node.value) is None:
+        if node.value is None or self_attribute(node.value) is None:
             return
         ret = ctx.function.return_annotation
         t = annotation_type(ret, ctx.names) if ret is not None else None

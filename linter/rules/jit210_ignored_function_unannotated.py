@@ -1,40 +1,14 @@
-from typing import List, Optional, Tuple
+from typing import List, Optional
 
 import libcst as cst
 
-from ..file_checker import JIT_FLAGS, decorator_name
+from ..analysis.calls import Target, a_code, bind_args, signature_in_type_comment
+from ..analysis.compiled import jit_flag
 from ..analysis.local_types import Inferrer
-from .base import Example, Rule
-from .jit201_unannotated_non_tensor_param import default_kind
-from .jit205_empty_container_type import not_tensor
+from ..analysis.syntax import iter_children
 from ..analysis.types import NONE, TENSOR, describe, kind
-from ..function_walker import iter_children
-
-
-class Target:
-    """A function called from compiled code that is defined in this file (same class for
-    ``self.m(...)``), with its ``@torch.jit.ignore``/``@torch.jit.unused`` flag."""
-
-    def __init__(self, node: cst.FunctionDef, flag: str, method: bool, label: str):
-        self.node = node
-        self.flag = flag
-        self.method = method
-        self.label = label
-
-
-def jit_flag(fn: cst.FunctionDef, ctx) -> Optional[str]:
-    """"ignore" / "unused" for a function decorated with torch.jit.ignore / unused
-    (``ignore(drop=True)`` is ``unused``)."""
-    for dec in fn.decorators:
-        flag = JIT_FLAGS.get(decorator_name(dec, ctx.names))
-        if flag == "ignore" and isinstance(dec.decorator, cst.Call):
-            for arg in dec.decorator.args:
-                if (arg.keyword is None or arg.keyword.value == "drop") and isinstance(arg.value, cst.Name) \
-                        and arg.value.value == "True":
-                    flag = "unused"
-        if flag in ("ignore", "unused"):
-            return flag
-    return None
+from ..analysis.value_kinds import default_kind, not_tensor
+from .base import Example, Rule
 
 
 def local_target(call: cst.Call, ctx) -> Optional[Target]:
@@ -61,20 +35,6 @@ def local_target(call: cst.Call, ctx) -> Optional[Target]:
     return None
 
 
-def _type_comment(fn: cst.FunctionDef, ctx) -> bool:
-    """A signature given by a ``# type: (...) -> ...`` comment (read when nothing is annotated)."""
-    params = list(fn.params.posonly_params) + list(fn.params.params) + list(fn.params.kwonly_params)
-    if fn.returns is not None or any(p.annotation is not None for p in params):
-        return False
-    if "# type:" not in ctx.file.source:
-        return False
-    return any("# type:" in line and "# type: ignore" not in line for line in ctx.code_of(fn).splitlines())
-
-
-def _a(text: str) -> str:
-    return ("an " if text[:1] in "aeiouAEIOU" else "a ") + f"`{text}`"
-
-
 def _returns(fn: cst.FunctionDef) -> List[cst.Return]:
     out, stack = [], list(iter_children(fn.body))
     while stack:
@@ -84,27 +44,6 @@ def _returns(fn: cst.FunctionDef) -> List[cst.Return]:
         elif not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             stack.extend(iter_children(node))
     return out
-
-
-def _bind_args(call: cst.Call, params: List[cst.Param]) -> Optional[List[Tuple[cst.Param, Optional[cst.BaseExpression]]]]:
-    """(parameter, argument or None) pairs, or None when the call cannot be matched statically."""
-    out = {id(p): (p, None) for p in params}
-    positional = [p for p in params]
-    i = 0
-    for arg in call.args:
-        if arg.star:
-            return None
-        if arg.keyword is None:
-            if i >= len(positional):
-                return None
-            out[id(positional[i])] = (positional[i], arg.value)
-            i += 1
-        else:
-            match = next((p for p in params if p.name.value == arg.keyword.value), None)
-            if match is None:
-                return None
-            out[id(match)] = (match, arg.value)
-    return list(out.values())
 
 
 class IgnoredFunctionUnannotated(Rule):
@@ -208,7 +147,7 @@ class IgnoredFunctionUnannotated(Rule):
         if isinstance(func, cst.Attribute) and not (isinstance(func.value, cst.Name) and func.value.value == "self"):
             return
         target = local_target(node, ctx)
-        if target is None or _type_comment(target.node, ctx):
+        if target is None or signature_in_type_comment(target.node, ctx):
             return
         if self._arguments(node, target, ctx):
             return
@@ -221,7 +160,7 @@ class IgnoredFunctionUnannotated(Rule):
             plain = plain[1:]
         if target.node.params.star_arg is not None and isinstance(target.node.params.star_arg, cst.Param):
             return False
-        bound = _bind_args(call, plain + list(target.node.params.kwonly_params))
+        bound = bind_args(call, plain + list(target.node.params.kwonly_params))
         if bound is None:
             return False
         for param, arg in bound:
@@ -238,7 +177,7 @@ class IgnoredFunctionUnannotated(Rule):
                 t = ctx.type_of(arg)
                 if t == TENSOR or not not_tensor(t):
                     continue
-                shown = "`None`" if t == NONE else _a(describe(t))
+                shown = "`None`" if t == NONE else a_code(describe(t))
             ctx.report(call, f"`{target.label}` is `@torch.jit.{target.flag}` and its parameter `{param.name.value}` is "
                              f"not annotated, so TorchScript expects a Tensor there, but this call passes {shown}: "
                              f"torch.jit.script rejects the call; annotate the parameters of `{target.node.name.value}`")
@@ -269,6 +208,6 @@ class IgnoredFunctionUnannotated(Rule):
         if bad is None:
             return
         ctx.report(call, f"`{target.label}` is `@torch.jit.ignore` without a return annotation, so TorchScript "
-                         f"expects it to return a Tensor, but it returns {_a(describe(bad))}: the compiled "
+                         f"expects it to return a Tensor, but it returns {a_code(describe(bad))}: the compiled "
                          f"code fails at run time (\"Unable to cast ... to Tensor\"); annotate its return type "
                          f"(and parameters)")

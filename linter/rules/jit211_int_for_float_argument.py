@@ -1,8 +1,8 @@
 import libcst as cst
 
 from ..analysis.local_types import annotation_type
-from .base import Example, Rule
 from ..analysis.types import FLOAT, INT, SINT
+from .base import Example, Rule
 
 # Python-level functions of torch.nn.functional whose parameters are annotated ``float`` or
 # ``Optional[float]`` (torch 2.13): TorchScript compiles them from source, so their annotations

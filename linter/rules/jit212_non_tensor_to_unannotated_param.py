@@ -2,10 +2,11 @@ from typing import Optional
 
 import libcst as cst
 
-from .base import Example, Rule
-from .jit205_empty_container_type import not_tensor
-from .jit210_ignored_function_unannotated import Target, _a, _bind_args, _type_comment, jit_flag
+from ..analysis.calls import Target, a_code, bind_args, signature_in_type_comment
+from ..analysis.compiled import functions_named, jit_flag
 from ..analysis.types import NONE, TENSOR, describe, kind
+from ..analysis.value_kinds import not_tensor
+from .base import Example, Rule
 
 
 def compiled_target(call: cst.Call, ctx) -> Optional[Target]:
@@ -34,8 +35,8 @@ def compiled_target(call: cst.Call, ctx) -> Optional[Target]:
     if node is None or jit_flag(node, ctx) is not None:
         return None
     siblings = ctx.function.class_node.body.body if method else ctx.file.module.body
-    for stmt in siblings:
-        if isinstance(stmt, cst.FunctionDef) and stmt.name.value == node.name.value and any(
+    for stmt in functions_named(node.name.value, siblings, ctx):
+        if any(
                 "overload" in ctx.code_of(dec.decorator) for dec in stmt.decorators):
             return None  # compiled with the @torch.jit._overload declarations' signatures
     for dec in node.decorators:
@@ -163,7 +164,7 @@ class NonTensorToUnannotatedParam(Rule):
         if not isinstance(func, (cst.Name, cst.Attribute)):
             return
         target = compiled_target(node, ctx)
-        if target is None or _type_comment(target.node, ctx):
+        if target is None or signature_in_type_comment(target.node, ctx):
             return
         params = target.node.params
         if params.star_arg is not None and isinstance(params.star_arg, cst.Param):
@@ -171,7 +172,7 @@ class NonTensorToUnannotatedParam(Rule):
         plain = list(params.posonly_params) + list(params.params)
         if target.method:
             plain = plain[1:]
-        bound = _bind_args(node, plain + list(params.kwonly_params))
+        bound = bind_args(node, plain + list(params.kwonly_params))
         if bound is None:
             return
         for param, arg in bound:
@@ -180,7 +181,7 @@ class NonTensorToUnannotatedParam(Rule):
             t = ctx.type_of(arg)
             if t == TENSOR or kind(t) == "optional" or not not_tensor(t):
                 continue  # Optional values are often refined in ways local inference misses
-            shown = "`None`" if t == NONE else _a(describe(t))
+            shown = "`None`" if t == NONE else a_code(describe(t))
             ctx.report(node, f"`{target.label}` has no annotation on `{param.name.value}`, so TorchScript types it "
                              f"as a Tensor, but this call passes {shown}: torch.jit.script rejects the call "
                              f"(\"Expected a value of type 'Tensor (inferred)'\"); annotate it "

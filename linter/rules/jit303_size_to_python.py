@@ -3,10 +3,15 @@ from typing import Optional
 import libcst as cst
 
 from ..analysis.tracing import (
-    head_target, in_diagnostic, input_free, size_origin, track_assignment, track_loop_target,
+    head_target,
+    in_diagnostic,
+    input_free,
+    size_origin,
+    track_assignment,
+    track_loop_target,
 )
-from .base import TRACE, Example, Rule
 from ..analysis.types import SINT, SIZE
+from .base import TRACE, Example, Rule
 
 _ATOMIC = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Integer)
 _CONVERSIONS = {

@@ -1,7 +1,11 @@
 import libcst as cst
 
 from ..analysis.tracing import (
-    condition_kind, input_free, is_guard, track_assignment, track_loop_target,
+    condition_kind,
+    input_free,
+    is_guard,
+    track_assignment,
+    track_loop_target,
 )
 from .base import TRACE, Example, Rule
 

@@ -1,7 +1,10 @@
 import libcst as cst
 
 from ..analysis.tracing import (
-    input_free, track_assignment, track_loop_target, variable_iteration,
+    input_free,
+    track_assignment,
+    track_loop_target,
+    variable_iteration,
 )
 from .base import TRACE, Example, Rule
 

@@ -3,8 +3,8 @@ from typing import Optional, Tuple
 import libcst as cst
 
 from ..analysis.tracing import input_free, size_origin, tensor_requires, track_assignment
-from .base import TRACE, Example, Rule
 from ..analysis.types import SIZE
+from .base import TRACE, Example, Rule
 
 _FACTORIES = frozenset({
     "torch.tensor", "torch.as_tensor", "torch.Tensor", "torch.LongTensor", "torch.FloatTensor",

@@ -3,8 +3,8 @@ from typing import Optional
 import libcst as cst
 
 from ..analysis.tracing import tensor_requires
-from .base import TRACE, Example, Rule
 from ..analysis.types import DEVICE, STR, TENSOR, kind
+from .base import TRACE, Example, Rule
 
 # torch.nn recurrent layers: called without an initial state, their forward creates a zero
 # state with ``device=input.device``, which the tracer records as a constant (torch's own code)

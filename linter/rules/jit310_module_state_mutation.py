@@ -2,8 +2,8 @@ from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from .base import TRACE, Example, Rule
 from ..analysis.types import TENSOR, kind
+from .base import TRACE, Example, Rule
 
 _CONTAINER_MUTATORS = frozenset({
     "append", "extend", "insert", "pop", "popitem", "clear", "update", "setdefault", "add", "remove", "discard",
@@ -237,7 +237,7 @@ class ModuleStateMutation(Rule):
         writes = ctx.scratch.get(_KEY)
         if not writes:
             return
-        from ..function_walker import iter_descendants
+        from ..analysis.syntax import iter_descendants
 
         wanted = {w[0] for w in writes}
         target_ids = {id(t) for w in writes for t in w[3]}
@@ -324,7 +324,7 @@ def _hasattr_name(node: cst.CSTNode) -> Optional[str]:
 
 def _cache_check(before, write: cst.CSTNode, tests, order) -> Optional[cst.If]:
     """The ``if`` whose test reads the attribute and whose body contains the write."""
-    from ..function_walker import iter_descendants
+    from ..analysis.syntax import iter_descendants
 
     load_ids = {id(n) for _, n in before}
     for if_node, test in tests:

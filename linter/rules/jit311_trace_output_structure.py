@@ -3,8 +3,8 @@ from typing import Optional, Tuple
 import libcst as cst
 
 from ..analysis.tracing import plausible_root, track_assignment, variable_iteration
-from .base import TRACE, Example, Rule
 from ..analysis.types import BOOL, FLOAT, INT, NONE, NUMBER, SINT, SIZE, STR, TENSOR, kind
+from .base import TRACE, Example, Rule
 
 _KEY = "JIT311"
 _SCALARS = {INT: "a Python int", FLOAT: "a Python float", BOOL: "a Python bool", STR: "a str", NONE: "None",

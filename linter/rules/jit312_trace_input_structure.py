@@ -3,8 +3,8 @@ from typing import Dict, Optional, Tuple
 import libcst as cst
 
 from ..analysis.tracing import plausible_root
-from .base import TRACE, Example, Rule
 from ..analysis.types import NONE, TENSOR, describe, kind, strip_optional
+from .base import TRACE, Example, Rule
 
 
 def _traceable(t) -> bool:
@@ -166,7 +166,7 @@ class TraceInputStructure(Rule):
                 wanted[p.name] = (problem, ("trace_root", info.id, "explicit"))
         if not wanted:
             return
-        from ..function_walker import iter_children
+        from ..analysis.syntax import iter_children
 
         stack = [fn.body]
         while stack:  # pre-order: the first use in source order

@@ -2,10 +2,9 @@ from typing import Optional
 
 import libcst as cst
 
+from ..analysis.compiled import jit_flag, never_compiled
+from ..analysis.guards import SCRIPTING_CALLS, TRACING_CALLS, TRACING_HELPER_NAMES, always_exits
 from .base import Example, Rule
-from .jit201_unannotated_non_tensor_param import never_compiled
-from .jit210_ignored_function_unannotated import jit_flag
-from ..function_walker import _SCRIPTING, _TRACING, _TRACING_HELPERS, always_exits
 
 _NOT_PROJECT = ("torch.", "builtins.", "math.", "typing.", "collections.", "numpy.", "warnings.", "functools.",
                 "itertools.", "operator.", "os.", "sys.", "logging.", "random.", "time.", "re.", "copy.")
@@ -42,9 +41,9 @@ def _scripted_value(test: cst.BaseExpression, ctx) -> Optional[bool]:
         return True if True in (left, right) else (False if left is False and right is False else None)
     if isinstance(test, cst.Call) and not test.args:
         name = ctx.resolve(test.func) or ""
-        if name in _SCRIPTING:
+        if name in SCRIPTING_CALLS:
             return True
-        if name in _TRACING or name.rsplit(".", 1)[-1] in _TRACING_HELPERS:
+        if name in TRACING_CALLS or name.rsplit(".", 1)[-1] in TRACING_HELPER_NAMES:
             return False
     return None
 

@@ -2,9 +2,9 @@ from typing import Optional
 
 import libcst as cst
 
-from .base import Example, Rule
+from ..analysis.syntax import iter_descendants
 from ..analysis.types import TENSOR
-from ..function_walker import iter_descendants
+from .base import Example, Rule
 
 # Device types that exist only on some machines. "cpu" exists everywhere (a model that moves
 # results to the CPU still runs wherever it is deployed) and "meta" is not a deployment target.

@@ -1,0 +1,114 @@
+"""Walking libcst trees cheaply: children, descendants, parameters, ``self.x`` targets.
+
+libcst's visitor framework rebuilds every node it visits; these helpers read the frozen
+dataclasses' fields directly (a field table per node class, built once).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Dict, Optional, Tuple
+
+import libcst as cst
+
+# Fields of libcst nodes that never contain anything a rule looks at.
+_SKIP_FIELD_PREFIXES = (
+    "whitespace", "lpar", "rpar", "comma", "semicolon", "colon", "dot", "equal", "star",
+    "leading_lines", "lines_after", "header", "footer", "trailing_whitespace", "newline",
+    "first_line", "default_indent", "default_newline", "encoding", "has_trailing", "asynchronous",
+    "operator", "prefix", "quote", "string_prefix", "relative", "semicolon", "indent",
+)
+
+
+_FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
+def child_fields(cls: type) -> Tuple[str, ...]:
+    fields = _FIELDS.get(cls)
+    if fields is None:
+        fields = tuple(
+            f.name for f in dataclasses.fields(cls) if not f.name.startswith(_SKIP_FIELD_PREFIXES)
+        )
+        _FIELDS[cls] = fields
+    return fields
+
+
+def _all_node_types() -> frozenset:
+    out, stack = set(), [cst.CSTNode]
+    while stack:
+        cls = stack.pop()
+        for sub in cls.__subclasses__():
+            if sub not in out:
+                out.add(sub)
+                stack.append(sub)
+    return frozenset(out)
+
+
+# libcst's node classes use ABCMeta, whose isinstance() is ~10x slower than a set lookup on
+# the exact type; node classes are final, so membership of type(value) is exact.
+NODE_TYPES = _all_node_types()
+
+
+_SEQUENCES = (tuple, list)
+
+
+def iter_children(node: cst.CSTNode):
+    for name in child_fields(type(node)):
+        value = getattr(node, name)
+        vt = type(value)
+        if vt in NODE_TYPES:
+            yield value
+        elif vt in _SEQUENCES:
+            for item in value:
+                if type(item) in NODE_TYPES:
+                    yield item
+
+
+def iter_descendants(node: cst.CSTNode):
+    """All nodes below ``node`` (pre-order, cheap field walk)."""
+    stack = list(iter_children(node))
+    stack.reverse()
+    while stack:
+        current = stack.pop()
+        yield current
+        children = list(iter_children(current))
+        children.reverse()
+        stack.extend(children)
+
+
+def _all_params(params: cst.Parameters):
+    out = list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
+    if isinstance(params.star_arg, cst.Param):
+        out.append(params.star_arg)
+    if params.star_kwarg is not None:
+        out.append(params.star_kwarg)
+    return out
+
+
+def all_params(params: cst.Parameters):
+    return _all_params(params)
+
+
+def self_attribute(node: cst.BaseExpression) -> Optional[str]:
+    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
+        return node.attr.value
+    return None
+
+
+def self_targets(small: cst.BaseSmallStatement, self_name: str):
+    """(attribute node, attribute name) for every ``self.x`` an assignment statement writes."""
+    if isinstance(small, cst.Assign):
+        targets = [t.target for t in small.targets]
+    elif isinstance(small, (cst.AugAssign, cst.AnnAssign)):
+        targets = [small.target]
+    else:
+        return
+    stack = list(targets)
+    while stack:
+        t = stack.pop(0)
+        if isinstance(t, cst.Attribute) and isinstance(t.value, cst.Name) and t.value.value == self_name:
+            yield t, t.attr.value
+        elif isinstance(t, (cst.Tuple, cst.List)):
+            stack.extend(el.value for el in t.elements)
+        elif isinstance(t, cst.StarredElement):
+            stack.append(t.value)
