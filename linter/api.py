@@ -23,4 +23,4 @@ def check_paths(paths: Sequence[str], settings: Optional[Settings] = None, *, jo
     return check_files(found.files, settings, jobs=jobs, use_cache=use_cache).findings
 
 
-__all__ = ["check_paths", "check_source", "Settings", "Finding"]
+__all__ = ["check_paths", "check_source", "load_settings", "Settings", "Finding"]

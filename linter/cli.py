@@ -57,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--output-format", choices=("concise", "full", "json", "sarif", "github"))
     check.add_argument("--statistics", action="store_true", help="count findings per rule instead of listing them")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
-    check.add_argument("-j", "--jobs", type=int, default=1, help="worker processes (default 1; 0 = one per CPU)")
+    check.add_argument("-j", "--jobs", type=int, default=None,
+                       help="worker processes (default: one per CPU when there is enough work; 1 forces one process; 0 = one per CPU)")
     check.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     check.add_argument("--cache-dir", help="where the cache lives (default .jitlint_cache in the project root)")
     check.add_argument("--stdin-filename", help="the name of the file read from stdin ('-')")
@@ -192,7 +193,7 @@ def run_check(args) -> int:
         for path in found.missing:
             sys.stderr.write(f"jitlint: error: {path}: no such file or directory\n")
         return EXIT_ERROR
-    jobs = args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
+    jobs = None if args.jobs is None else args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     files = found.files if found is not None else []
     context_files: List[str] = []
     if args.context:

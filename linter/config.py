@@ -225,7 +225,11 @@ def select_codes(settings: Settings, rules: Dict[str, type]) -> List[str]:
 def per_file_ignored(settings: Settings, path: str, code: str) -> bool:
     if not settings.per_file_ignores:
         return False
-    rel = os.path.relpath(path, settings.project_root) if os.path.isabs(path) else path
+    # Relative to the project root however the path was spelled (``./x``, ``../x``, absolute),
+    # as ruff matches them; a path outside the root keeps its own spelling.
+    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(settings.project_root))
+    if rel.startswith(".."):
+        rel = os.path.normpath(path)
     rel = rel.replace(os.sep, "/")
     base = os.path.basename(path)
     for pattern, sels in settings.per_file_ignores.items():

@@ -138,7 +138,7 @@ def _result_for_source(src: SourceText, module_name: str, package: str, codes: T
     return src.path, digest, analyze_text(src.path, src.text or "", module_name, package, codes, mypy_table, defer)
 
 
-def analyze_files(files: Sequence[str], settings: Settings, *, jobs: int = 1, use_cache: bool = True,
+def analyze_files(files: Sequence[str], settings: Settings, *, jobs: Optional[int] = 1, use_cache: bool = True,
                   stdin: Optional[Tuple[str, str]] = None) -> Tuple[Dict[str, FileResult], int]:
     """Per-file results (through the cache, in parallel) and the number of cache hits.
 
@@ -166,6 +166,21 @@ def _gc_tuned():
         gc.set_threshold(*previous)
 
 
+# Worker processes pay off only with enough source to analyse: on 2 cores ``-j 2`` took 0.54x
+# the wall time of one process on bench/speed.py's 296 files, while on three files (250 KB)
+# the pool's start-up and result hand-back made it slower. 400 KB is a conservative cut
+# between the two; re-measure with ``bench/speed.py`` on an idle machine.
+AUTO_PARALLEL_BYTES = 400_000
+
+
+def auto_jobs(files: int, source_bytes: int) -> int:
+    """Processes to use when the user did not say (``-j`` unset), as ruff is parallel by default:
+    one per CPU when there is enough work, else one (identical findings either way)."""
+    if files < 2 or source_bytes < AUTO_PARALLEL_BYTES:
+        return 1
+    return max(1, min(os.cpu_count() or 1, files))
+
+
 def _analyze_files(files, settings, *, jobs, use_cache, stdin):
     from .cache import Cache
     from .discovery import module_name_for
@@ -178,10 +193,7 @@ def _analyze_files(files, settings, *, jobs, use_cache, stdin):
         use_cache = False
         mypy_tables = _mypy_tables(files, settings)
     cache = Cache.open(settings, codes) if use_cache else None
-    # Without cache and in one process, keep trees until reach is known and position only the
-    # findings that survive; bounded so that memory stays modest on large trees.
-    defer_budget = DEFER_SOURCE_BYTES if (cache is None and jobs <= 1) else 0
-    jobs_todo = []
+    pending = []
     for path in files:
         module, package = module_name_for(path)
         if cache is not None:
@@ -189,7 +201,14 @@ def _analyze_files(files, settings, *, jobs, use_cache, stdin):
             if hit is not None:
                 results[path] = hit
                 continue
-        size = _file_size(path)
+        pending.append((path, module, package, _file_size(path)))
+    if jobs is None:
+        jobs = auto_jobs(len(pending), sum(size for *_, size in pending))
+    # Without cache and in one process, keep trees until reach is known and position only the
+    # findings that survive; bounded so that memory stays modest on large trees.
+    defer_budget = DEFER_SOURCE_BYTES if (cache is None and jobs <= 1) else 0
+    jobs_todo = []
+    for path, module, package, size in pending:
         defer = 0 < size <= defer_budget
         if defer:
             defer_budget -= size
@@ -251,7 +270,7 @@ def project_for(results, settings: Settings, **overrides):
     return Project([r.summary for r in results.values()], **options)
 
 
-def check_files(files: Sequence[str], settings: Settings, *, jobs: int = 1, use_cache: bool = True,
+def check_files(files: Sequence[str], settings: Settings, *, jobs: Optional[int] = 1, use_cache: bool = True,
                 stdin: Optional[Tuple[str, str]] = None) -> Report:
     """Check ``files`` as one project (plus an optional ``(filename, text)`` from stdin)."""
     with _gc_tuned():

@@ -36,8 +36,7 @@ def run_static_check(paths: Sequence[str], roots: Sequence[Tuple[str, str]] = ()
         from dataclasses import replace
         from pathlib import Path
 
-        from ..linter.api import check_paths  # type: ignore[import-not-found]
-        from ..linter.config import load_settings
+        from ..linter.api import check_paths, load_settings  # type: ignore[import-not-found]
     except Exception as exc:  # noqa: BLE001 - ImportError or a half-written linter module
         return StaticFindings(
             False, f"static cross-check unavailable (jitlint.linter.api: {type(exc).__name__}: {exc})")

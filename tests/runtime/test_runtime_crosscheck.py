@@ -22,6 +22,9 @@ def item_line():
 def fake_linter(monkeypatch, check_paths):
     module = types.ModuleType("jitlint.linter.api")
     module.check_paths = check_paths
+    from jitlint.linter.config import load_settings
+
+    module.load_settings = load_settings  # the real settings loader: only the findings are faked
     monkeypatch.setitem(__import__("sys").modules, "jitlint.linter.api", module)
 
 

@@ -1,0 +1,81 @@
+"""Paths as ruff resolves them, and parallel by default: the real CLI on real files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+TRACED = textwrap.dedent(
+    """
+    import torch
+
+
+    def f(x):
+        return x.sum().item()
+
+
+    traced = torch.jit.trace(f, torch.rand(2))
+    """
+).lstrip()
+
+
+def jitlint(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "jitlint", "check", "--no-cache", "--select", "JIT3", *args],
+                          cwd=cwd, capture_output=True, text=True)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "pyproject.toml").write_text('[tool.jitlint]\nper-file-ignores = {"tests/*" = ["JIT3"]}\n')
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "x.py").write_text(TRACED)
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "y.py").write_text(TRACED)
+    return tmp_path
+
+
+@pytest.mark.parametrize("spelling", [None, ".", "./tests", "./tests/x.py", "tests", "ABSOLUTE"])
+def test_per_file_ignores_match_however_the_path_is_spelled(project, spelling):
+    args = [] if spelling is None else [str(project / "tests") if spelling == "ABSOLUTE" else spelling]
+    r = jitlint(project, *args)
+    assert "x.py" not in r.stdout, r.stdout + r.stderr
+    if spelling in (None, "."):
+        assert "y.py" in r.stdout and "JIT302" in r.stdout, r.stdout + r.stderr  # the rule itself still fires
+
+
+def test_per_file_ignores_from_a_subdirectory(project):
+    r = jitlint(project / "src", "../tests", "../src")
+    assert "x.py" not in r.stdout, r.stdout + r.stderr
+    assert "y.py" in r.stdout, r.stdout + r.stderr
+
+
+def test_default_jobs_give_the_same_findings_as_one_process(tmp_path):
+    """Enough work (> AUTO_PARALLEL_BYTES of source) makes the default run parallel; findings and
+    their order must be identical to ``-j 1``."""
+    from jitlint.linter.engine import AUTO_PARALLEL_BYTES, auto_jobs
+
+    body = TRACED + "\n" + "\n".join(f"def g{i}(x):\n    return int(x.shape[0]) + {i}\n" for i in range(400))
+    files = 0
+    size = 0
+    while size < 2 * AUTO_PARALLEL_BYTES:
+        (tmp_path / f"m{files}.py").write_text(body)
+        size += len(body)
+        files += 1
+    assert auto_jobs(files, size) == min(__import__("os").cpu_count() or 1, files)
+    default = jitlint(tmp_path, "--output-format", "json", ".")
+    single = jitlint(tmp_path, "--output-format", "json", "-j", "1", ".")
+    assert default.returncode == single.returncode == 1
+    assert json.loads(default.stdout) == json.loads(single.stdout)
+    assert len(json.loads(single.stdout)) >= files
+
+
+def test_auto_jobs_stays_in_one_process_for_small_work():
+    from jitlint.linter.engine import auto_jobs
+
+    assert auto_jobs(1, 10**9) == 1
+    assert auto_jobs(50, 1000) == 1
