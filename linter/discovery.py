@@ -137,7 +137,9 @@ def discover(paths: Sequence[str], settings: Settings) -> Discovered:
                 found.files.append(os.path.normpath(raw))
             continue
         if not os.path.exists(raw):
-            found.problems.append((raw, "broken symbolic link"))
+            # Named on the command line: the user asked for this file, so it is a finding
+            # (JIT004 "cannot read file"), not a warning that exits 0.
+            found.files.append(os.path.normpath(raw))
             continue
         ignores: List[GitIgnore] = []
         if settings.respect_gitignore:

@@ -79,3 +79,11 @@ def test_auto_jobs_stays_in_one_process_for_small_work():
 
     assert auto_jobs(1, 10**9) == 1
     assert auto_jobs(50, 1000) == 1
+
+
+def test_a_broken_link_named_on_the_command_line_is_a_finding(tmp_path):
+    (tmp_path / "broken.py").symlink_to(tmp_path / "nowhere.py")
+    r = subprocess.run([sys.executable, "-m", "jitlint", "check", "--no-cache", "broken.py"], cwd=tmp_path,
+                       capture_output=True, text=True)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "broken.py:1:1: JIT004 cannot read file" in r.stdout
