@@ -16,7 +16,7 @@ from typing import List, Optional, Sequence, Tuple
 
 from .config import Settings
 
-SUFFIXES = (".py", ".pyi")
+SUFFIXES = (".py", ".pyi", ".ipynb")  # notebooks are checked cell by cell (analysis/notebook.py)
 
 
 @dataclass

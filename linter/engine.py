@@ -278,8 +278,37 @@ def check_files(files: Sequence[str], settings: Settings, *, jobs: Optional[int]
         project = project_for(results, settings)
         settle_deferred(results, project)
     findings = [f for f in project.filter(results.values()) if not per_file_ignored(settings, f.path, f.code)]
+    findings = _in_notebook_cells(findings, settings)
     findings.sort(key=Finding.sort_key)
     return Report(findings, len(results), cache_hits=hits)
+
+
+def _in_notebook_cells(findings: List[Finding], settings: Settings) -> List[Finding]:
+    """Rows of notebook findings as (cell, row in cell). Fixes are dropped there: their edits
+    address the joined code, not the notebook's JSON (applying them is codemods' job)."""
+    from dataclasses import replace
+
+    from .analysis.notebook import NOTEBOOK_SUFFIX, cell_position
+    from .analysis.source import read
+
+    cells_of: Dict[str, list] = {}
+    out = []
+    for f in findings:
+        if not f.path.endswith(NOTEBOOK_SUFFIX) or f.code.startswith(("JIT002", "JIT004")):
+            out.append(f)
+            continue
+        if f.path not in cells_of:
+            cells_of[f.path] = read(f.path, settings.max_file_size).cells or []
+        starts = cells_of[f.path]
+        if not starts:
+            out.append(f)
+            continue
+        cell, row = cell_position(starts, f.row)
+        end_cell, end_row = cell_position(starts, f.end_row)
+        noqa_row = cell_position(starts, f.noqa_row)[1] if f.noqa_row is not None else None
+        out.append(replace(f, cell=cell, row=row, end_row=end_row if end_cell == cell else row, fix=None,
+                           noqa_row=noqa_row))
+    return out
 
 
 def _mypy_tables(files: Sequence[str], settings: Settings) -> Dict[str, dict]:

@@ -70,9 +70,12 @@ class Finding:
     # Filled in by the project step for findings that depend on other code (e.g. the
     # ``forward`` line that uses an attribute reported at its ``__init__`` assignment).
     related: Tuple[Tuple[str, int, str], ...] = field(default=())
+    # For a notebook: the cell (numbered as Jupyter shows them); row/end_row are then rows
+    # within that cell, as ruff reports them.
+    cell: Optional[int] = None
 
     def sort_key(self):
-        return (self.path, self.row, self.column, self.code)
+        return (self.path, self.cell or 0, self.row, self.column, self.code)
 
     def with_message(self, message: str) -> "Finding":
         return replace(self, message=message)

@@ -7,6 +7,8 @@ import tokenize
 from dataclasses import dataclass
 from typing import Optional
 
+from .notebook import NOTEBOOK_SUFFIX, NotANotebook, notebook_source
+
 
 @dataclass
 class SourceText:
@@ -15,6 +17,8 @@ class SourceText:
     data: bytes
     # (code, message) when the file cannot be analysed: JIT002 undecodable, JIT004 skipped
     problem: Optional[tuple] = None
+    # For a notebook: [(first row of a code cell in ``text``, cell number)] (analysis/notebook.py)
+    cells: Optional[list] = None
 
 
 def decode(path: str, data: bytes) -> SourceText:
@@ -36,6 +40,12 @@ def decode(path: str, data: bytes) -> SourceText:
         return SourceText(path, None, data, ("JIT002", f"file is not valid {encoding}{where}; not analysed"))
     if text.startswith("\ufeff"):
         text = text[1:]
+    if path.endswith(NOTEBOOK_SUFFIX):
+        try:
+            code, cells = notebook_source(text)
+        except NotANotebook as exc:
+            return SourceText(path, None, data, ("JIT002", f"{exc}; not analysed"))
+        return SourceText(path, code, data, cells=cells)
     return SourceText(path, text, data)
 
 

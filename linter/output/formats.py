@@ -11,17 +11,23 @@ from ..finding import Finding
 from . import rule_url
 
 
+
+def where(f: Finding) -> str:
+    """``path:row:col``, or ruff's ``nb.ipynb:cell 3:row:col`` for a notebook cell."""
+    cell = f"cell {f.cell}:" if f.cell is not None else ""
+    return f"{f.path}:{cell}{f.row}:{f.column}"
+
 def _fixable(f: Finding) -> str:
     return "[*] " if f.fix is not None and f.fix.applicability == "safe" else ""
 
 
 def render_concise(findings: Sequence[Finding], sources) -> str:
-    lines = [f"{f.path}:{f.row}:{f.column}: {f.code} {_fixable(f)}{f.message}" for f in findings]
+    lines = [f"{where(f)}: {f.code} {_fixable(f)}{f.message}" for f in findings]
     return "\n".join(lines) + ("\n" if lines else "")
 
 
 def _frame(f: Finding, lines: List[str]) -> List[str]:
-    if not lines or f.row > len(lines):
+    if not lines or f.row > len(lines) or f.cell is not None:  # a notebook's lines are its JSON
         return []
     out = []
     first = max(1, f.row - 2)
@@ -41,7 +47,7 @@ def render_full(findings: Sequence[Finding], sources: Dict[str, List[str]]) -> s
     rules = all_rules()
     chunks = []
     for f in findings:
-        block = [f"{f.path}:{f.row}:{f.column}: {f.code} {_fixable(f)}{f.message}"]
+        block = [f"{where(f)}: {f.code} {_fixable(f)}{f.message}"]
         block.extend(_frame(f, sources.get(f.path, [])))
         rule = rules.get(f.code)
         if rule is not None:
@@ -63,6 +69,7 @@ def to_json_obj(f: Finding) -> dict:
         "end_location": {"row": f.end_row, "column": f.end_column},
         "filename": f.path,
         "fix": f.fix.to_json() if f.fix is not None else None,
+        **({"cell": f.cell} if f.cell is not None else {}),
         "location": {"row": f.row, "column": f.column},
         "message": f.message,
         "noqa_row": f.noqa_row,
