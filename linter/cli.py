@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="e.g. 'tests/*:JIT3' (repeatable)")
     check.add_argument("--exclude", action="append", help="glob patterns to exclude (replaces the defaults)")
     check.add_argument("--extend-exclude", action="append", help="glob patterns to exclude in addition")
+    check.add_argument("--force-exclude", action="store_true",
+                       help="apply exclude/extend-exclude to files named on the command line too (pre-commit)")
     check.add_argument("--no-respect-gitignore", action="store_true", help="check files .gitignore excludes")
     check.add_argument("--config", help="path to a pyproject.toml or jitlint.toml")
     check.add_argument("--output-format", choices=("concise", "full", "json", "sarif", "github"))
@@ -153,6 +155,8 @@ def _settings_from_args(args):
         changes["extend_exclude"] = settings.extend_exclude + _codes(args.extend_exclude)
     if args.no_respect_gitignore:
         changes["respect_gitignore"] = False
+    if args.force_exclude:
+        changes["force_exclude"] = True
     if args.output_format:
         changes["output_format"] = args.output_format
     if args.modes:

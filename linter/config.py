@@ -46,6 +46,7 @@ class Settings:
     exclude: List[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDE))
     extend_exclude: List[str] = field(default_factory=list)
     respect_gitignore: bool = True
+    force_exclude: bool = False  # apply exclude/extend-exclude to files named on the command line too
     modes: List[str] = field(default_factory=lambda: list(MODES))
     script_roots: List[str] = field(default_factory=list)
     trace_roots: List[str] = field(default_factory=list)
@@ -69,7 +70,7 @@ class Settings:
 _KEYS = {
     "select": "codes", "extend-select": "codes", "ignore": "codes", "per-file-ignores": "pfi",
     "exclude": "strings", "extend-exclude": "strings", "respect-gitignore": "bool",
-    "modes": "modes", "script-roots": "strings", "trace-roots": "strings",
+    "force-exclude": "bool", "modes": "modes", "script-roots": "strings", "trace-roots": "strings",
     "module-bases": "strings", "auto-roots": "bool", "output-format": "format", "types": "types",
     "max-file-size": "int", "cache-dir": "string",
 }

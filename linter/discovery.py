@@ -121,6 +121,19 @@ def _excluded(path: str, name: str, patterns: Sequence[str], root: str) -> bool:
     return False
 
 
+def _named_file_excluded(path: str, patterns: Sequence[str], root: str) -> bool:
+    """``--force-exclude``: is a file named on the command line (as pre-commit passes staged
+    files) excluded, by its own name or by a directory above it inside the project root?"""
+    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    if rel.startswith(".."):
+        return _excluded(path, os.path.basename(path), patterns, os.path.dirname(os.path.abspath(path)))
+    parts = rel.replace(os.sep, "/").split("/")
+    for i in range(1, len(parts) + 1):
+        if _excluded(os.path.join(root, *parts[:i]), parts[i - 1], patterns, root):
+            return True
+    return False
+
+
 def discover(paths: Sequence[str], settings: Settings) -> Discovered:
     found = Discovered()
     patterns = list(settings.exclude) + list(settings.extend_exclude)
@@ -129,6 +142,8 @@ def discover(paths: Sequence[str], settings: Settings) -> Discovered:
     for raw in paths:
         if not os.path.lexists(raw):
             found.missing.append(raw)
+            continue
+        if settings.force_exclude and not os.path.isdir(raw) and _named_file_excluded(raw, patterns, root):
             continue
         if os.path.isfile(raw) or (os.path.exists(raw) and not os.path.isdir(raw)):
             real = os.path.realpath(raw)

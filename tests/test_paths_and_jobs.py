@@ -87,3 +87,50 @@ def test_a_broken_link_named_on_the_command_line_is_a_finding(tmp_path):
                        capture_output=True, text=True)
     assert r.returncode == 1, r.stdout + r.stderr
     assert "broken.py:1:1: JIT004 cannot read file" in r.stdout
+
+
+TRY_MODEL = textwrap.dedent(
+    """
+    import torch
+    from torch import nn
+
+
+    class M(nn.Module):
+        def forward(self, x):
+            try:
+                return x * 2
+            except RuntimeError:
+                return x
+    """
+).lstrip()
+
+
+def test_force_exclude_applies_excludes_to_named_files(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.jitlint]\nextend-exclude = ["third_party"]\n')
+    (tmp_path / "third_party" / "lib").mkdir(parents=True)
+    (tmp_path / "third_party" / "lib" / "m.py").write_text(TRY_MODEL)
+    (tmp_path / "own.py").write_text(TRY_MODEL)
+    run = lambda *a: subprocess.run([sys.executable, "-m", "jitlint", "check", "--no-cache", *a], cwd=tmp_path,
+                                    capture_output=True, text=True)
+    assert run("third_party/lib/m.py").returncode == 1  # named: checked, as ruff does without the flag
+    forced = run("--force-exclude", "third_party/lib/m.py", "own.py")
+    assert forced.returncode == 1 and "own.py" in forced.stdout and "third_party" not in forced.stdout, forced.stdout
+    assert run("--force-exclude", str(tmp_path / "third_party" / "lib" / "m.py")).returncode == 0
+
+
+def test_the_pre_commit_hook_skips_a_staged_excluded_file(tmp_path):
+    """Runs the hook's own ``entry`` (from .pre-commit-hooks.yaml) the way pre-commit does:
+    the entry's words plus the staged file names."""
+    import shlex
+
+    hooks = (Path(__file__).resolve().parents[1] / ".pre-commit-hooks.yaml").read_text()
+    entry = next(line.split(":", 1)[1].strip() for line in hooks.splitlines() if line.strip().startswith("entry:"))
+    words = shlex.split(entry)
+    assert words[:2] == ["jitlint", "check"] and "--force-exclude" in words
+    assert "jupyter" in hooks
+    (tmp_path / "pyproject.toml").write_text('[tool.jitlint]\nextend-exclude = ["vendored"]\n')
+    (tmp_path / "vendored").mkdir()
+    (tmp_path / "vendored" / "m.py").write_text(TRY_MODEL)
+    r = subprocess.run([sys.executable, "-m", "jitlint", *words[1:], "--no-cache", "vendored/m.py"], cwd=tmp_path,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr

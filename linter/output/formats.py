@@ -8,7 +8,7 @@ from typing import Dict, List, Sequence
 
 from ... import __version__
 from ..finding import Finding
-from . import rule_url
+from . import RULES_DOC, rule_url
 
 
 
@@ -129,7 +129,7 @@ def render_sarif(findings: Sequence[Finding], sources) -> str:
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "jitlint", "version": __version__,
-                                 "informationUri": "https://github.com/jitlint/jitlint", "rules": sarif_rules}},
+                                 "informationUri": RULES_DOC.as_uri(), "rules": sarif_rules}},
             "results": results,
         }],
     }
