@@ -112,7 +112,7 @@ def main() -> int:
     results["libcst.parse_module"] = best([py, "-c", PARSE.format(mod="libcst", fn="parse_module"), str(listing)], args.repeat)
     results["libcst.parse_module, GC tuned"] = best(
         [py, "-c", PARSE.format(mod="libcst", fn="parse_module"), str(listing), "--gc-tuned"], args.repeat)
-    results["jitlint cold -j1"] = best(jitlint + ["--no-cache", *files], args.repeat)
+    results["jitlint cold -j1"] = best(jitlint + ["--no-cache", "-j", "1", *files], args.repeat)
     results["jitlint cold -j2"] = best(jitlint + ["--no-cache", "-j", "2", *files], args.repeat)
 
     def fill_cache():
