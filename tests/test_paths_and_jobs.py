@@ -134,3 +134,26 @@ def test_the_pre_commit_hook_skips_a_staged_excluded_file(tmp_path):
     r = subprocess.run([sys.executable, "-m", "jitlint", *words[1:], "--no-cache", "vendored/m.py"], cwd=tmp_path,
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_deprecated_api_rules_are_opt_in(tmp_path):
+    (tmp_path / "m.py").write_text(textwrap.dedent(
+        """
+        import torch
+        from torch import nn
+
+
+        class M(nn.Module):
+            def forward(self, x: torch.Tensor) -> torch.Tensor:
+                return x * 2
+
+
+        traced = torch.jit.trace(M(), torch.rand(2))
+        scripted = torch.jit.script(M(), optimize=True)
+        """).lstrip())
+    run = lambda *a: subprocess.run([sys.executable, "-m", "jitlint", "check", "--no-cache", *a, "m.py"],
+                                    cwd=tmp_path, capture_output=True, text=True)
+    clean = run()
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    opted = run("--extend-select", "JIT401,JIT403")
+    assert opted.returncode == 1 and "JIT401" in opted.stdout and "JIT403" in opted.stdout, opted.stdout

@@ -56,6 +56,9 @@ class DeprecatedJitApi(Rule):
     ``torch.jit.interface``, ``torch.jit.set_fusion_strategy``, ``torch.jit.script_method(...)``
     and ``ScriptModule._save_for_lite_interpreter`` (the Lite Interpreter).
 
+    Opt-in: not in the default selection; enable it with `extend-select = ["JIT401"]`
+    (or `--extend-select JIT401`, or `ALL`).
+
     ## Why is this bad?
     TorchScript is in maintenance mode: these APIs warn on every call (hidden under Python's
     default warning filters, so most users never see it) and are slated for removal. New code
@@ -85,6 +88,9 @@ class DeprecatedJitApi(Rule):
     name = "deprecated-jit-api"
     message = "this TorchScript API is deprecated (DeprecationWarning in torch 2.13)"
     mode = FILE
+    # Opt-in (as ruff keeps deprecation-style rules): teams shipping TorchScript know it is
+    # deprecated, and a report at every compile call would keep fixed code from ever passing.
+    default = False
     evidence = ("m001",)
 
     INVALID = [

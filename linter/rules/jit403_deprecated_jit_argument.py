@@ -31,6 +31,9 @@ class DeprecatedJitArgument(Rule):
     ``torch.jit.trace`` or ``torch.jit.trace_module``, and ``torch.jit.ignore(True)`` /
     ``torch.jit.ignore(drop=True)`` / ``ignore(drop_on_export=True)``.
 
+    Opt-in: not in the default selection; enable it with `extend-select = ["JIT403"]`
+    (or `--extend-select JIT403`, or `ALL`).
+
     ## Why is this bad?
     Both emit a ``FutureWarning`` in torch 2.13. ``optimize`` "is deprecated and has no effect"
     (any value other than ``None`` warns; ``torch.jit.optimized_execution()`` is the context
@@ -66,6 +69,9 @@ class DeprecatedJitArgument(Rule):
     name = "deprecated-jit-argument"
     message = "deprecated TorchScript argument (FutureWarning in torch 2.13)"
     mode = FILE
+    # Opt-in (as ruff keeps deprecation-style rules): teams shipping TorchScript know it is
+    # deprecated, and a report at every compile call would keep fixed code from ever passing.
+    default = False
     fix_safety = "safe"
     evidence = ("m001",)
 
