@@ -6,7 +6,8 @@
 never crash the CLI; this module itself does not import torch.
 
 Exit codes: 0 every target verified, 1 a check failed (or a target timed out / crashed),
-2 usage error, or a target that cannot be imported or does not return the expected shape.
+2 usage error, a target that cannot be imported or does not return the expected shape, or a
+worker process that could not start (jitlint or torch not importable in it).
 No traceback reaches the user.
 
 The top-level ``jitlint`` CLI dispatches ``jitlint verify ...`` here via
@@ -35,6 +36,27 @@ EXIT_USAGE = 2
 DEFAULT_TIMEOUT = 600.0
 
 PROGRESS_MARKER = "\x1ejitlint-progress:"  # same as worker.PROGRESS_MARKER (not imported: keeps this light)
+STARTED_MARKER = "\x1ejitlint-started"  # same as worker.STARTED_MARKER
+
+# Python < 3.11 has no -P: drop the script directory ('' for -c) and the working directory
+# from sys.path before importing the worker, as -P would.
+_SAFE_PATH_PRELUDE = (
+    "import os, runpy, sys\n"
+    "_cwd = os.path.realpath(os.getcwd())\n"
+    "sys.path[:] = [p for p in sys.path if p not in ('', '.') and os.path.realpath(p) != _cwd]\n"
+    "runpy.run_module('jitlint.runtime.worker', run_name='__main__', alter_sys=True)\n"
+)
+
+
+def worker_command(spec_path: str) -> List[str]:
+    """The worker's command line.  ``-m`` alone would put the working directory first on
+    ``sys.path``, so a folder there named ``jitlint`` (or ``torch``...) would shadow the
+    installed package; ``-P`` (or its equivalent before 3.11) keeps it off.  The worker
+    imports the user's file by path and then makes the working directory importable
+    (after the installed packages) itself."""
+    if sys.version_info >= (3, 11):
+        return [sys.executable, "-P", "-m", "jitlint.runtime.worker", spec_path]
+    return [sys.executable, "-c", _SAFE_PATH_PRELUDE, spec_path]
 
 
 class _UsageError(Exception):
@@ -153,7 +175,7 @@ class Progress:
 @dataclass
 class Outcome:
     target: Target
-    status: str  # ok | target-error | internal-error | timeout | crashed
+    status: str  # ok | target-error | start-error | internal-error | timeout | crashed
     report: Optional[Dict[str, Any]] = None
     message: Optional[str] = None
 
@@ -161,7 +183,7 @@ class Outcome:
     def exit_code(self) -> int:
         if self.status == "ok":
             return EXIT_OK if self.report and self.report.get("ok") else EXIT_FAILED
-        if self.status == "target-error":
+        if self.status in ("target-error", "start-error"):
             return EXIT_USAGE
         return EXIT_FAILED
 
@@ -190,7 +212,7 @@ def run_target(target: Target, verify_kwargs: Dict[str, Any], timeout: float, pr
     popen_kwargs = {"start_new_session": True} if hasattr(os, "setsid") else {}
     try:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "jitlint.runtime.worker", spec_path],
+            worker_command(spec_path),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             stdin=subprocess.DEVNULL,
@@ -199,10 +221,23 @@ def run_target(target: Target, verify_kwargs: Dict[str, Any], timeout: float, pr
     except OSError as exc:
         return Outcome(target, "crashed", message=f"could not start a Python process: {exc}")
 
+    # Until the worker says it has started (jitlint and torch imported, no user code run
+    # yet), its stderr is held back: a start failure is a traceback we summarise instead.
+    started = threading.Event()
+    early: List[str] = []
+
     def pump():
         for raw in iter(proc.stderr.readline, b""):
             line = raw.decode("utf-8", "replace")
-            if line.startswith(PROGRESS_MARKER):
+            if not started.is_set():
+                if line.startswith(STARTED_MARKER):
+                    started.set()
+                    for held in early:
+                        progress.passthrough(held)
+                    early.clear()
+                else:
+                    early.append(line)
+            elif line.startswith(PROGRESS_MARKER):
                 progress.update(target.spec, line[len(PROGRESS_MARKER):].strip())
             else:
                 progress.passthrough(line)
@@ -231,6 +266,10 @@ def run_target(target: Target, verify_kwargs: Dict[str, Any], timeout: float, pr
         if os.path.exists(result_path):
             with open(result_path) as fh:
                 result = json.load(fh)
+        elif not started.is_set():
+            last = next((line.strip() for line in reversed(early) if line.strip()), None)
+            return Outcome(target, "start-error", message=(
+                f"the worker process could not start: {last or f'it exited with code {proc.returncode}'}"))
         elif proc.returncode and proc.returncode < 0:
             return Outcome(target, "crashed", message=(
                 f"the process running the model died with signal {-proc.returncode} while {progress.last}"))
@@ -272,7 +311,7 @@ def render_outcome_text(outcome: Outcome) -> str:
         from .report import Report
 
         return Report.from_dict(outcome.report).render_text()
-    label = {"target-error": "error", "internal-error": "internal error", "timeout": "timeout",
+    label = {"target-error": "error", "start-error": "error", "internal-error": "internal error", "timeout": "timeout",
              "crashed": "crashed"}.get(outcome.status, outcome.status)
     text = f"jitlint verify {outcome.target.spec}: {label}: {outcome.message}"
     if outcome.status == "internal-error":

@@ -1,9 +1,14 @@
-"""The process ``jitlint verify`` runs the user's code in (``python -m jitlint.runtime.worker SPEC``).
+"""The process ``jitlint verify`` runs the user's code in (``python -P -m jitlint.runtime.worker SPEC``).
 
 Keeping user code out of the CLI process means a hanging forward can be killed at the
 timeout, a crash (segfault in an extension, ``sys.exit`` in a model file) cannot take the CLI
 down, and the CLI itself never imports torch.  The worker:
 
+0. imports torch and jitlint's verifier, then tells the parent it has started (a worker
+   that dies before that - a shadowed or broken ``jitlint``/``torch`` - is reported as a
+   start failure, not as a crash in the user's code).  It is started with ``-P``, so the
+   working directory cannot shadow the installed ``jitlint``; the working directory is
+   appended to ``sys.path`` afterwards, so the user's code can still import from it;
 1. imports ``FILE.py`` the way ``python FILE.py`` / pytest would (its package root, or its
    directory, goes first on ``sys.path``), resolves ``NAME`` and calls it;
 2. checks it returned ``(model, inputs)`` or a :class:`~jitlint.runtime.api.Case`;
@@ -26,6 +31,7 @@ import traceback
 from typing import Any, Dict, Optional, Tuple
 
 PROGRESS_MARKER = "\x1ejitlint-progress:"
+STARTED_MARKER = "\x1ejitlint-started"
 
 # result statuses
 OK = "ok"
@@ -161,8 +167,21 @@ def main(argv=None) -> int:
         os.dup2(2, 1)
     except OSError:
         pass
+    # Anything failing here is the environment, not the user's code: let it propagate (the
+    # parent reports "could not start" with the last stderr line).
+    from . import api  # noqa: F401 - imports torch
+
     if spec.get("cwd"):
         os.chdir(spec["cwd"])
+        # started with -P: the working directory is importable, but after installed packages
+        cwd = os.path.abspath(spec["cwd"])
+        if cwd not in sys.path:
+            sys.path.append(cwd)
+    try:
+        sys.__stderr__.write(STARTED_MARKER + "\n")
+        sys.__stderr__.flush()
+    except (OSError, ValueError):
+        pass
     try:
         result = run(spec)
     except BaseException as exc:  # noqa: BLE001

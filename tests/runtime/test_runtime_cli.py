@@ -14,9 +14,9 @@ from jitlint.runtime.cli import main_verify
 CASES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "verify_cases.py")
 
 
-def run_cli(*args, timeout=120):
-    proc = subprocess.run([sys.executable, "-m", "jitlint.runtime.cli", *args], capture_output=True, text=True,
-                          timeout=timeout)
+def run_cli(*args, timeout=120, command=None, **kwargs):
+    command = command or [sys.executable, "-m", "jitlint.runtime.cli"]
+    proc = subprocess.run([*command, *args], capture_output=True, text=True, timeout=timeout, **kwargs)
     assert "Traceback" not in proc.stdout + proc.stderr, proc.stderr
     return proc
 
@@ -110,3 +110,61 @@ def test_bundled_examples_fail_where_the_static_check_said():
     assert "FAIL script/cpu compile" in out and "[JIT107 module-global-read]" in out
     assert "static check: flagged JIT107 at this line" in out
     assert "[JIT137 unsupported-attribute-value]" in out
+
+
+def _installed_jitlint_verify():
+    """``jitlint verify`` as installed: the console script (its directory, not the working
+    directory, is on its sys.path), or the equivalent when there is none."""
+    script = os.path.join(os.path.dirname(sys.executable), "jitlint")
+    if os.path.isfile(script):
+        return [script, "verify"]
+    return [sys.executable, "-c",
+            "import sys; sys.path.pop(0); from jitlint.runtime.cli import main_verify; sys.exit(main_verify())"]
+
+
+MODEL_USING_CWD = """
+import torch
+import helpers
+
+
+class Net(torch.nn.Module):
+    def forward(self, x):
+        return x * helpers.SCALE + 1
+
+
+def target():
+    return Net(), [(torch.randn(2, 3),), (torch.randn(4, 3),)]
+"""
+
+
+def test_a_jitlint_folder_in_the_working_directory_does_not_shadow_the_worker(tmp_path):
+    decoy = tmp_path / "jitlint"
+    decoy.mkdir()
+    (decoy / "__init__.py").write_text('raise ImportError("decoy")\n')
+    (tmp_path / "helpers.py").write_text("SCALE = 2\n")  # importable from the cwd, as before
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / "model.py").write_text(MODEL_USING_CWD)
+    proc = run_cli("models/model.py::target", "--device", "cpu", "--no-progress",
+                   command=_installed_jitlint_verify(), cwd=str(tmp_path))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "verified:" in proc.stdout and "decoy" not in proc.stdout + proc.stderr
+
+
+def test_a_worker_that_cannot_start_exits_2_and_says_so(tmp_path):
+    shadow = tmp_path / "shadow" / "torch"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text('raise ImportError("broken torch on PYTHONPATH")\n')
+    env = {**os.environ, "PYTHONPATH": str(shadow.parent)}
+    proc = run_cli(f"{CASES}::clean_cnn", "--device", "cpu", "--no-progress", env=env)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert ("the worker process could not start: ImportError: broken torch on PYTHONPATH"
+            in proc.stderr), proc.stderr
+    assert "sys.exit" not in proc.stderr and "crashed" not in proc.stderr
+
+
+def test_a_model_file_that_exits_is_still_reported_as_a_crash(tmp_path):
+    (tmp_path / "exits.py").write_text("import os\nos._exit(3)\n")
+    proc = run_cli(f"{tmp_path / 'exits.py'}::target", "--no-progress")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "exited with code 3 while importing exits.py" in proc.stderr
+    assert "does the model file call sys.exit or os._exit?" in proc.stderr
