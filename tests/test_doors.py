@@ -99,7 +99,7 @@ def test_pre_commit_hook_entry_runs(tmp_path):
     """Run the hook's entry as pre-commit does: the command, then the changed files."""
     hooks = (Path(__file__).parents[1] / ".pre-commit-hooks.yaml").read_text()
     entry = next(line.split(":", 1)[1].strip() for line in hooks.splitlines() if line.strip().startswith("entry:"))
-    assert "id: jitlint" in hooks and "types_or: [python, pyi]" in hooks
+    assert "id: jitlint" in hooks and "types_or: [python, pyi, jupyter]" in hooks
     argv = entry.split()
     assert argv[0] == "jitlint"
     (tmp_path / "m.py").write_text(MODEL)
