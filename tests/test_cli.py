@@ -311,3 +311,29 @@ def test_prefix_selects_shipped_rules_and_opt_in_rules_need_their_code():
     assert "JIT314" in select_codes(Settings(select=["side-effect-in-trace"]), rules)
     assert {"JIT313", "JIT314"} <= set(select_codes(Settings(select=["ALL"]), rules))
     assert "JIT313" in select_codes(Settings(extend_select=["JIT313"]), rules)
+
+
+TRACED_MODEL = CLEAN_MODEL + "\n\ntraced = torch.jit.trace(M(), torch.rand(2))\n"
+
+
+def test_deprecated_api_rule_jit401_is_opt_in(project):
+    path = write(project, "m.py", TRACED_MODEL)
+    r = run("check", "--no-cache", str(path))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "JIT401" not in r.stdout
+    opted = run("check", "--no-cache", "--extend-select", "JIT401", str(path))
+    assert opted.returncode == 1, opted.stdout + opted.stderr
+    assert f"{path}:10:10: JIT401 " in opted.stdout
+
+
+def test_deprecated_rules_are_not_selected_by_default_but_by_code_or_all():
+    from jitlint.linter.config import Settings, select_codes
+    from jitlint.linter.rules import rule_index
+
+    rules = rule_index()
+    assert not rules["JIT401"].default and not rules["JIT403"].default
+    default = set(select_codes(Settings(), rules))
+    assert "JIT401" not in default and "JIT403" not in default
+    assert not {"JIT401", "JIT403"} & set(select_codes(Settings(select=["JIT4"]), rules))
+    assert {"JIT401", "JIT403"} <= set(select_codes(Settings(select=["ALL"]), rules))
+    assert "JIT403" in select_codes(Settings(extend_select=["JIT403"]), rules)
