@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import List, Optional, Sequence
 
 from .. import __version__
+from .config import OUTPUT_FORMATS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -38,6 +39,21 @@ def _codes(values: Optional[List[str]]) -> Optional[List[str]]:
     return out
 
 
+class _ConfigAction(argparse.Action):
+    """``--config PATH`` (a pyproject.toml or jitlint.toml), or ``--config 'KEY = VALUE'``: an
+    argument that is not an existing file and parses as TOML overrides [tool.jitlint]
+    (repeatable); anything else is taken as a path, so a missing file is reported as such."""
+
+    def __call__(self, parser, namespace, value, option_string=None):
+        from .config import parse_inline_config
+
+        if not os.path.isfile(value) and parse_inline_config(value) is not None:
+            overrides = list(getattr(namespace, "config_overrides", None) or [])
+            namespace.config_overrides = overrides + [value]
+        else:
+            namespace.config = value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="jitlint", description="Find what breaks torch.jit.script and what makes torch.jit.trace wrong, statically.")
     parser.add_argument("--version", action="version", version=f"jitlint {__version__}")
@@ -55,9 +71,17 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--force-exclude", action="store_true",
                        help="apply exclude/extend-exclude to files named on the command line too (pre-commit)")
     check.add_argument("--no-respect-gitignore", action="store_true", help="check files .gitignore excludes")
-    check.add_argument("--config", help="path to a pyproject.toml or jitlint.toml")
-    check.add_argument("--output-format", choices=("concise", "full", "json", "sarif", "github"))
-    check.add_argument("--statistics", action="store_true", help="count findings per rule instead of listing them")
+    check.add_argument("--config", action=_ConfigAction, metavar="PATH | 'KEY = VALUE'",
+                       help="path to a pyproject.toml or jitlint.toml, or an inline TOML override of "
+                            "[tool.jitlint] such as 'select = [\"JIT1\"]' (repeatable)")
+    check.set_defaults(config_overrides=[])
+    check.add_argument("--output-format", choices=OUTPUT_FORMATS)
+    check.add_argument("-o", "--output-file", metavar="FILE", help="write the report to FILE instead of stdout")
+    check.add_argument("--statistics", action="store_true",
+                       help="count findings per rule instead of listing them (JSON with --output-format json)")
+    check.add_argument("--silent", action="store_true", help="print nothing; report through the exit code only")
+    check.add_argument("--show-files", action="store_true", help="list the files that would be checked, then exit")
+    check.add_argument("--show-settings", action="store_true", help="print the resolved settings, then exit")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     check.add_argument("-j", "--jobs", type=int, default=None,
                        help="worker processes (default: one per CPU when there is enough work; 1 forces one process; 0 = one per CPU)")
@@ -73,6 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--context", action="append", default=[], metavar="PATH",
                        help="also analyse PATH to learn what is compiled (who calls what), without reporting "
                             "its findings; the pre-commit hook passes the changed files plus --context .")
+    check.add_argument("--add-noqa", action="store_true",
+                       help="append `# noqa: CODE` to every line with findings (merging into existing directives), then exit")
+    check.add_argument("-w", "--watch", action="store_true",
+                       help="run again whenever a checked file or the config changes (Ctrl-C to stop)")
     check.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary line")
 
     rule = sub.add_parser("rule", help="show a rule's documentation")
@@ -94,6 +122,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "check":
+            if args.watch:
+                return _run_watch(parser, args)
             return run_check(args)
         if args.command == "rule":
             return run_rule(args)
@@ -134,6 +164,11 @@ def _settings_from_args(args):
     if not start.exists():
         start = Path(".")
     settings = load_settings(args.config, start)
+    overrides = getattr(args, "config_overrides", None)
+    if overrides:
+        from .config import apply_inline_config
+
+        settings = apply_inline_config(settings, overrides)
     changes = {}
     if args.select is not None:
         changes["select"] = _codes(args.select)
@@ -176,12 +211,21 @@ def _settings_from_args(args):
     return replace(settings, **changes)
 
 
+def _run_watch(parser, args) -> int:
+    if "-" in (args.paths or []):
+        parser.error("--watch cannot read stdin ('-')")
+    for flag in ("add_noqa", "show_files", "show_settings"):
+        if getattr(args, flag):
+            parser.error(f"--watch cannot be combined with --{flag.replace('_', '-')}")
+    from .watch import watch
+
+    return watch(args, run_check)
+
+
 def run_check(args) -> int:
     from .config import select_codes
     from .discovery import discover
     from .engine import check_files
-    from .output import render
-    from .output.formats import render_statistics
     from .rules import rule_index
 
     settings = _settings_from_args(args)
@@ -192,11 +236,20 @@ def run_check(args) -> int:
         text = sys.stdin.buffer.read().decode("utf-8", "surrogateescape")
         stdin = (args.stdin_filename or "-", text)
         paths = [p for p in paths if p != "-"]
+    if args.show_settings:
+        sys.stdout.write(_render_settings(settings, select_codes(settings, rule_index())))
+        return EXIT_CLEAN
     found = discover(paths, settings) if paths else None
     if found is not None and found.missing:
         for path in found.missing:
             sys.stderr.write(f"jitlint: error: {path}: no such file or directory\n")
         return EXIT_ERROR
+    if args.show_files:
+        listed = sorted(found.files if found is not None else [])
+        if stdin is not None:
+            listed.append(stdin[0])
+        sys.stdout.write("".join(f"{f}\n" for f in listed))
+        return EXIT_CLEAN
     jobs = None if args.jobs is None else args.jobs if args.jobs > 0 else (os.cpu_count() or 1)
     files = found.files if found is not None else []
     context_files: List[str] = []
@@ -216,10 +269,65 @@ def run_check(args) -> int:
         report.findings = [f for f in report.findings if os.path.realpath(f.path) in wanted]
         report.files = len(files) + (1 if stdin is not None else 0)
     for path, problem in (found.problems if found is not None else []):
-        sys.stderr.write(f"jitlint: warning: {path}: {problem}\n")
+        if not args.silent:
+            sys.stderr.write(f"jitlint: warning: {path}: {problem}\n")
+    if args.add_noqa:
+        from .add_noqa import add_noqa
+
+        added = add_noqa(report.findings)
+        if not args.silent:
+            sys.stdout.write(f"Added {added} noqa directive{'' if added == 1 else 's'}.\n")
+        return EXIT_CLEAN
     findings = report.findings
-    out = sys.stdout
-    if args.statistics:
+    code = EXIT_FINDINGS if findings and not args.exit_zero else EXIT_CLEAN
+    if args.silent:
+        return code
+    if args.output_file:
+        try:
+            out = open(args.output_file, "w", encoding="utf-8")
+        except OSError as exc:
+            sys.stderr.write(f"jitlint: error: --output-file {args.output_file}: {exc.strerror}\n")
+            return EXIT_ERROR
+        with out:
+            _write_report(out, args, settings, report, stdin)
+        return code
+    _write_report(sys.stdout, args, settings, report, stdin)
+    return code
+
+
+def _render_settings(settings, codes) -> str:
+    """The resolved settings as [tool.jitlint] TOML (``--show-settings``)."""
+    import json
+    from dataclasses import fields
+
+    def value(v):
+        if isinstance(v, dict):
+            return "{" + ", ".join(f"{json.dumps(k)} = {value(x)}" for k, x in v.items()) + "}"
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        return json.dumps(v)
+
+    out = [f"# Resolved settings (config file: {settings.config_path or 'none'})",
+           f"# project root: {settings.project_root}", "[tool.jitlint]"]
+    for f in fields(settings):
+        v = getattr(settings, f.name)
+        if f.name in ("config_path", "project_root"):
+            continue
+        key = f.name.replace("_", "-")
+        out.append(f"# {key} = (default rule set)" if v is None and f.name == "select"
+                   else f"# {key} = (unset)" if v is None else f"{key} = {value(v)}")
+    out.append(f"# rules enabled ({len(codes)}): {', '.join(codes)}")
+    return "\n".join(out) + "\n"
+
+
+def _write_report(out, args, settings, report, stdin) -> None:
+    from .output import render
+    from .output.formats import render_statistics, render_statistics_json
+
+    findings = report.findings
+    if args.statistics and settings.output_format == "json":
+        out.write(render_statistics_json(findings))
+    elif args.statistics:
         out.write(render_statistics(findings))
     else:
         sources = {}
@@ -235,7 +343,7 @@ def run_check(args) -> int:
                     except OSError:
                         sources[f.path] = []
         out.write(render(settings.output_format, findings, sources))
-    if not args.quiet and settings.output_format in ("concise", "full") and not args.statistics:
+    if not args.quiet and settings.output_format in ("concise", "full", "grouped") and not args.statistics:
         if findings:
             fixable = sum(1 for f in findings if f.fix is not None and f.fix.applicability == "safe")
             noun = "error" if len(findings) == 1 else "errors"
@@ -246,9 +354,6 @@ def run_check(args) -> int:
         else:
             out.write(f"All checks passed! ({report.files} file{'s' if report.files != 1 else ''})\n")
     out.flush()
-    if findings and not args.exit_zero:
-        return EXIT_FINDINGS
-    return EXIT_CLEAN
 
 
 def run_rule(args) -> int:

@@ -29,7 +29,8 @@ DEFAULT_EXCLUDE = (
     ".venv", ".vscode", "__pypackages__", "_build", "buck-out", "dist", "node_modules",
     "site-packages", "venv", ".jitlint_cache",
 )
-OUTPUT_FORMATS = ("concise", "full", "json", "sarif", "github")
+OUTPUT_FORMATS = ("concise", "full", "grouped", "json", "json-lines", "junit", "gitlab", "pylint",
+                  "rdjson", "azure", "sarif", "github")
 MODES = ("script", "trace")
 
 
@@ -176,6 +177,32 @@ def load_settings(config: Optional[str], start: Path) -> Settings:
     path, table = found
     settings = settings_from_table(table, str(path), base)
     return replace(settings, config_path=str(path), project_root=str(path.parent))
+
+
+def parse_inline_config(value: str) -> Optional[dict]:
+    """``--config 'KEY = VALUE'``: the TOML table it spells, or None when it is not TOML.
+
+    ``tool.jitlint.select = [...]`` is accepted too, as ruff accepts ``lint.select``."""
+    try:
+        table = tomllib.loads(value)
+    except tomllib.TOMLDecodeError:
+        return None
+    if not table:
+        return None
+    tool = table.get("tool")
+    if set(table) == {"tool"} and isinstance(tool, dict) and set(tool) == {"jitlint"} and isinstance(tool["jitlint"], dict):
+        table = tool["jitlint"]
+    return table
+
+
+def apply_inline_config(settings: Settings, overrides: Sequence[str]) -> Settings:
+    """Apply ``--config 'KEY = VALUE'`` overrides over [tool.jitlint], validated like the file."""
+    for value in overrides:
+        table = parse_inline_config(value)
+        if table is None:
+            raise ConfigError(f"--config: {value!r} is neither a file nor a TOML `key = value` override")
+        settings = settings_from_table(table, f"--config {value!r}", settings)
+    return settings
 
 
 # -- rule selection -----------------------------------------------------------------------------

@@ -80,21 +80,61 @@ def analyze_text(path: str, text: str, module_name: str, package: str, codes: Tu
 
             analyzer.external_types = node_types_for(module, mypy_table)
         fctx = analyzer.run()
+        noqa = _noqa_directives(text, codes)
         if defer and fctx.pending:
-            def position(keep, _fctx=fctx, _module=module):
+            result = FileResult(path, analyzer.summary, [], noqa=noqa)
+
+            def position(keep, _fctx=fctx, _module=module, _result=result):
+                if _result.noqa:
+                    # JIT005 needs every suppressed finding, also those out of reach
+                    suppressed: set = set()
+                    conditionals = finalize(path, text, _module, _fctx, all_rules(), suppressed)
+                    _result.suppressed = frozenset(suppressed)
+                    return [c for c in conditionals if keep(c.requires)]
                 _fctx.pending = [p for p in _fctx.pending if keep(p.requires)]
                 return finalize(path, text, _module, _fctx, all_rules())
 
-            result = FileResult(path, analyzer.summary, [])
             result.deferred = position
             return result
-        conditionals = finalize(path, text, module, fctx, all_rules())
-        return FileResult(path, analyzer.summary, conditionals)
+        suppressed: set = set()
+        conditionals = finalize(path, text, module, fctx, all_rules(), suppressed if noqa else None)
+        return FileResult(path, analyzer.summary, conditionals, noqa=noqa, suppressed=frozenset(suppressed))
     except Exception as exc:  # noqa: BLE001 - an engine bug on one file must not stop the run
         tb = traceback.extract_tb(exc.__traceback__)
         where = f" ({tb[-1].filename.rsplit('/', 1)[-1]}:{tb[-1].lineno})" if tb else ""
         return FileResult(path, summary, [Conditional(_tool_finding(
             "JIT003", path, f"internal error: {type(exc).__name__}: {exc}{where}"))], parsed=False)
+
+
+def _noqa_directives(text: str, codes: Tuple[str, ...]) -> tuple:
+    """The ``# noqa`` directives JIT005 judges in this file (none when it is not selected or a
+    file-level ``# jitlint: noqa`` silences it)."""
+    if "JIT005" not in codes or "noqa" not in text.lower():
+        return ()
+    from .analysis.noqa import directives, file_suppresses
+
+    return () if file_suppresses(text, "JIT005") else directives(text)
+
+
+def unused_noqa(results: Dict[str, FileResult], codes: Sequence[str]) -> List[Finding]:
+    """JIT005 findings, once every file's suppressed findings are known.
+
+    Files not fully analysed (unparsable, unreadable, a rule crashed: JIT001-JIT004) are not
+    judged, as their findings are incomplete."""
+    if "JIT005" not in codes:
+        return []
+    from .analysis.noqa import used_rows
+
+    rule = all_rules()["JIT005"]()
+    known = list(rule_index())
+    out: List[Finding] = []
+    for path, result in results.items():
+        if not result.noqa or not result.parsed:
+            continue
+        if any(c.finding.code in ("JIT001", "JIT002", "JIT003", "JIT004") for c in result.conditionals):
+            continue
+        out.extend(rule.judge(result.path, result.noqa, used_rows(set(result.suppressed)), codes, known))
+    return out
 
 
 def _syntax_error(text: str, exc) -> Tuple[int, int, str]:
@@ -277,7 +317,9 @@ def check_files(files: Sequence[str], settings: Settings, *, jobs: Optional[int]
         results, hits = analyze_files(files, settings, jobs=jobs, use_cache=use_cache, stdin=stdin)
         project = project_for(results, settings)
         settle_deferred(results, project)
-    findings = [f for f in project.filter(results.values()) if not per_file_ignored(settings, f.path, f.code)]
+    codes = tuple(select_codes(settings, rule_index()))
+    findings = project.filter(results.values()) + unused_noqa(results, codes)
+    findings = [f for f in findings if not per_file_ignored(settings, f.path, f.code)]
     findings = _in_notebook_cells(findings, settings)
     findings.sort(key=Finding.sort_key)
     return Report(findings, len(results), cache_hits=hits)
@@ -332,6 +374,6 @@ def check_source(text: str, filename: str = "<string>", settings: Optional[Setti
     result = analyze_text(filename, text, module, "", codes, defer=True)
     project = project_for({filename: result}, settings)
     settle_deferred({filename: result}, project)
-    findings = project.filter([result])
+    findings = project.filter([result]) + unused_noqa({filename: result}, codes)
     findings.sort(key=Finding.sort_key)
     return findings

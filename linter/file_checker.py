@@ -19,6 +19,7 @@ from .analysis.compiled import JIT_FLAGS, decorator_name
 from .analysis.context import FileContext, FunctionContext, FunctionInfo, Param
 from .analysis.local_types import TENSOR_HINTS, ClassFacts, Inferrer, annotation_type
 from .analysis.names import Binding, NameTable, _import_bindings, dotted_name, iter_top_level
+from .analysis.noqa import FILE_NOQA_RE, NOQA_RE
 from .analysis.positions import compute_ranges
 from .analysis.summary import ClassSummary, FileSummary, FunctionSummary, RootRef
 from .analysis.syntax import iter_children, iter_descendants
@@ -41,8 +42,7 @@ class ClassInfo:
     base_names: Tuple[str, ...]
 
 
-_NOQA_RE = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Za-z0-9_,\s]+?))?\s*(?:#|$)", re.IGNORECASE)
-_FILE_NOQA_RE = re.compile(r"#\s*jitlint:\s*noqa(?::\s*(?P<codes>[A-Za-z0-9_,\s]+?))?\s*(?:#|$)", re.IGNORECASE)
+_NOQA_RE, _FILE_NOQA_RE = NOQA_RE, FILE_NOQA_RE
 
 
 def build_name_table(module: cst.Module, module_name: str, package: str) -> NameTable:
@@ -697,7 +697,10 @@ def _suppressed(code: str, codes: Optional[frozenset]) -> bool:
     return any(code == c or code.startswith(c) for c in codes)
 
 
-def finalize(path: str, source: str, module: cst.Module, fctx: FileContext, rules_by_code) -> List[Conditional]:
+def finalize(path: str, source: str, module: cst.Module, fctx: FileContext, rules_by_code,
+             suppressed: Optional[set] = None) -> List[Conditional]:
+    """Position the pending findings and drop those ``# noqa`` suppresses; ``suppressed``, when
+    given, receives the (row, code) of each finding a line's ``# noqa`` suppressed (JIT005)."""
     pending = fctx.pending
     nodes = [p.node for p in pending]
     for p in pending:
@@ -722,6 +725,8 @@ def finalize(path: str, source: str, module: cst.Module, fctx: FileContext, rule
             end_row -= 1
             end_col = len(source_lines[end_row - 1]) + 1
         if row in noqa_lines and _suppressed(rule.code, noqa_lines[row]):
+            if suppressed is not None:
+                suppressed.add((row, rule.code))
             continue
         if file_codes and _suppressed(rule.code, file_codes):
             continue

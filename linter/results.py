@@ -27,6 +27,10 @@ class FileResult:
     # findings accepted by a predicate check, so files whose findings are all out of reach
     # skip the position pass (see engine.analyze_files, defer=True).
     deferred: Optional[Callable] = field(default=None, compare=False, repr=False)
+    # For JIT005 (unused noqa): the file's ``# noqa`` directives (analysis/noqa.py) and the
+    # (row, code) of every finding a line's ``# noqa`` suppressed, whatever its requirements.
+    noqa: Tuple = ()
+    suppressed: frozenset = frozenset()
 
     def __getstate__(self):
         state = dict(self.__dict__)

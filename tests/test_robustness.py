@@ -49,11 +49,14 @@ def lint(text: str):
 
 def _parses(text: str) -> bool:
     """CPython's parser accepts it (later compile-time checks such as ``return`` outside a
-    function are not syntax for a linter: ruff reports them as rules, not parse errors)."""
+    function are not syntax for a linter: ruff reports them as rules, not parse errors).
+
+    A leading U+FEFF is the file's byte-order mark, as when CPython reads the file's bytes,
+    so the text is parsed as those bytes."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            ast.parse(text)
+            ast.parse(text.encode("utf-8", "surrogatepass") if text.startswith("\ufeff") else text)
         except (SyntaxError, ValueError):
             return False
     return True
@@ -116,6 +119,7 @@ def test_mutated_examples_never_raise(text):
 
 @SLOW
 @given(st.text(max_size=300))
+@example("\ufeff")  # a BOM and nothing else: an empty file, as CPython reads it
 @example("\U00013460")  # libcst parses it, its tree refuses it (CSTValidationError), CPython: not an identifier
 def test_arbitrary_text_gets_only_tool_findings_when_invalid(text):
     findings = lint(text)

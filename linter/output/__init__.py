@@ -1,4 +1,5 @@
-"""Output formats: concise (default), full, json (ruff's schema), sarif, github."""
+"""Output formats: concise (default), full, grouped, json (ruff's schema), json-lines, junit,
+gitlab, pylint, rdjson, azure, sarif, github (see formats.py)."""
 
 from __future__ import annotations
 
@@ -19,5 +20,5 @@ def rule_url(code: str, name: str) -> str:
 def render(fmt: str, findings: Sequence[Finding], sources: Dict[str, List[str]]) -> str:
     from . import formats
 
-    renderer: Callable = getattr(formats, "render_" + fmt)
+    renderer: Callable = getattr(formats, "render_" + fmt.replace("-", "_"))
     return renderer(findings, sources)
