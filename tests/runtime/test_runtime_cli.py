@@ -3,11 +3,14 @@ text and JSON output, progress on stderr, the timeout, and never a traceback."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
 
 import pytest
+import torch
+from pathlib import Path
 
 from jitlint.runtime.cli import main_verify
 
@@ -168,3 +171,43 @@ def test_a_model_file_that_exits_is_still_reported_as_a_crash(tmp_path):
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "exited with code 3 while importing exits.py" in proc.stderr
     assert "does the model file call sys.exit or os._exit?" in proc.stderr
+
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="venv layout of POSIX")
+def test_readme_verify_after_a_non_editable_install_from_the_project_root(tmp_path):
+    """The README's first install (``pip install .``, not editable) and then its verify command,
+    run from the project root. torch comes from this interpreter's site-packages through a .pth
+    line (a plain path entry, so this environment's editable jitlint finder is not loaded)."""
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    py = str(venv / "bin" / "python")
+    purelib = subprocess.run([py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    torch_dir = os.path.dirname(os.path.dirname(torch.__file__))
+    (Path(purelib) / "zz_host_torch.pth").write_text(torch_dir + "\n")
+    src = tmp_path / "src"
+    shutil.copytree(REPO, src, ignore=shutil.ignore_patterns(".git", ".jitlint_cache", "*.egg-info", "build",
+                                                               "__pycache__", ".hypothesis", ".pytest_cache"))
+    # The wheel is built by this interpreter (its setuptools) and installed like any wheel.
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+                            "--no-index", "-w", str(tmp_path / "dist"), "."], cwd=src, capture_output=True,
+                           text=True, timeout=300)
+    if built.returncode != 0 and "No module named" in built.stderr:
+        pytest.skip(f"cannot build a wheel offline here: {built.stderr.strip().splitlines()[-1]}")
+    assert built.returncode == 0, built.stdout + built.stderr
+    (wheel,) = (tmp_path / "dist").glob("jitlint-*.whl")
+    install = subprocess.run([py, "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
+                             capture_output=True, text=True, timeout=300)
+    assert install.returncode == 0, install.stdout + install.stderr
+    location = subprocess.run([py, "-c", "import jitlint, sys; print(jitlint.__file__)"], cwd=tmp_path,
+                              capture_output=True, text=True, check=True).stdout
+    assert "site-packages" in location, location  # really the installed copy
+    proc = run_cli("examples/cases.py::attention", "--device", "cpu", "--no-progress",
+                   command=[str(venv / "bin" / "jitlint"), "verify"], cwd=str(src), timeout=300)
+    # The README's example has real problems: exit 1 with the table, never a start-up failure.
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "FAIL script/cpu compile" in proc.stdout and "JIT107" in proc.stdout
+    assert "No module named" not in proc.stdout + proc.stderr and "crashed" not in proc.stderr
