@@ -744,8 +744,8 @@ def finalize(path: str, source: str, module: cst.Module, fctx: FileContext, rule
                     edits = None
                     break
                 edits.append(Edit(text, fr[0], fr[1] + 1, fr[2], fr[3] + 1))
-            if edits:
-                fix = Fix(p.fix.message, tuple(edits), p.fix.applicability)
+            if edits is not None and (edits or p.fix.codemod is not None):
+                fix = Fix(p.fix.message, tuple(edits), p.fix.applicability, tuple(p.fix.imports), p.fix.codemod)
         finding = Finding(rule.code, rule.name, p.message, path, row, col, end_row, end_col,
                           rule.severity, fix, row)
         out.append(Conditional(finding, p.requires))

@@ -38,18 +38,30 @@ class Edit:
 
 @dataclass(frozen=True)
 class Fix:
-    """A set of edits applied together, with the safety level of the whole change."""
+    """A set of edits applied together, with the safety level of the whole change.
+
+    ``imports`` are names the edited code needs, as ``(module, name)`` (``name`` None for
+    ``import module``); the fix loop adds the missing ones, merged with the file's imports.
+    ``codemod`` names a multi-site rewrite of ``codemods/`` with plain arguments,
+    ``(name, (arg, ...))``, for a change that text edits at known positions cannot describe
+    (a block moved into a new function); it is applied alone, after the edits, if any.
+    """
 
     message: str
     edits: Tuple[Edit, ...]
     applicability: str = SAFE
+    imports: Tuple[Tuple[str, Optional[str]], ...] = ()
+    codemod: Optional[Tuple[str, tuple]] = None
 
     def to_json(self) -> dict:
-        return {
+        out = {
             "applicability": self.applicability,
             "message": self.message,
             "edits": [e.to_json() for e in self.edits],
         }
+        if self.imports:
+            out["imports"] = [{"module": m, "name": n} for m, n in self.imports]
+        return out
 
 
 @dataclass(frozen=True)

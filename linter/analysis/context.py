@@ -24,6 +24,10 @@ class FixSpec:
     message: str
     replacements: Sequence[Tuple[cst.CSTNode, str]]
     applicability: str = SAFE
+    # names the new text needs, (module, name or None); see finding.Fix
+    imports: Tuple[Tuple[str, Optional[str]], ...] = ()
+    # a named multi-site rewrite of codemods/ with plain arguments; see finding.Fix
+    codemod: Optional[Tuple[str, tuple]] = None
 
 
 @dataclass
@@ -175,8 +179,8 @@ class FunctionContext:
             PendingFinding(rule, node, message or rule.message, reach + tuple(requires), fix)
         )
 
-    def unsafe_fix(self, message: str, replacements) -> FixSpec:
-        return FixSpec(message, replacements, UNSAFE)
+    def unsafe_fix(self, message: str, replacements, *, imports=(), codemod=None) -> FixSpec:
+        return FixSpec(message, replacements, UNSAFE, tuple(imports), codemod)
 
-    def safe_fix(self, message: str, replacements) -> FixSpec:
-        return FixSpec(message, replacements, SAFE)
+    def safe_fix(self, message: str, replacements, *, imports=(), codemod=None) -> FixSpec:
+        return FixSpec(message, replacements, SAFE, tuple(imports), codemod)
