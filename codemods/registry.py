@@ -15,7 +15,13 @@ import importlib
 from typing import Dict
 
 # name -> "module:function", relative to this package
-CODEMODS: Dict[str, str] = {}
+CODEMODS: Dict[str, str] = {
+    "script-if-tracing": "script_if_tracing:apply",
+    "script-module-to-module": "deprecated_api:script_module_to_module",
+    "constants-to-final": "deprecated_api:constants_to_final",
+    "jit-attribute-to-annotation": "deprecated_api:attribute_to_annotation",
+    "jit-annotate-to-pep526": "deprecated_api:annotate_to_pep526",
+}
 
 
 class CodemodFailed(Exception):
