@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import List, Optional, Sequence
 
 from .config import Settings, load_settings
-from .engine import check_source
-from .finding import Finding
+from .engine import ProjectState, check_source
+from .finding import DISPLAY_ONLY, SAFE, UNSAFE, Edit, Finding, Fix
 
 
 def check_paths(paths: Sequence[str], settings: Optional[Settings] = None, *, jobs: int = 1,
@@ -23,4 +23,5 @@ def check_paths(paths: Sequence[str], settings: Optional[Settings] = None, *, jo
     return check_files(found.files, settings, jobs=jobs, use_cache=use_cache).findings
 
 
-__all__ = ["check_paths", "check_source", "load_settings", "Settings", "Finding"]
+__all__ = ["check_paths", "check_source", "load_settings", "Settings", "Finding", "Fix", "Edit",
+           "SAFE", "UNSAFE", "DISPLAY_ONLY", "ProjectState"]

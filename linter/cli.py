@@ -97,6 +97,20 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--context", action="append", default=[], metavar="PATH",
                        help="also analyse PATH to learn what is compiled (who calls what), without reporting "
                             "its findings; the pre-commit hook passes the changed files plus --context .")
+    check.add_argument("--fix", action="store_true", default=None,
+                       help="apply safe fixes (config: fix = true); with --unsafe-fixes, unsafe ones too")
+    check.add_argument("--no-fix", dest="fix", action="store_false", help="do not apply fixes (overrides the config)")
+    check.add_argument("--unsafe-fixes", action="store_true", default=None,
+                       help="also show and apply fixes that may change behaviour (config: unsafe-fixes = true)")
+    check.add_argument("--no-unsafe-fixes", dest="unsafe_fixes", action="store_false",
+                       help="show and apply safe fixes only (overrides the config)")
+    check.add_argument("--diff", action="store_true",
+                       help="print a unified diff of what --fix would change, write nothing (exit 1 on a change)")
+    check.add_argument("--fix-only", action="store_true",
+                       help="apply fixes and report what was fixed, not the findings that remain")
+    check.add_argument("--show-fixes", action="store_true", help="list the fixes applied, per file and rule")
+    check.add_argument("--exit-non-zero-on-fix", action="store_true",
+                       help="exit 1 when a fix was applied, even if no finding remains")
     check.add_argument("--add-noqa", action="store_true",
                        help="append `# noqa: CODE` to every line with findings (merging into existing directives), then exit")
     check.add_argument("-w", "--watch", action="store_true",
@@ -208,6 +222,10 @@ def _settings_from_args(args):
         changes["types"] = args.types
     if args.cache_dir:
         changes["cache_dir"] = args.cache_dir
+    if getattr(args, "fix", None) is not None:
+        changes["fix"] = args.fix
+    if getattr(args, "unsafe_fixes", None) is not None:
+        changes["unsafe_fixes"] = args.unsafe_fixes
     return replace(settings, **changes)
 
 
@@ -261,6 +279,17 @@ def run_check(args) -> int:
             return EXIT_ERROR
         reported = {os.path.realpath(f) for f in files}
         context_files = [f for f in ctx_found.files if os.path.realpath(f) not in reported]
+    for flag in ("diff", "fix_only", "add_noqa"):
+        others = [o for o in ("diff", "fix_only", "add_noqa") if o != flag and getattr(args, o)]
+        if getattr(args, flag) and others:
+            from .config import ConfigError
+
+            raise ConfigError(f"--{flag.replace('_', '-')} cannot be combined with --{others[0].replace('_', '-')}")
+    if settings.fix or args.diff or args.fix_only:
+        from .fixing import run_fix
+
+        return run_fix(args, settings, files, context_files, stdin, jobs,
+                       found.problems if found is not None else [])
     report = check_files(files + context_files, settings, jobs=jobs, use_cache=not args.no_cache, stdin=stdin)
     if context_files:
         wanted = {os.path.realpath(f) for f in files}
@@ -320,9 +349,29 @@ def _render_settings(settings, codes) -> str:
     return "\n".join(out) + "\n"
 
 
-def _write_report(out, args, settings, report, stdin) -> None:
+def fixable_summary(findings, unsafe: bool) -> str:
+    """ruff's hint under the findings: how many ``--fix`` would fix, and the hidden unsafe ones."""
+    safe = sum(1 for f in findings if f.fix is not None and f.fix.applicability == "safe")
+    risky = sum(1 for f in findings if f.fix is not None and f.fix.applicability == "unsafe")
+    out = ""
+    if unsafe and safe + risky:
+        out = f"[*] {safe + risky} fixable with the `--fix` option.\n"
+    elif safe and risky:
+        out = (f"[*] {safe} fixable with the `--fix` option ({risky} hidden fix{'es' if risky != 1 else ''}"
+               " can be enabled with the `--unsafe-fixes` option).\n")
+    elif safe:
+        out = f"[*] {safe} fixable with the `--fix` option.\n"
+    elif risky:
+        out = (f"No fixes available ({risky} hidden fix{'es' if risky != 1 else ''} can be enabled with the "
+               "`--unsafe-fixes` option).\n")
+    return out
+
+
+def _write_report(out, args, settings, report, stdin, fixed: int = 0) -> None:
     from .output import render
-    from .output.formats import render_statistics, render_statistics_json
+    from .output.formats import render_statistics, render_statistics_json, show_unsafe_fixes
+
+    show_unsafe_fixes(settings.unsafe_fixes)
 
     findings = report.findings
     if args.statistics and settings.output_format == "json":
@@ -344,13 +393,15 @@ def _write_report(out, args, settings, report, stdin) -> None:
                         sources[f.path] = []
         out.write(render(settings.output_format, findings, sources))
     if not args.quiet and settings.output_format in ("concise", "full", "grouped") and not args.statistics:
-        if findings:
-            fixable = sum(1 for f in findings if f.fix is not None and f.fix.applicability == "safe")
+        if fixed:
+            total = fixed + len(findings)
+            out.write(f"Found {total} error{'' if total == 1 else 's'} ({fixed} fixed, {len(findings)} remaining).\n")
+            out.write(fixable_summary(findings, settings.unsafe_fixes))
+        elif findings:
             noun = "error" if len(findings) == 1 else "errors"
             checked = f"{report.files} file{'s' if report.files != 1 else ''} checked"
             out.write(f"Found {len(findings)} {noun} ({checked}).\n")
-            if fixable:
-                out.write(f"[*] {fixable} fixable with a safe fix (shown in --output-format full/json).\n")
+            out.write(fixable_summary(findings, settings.unsafe_fixes))
         else:
             out.write(f"All checks passed! ({report.files} file{'s' if report.files != 1 else ''})\n")
     out.flush()

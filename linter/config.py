@@ -54,6 +54,8 @@ class Settings:
     module_bases: List[str] = field(default_factory=list)
     auto_roots: bool = True
     output_format: str = "concise"
+    fix: bool = False           # apply safe fixes (``--fix``)
+    unsafe_fixes: bool = False  # also offer and apply unsafe fixes (``--unsafe-fixes``)
     types: str = "local"
     max_file_size: int = 1_000_000
     cache_dir: Optional[str] = None
@@ -73,7 +75,7 @@ _KEYS = {
     "exclude": "strings", "extend-exclude": "strings", "respect-gitignore": "bool",
     "force-exclude": "bool", "modes": "modes", "script-roots": "strings", "trace-roots": "strings",
     "module-bases": "strings", "auto-roots": "bool", "output-format": "format", "types": "types",
-    "max-file-size": "int", "cache-dir": "string",
+    "max-file-size": "int", "cache-dir": "string", "fix": "bool", "unsafe-fixes": "bool",
 }
 
 

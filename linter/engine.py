@@ -313,16 +313,41 @@ def project_for(results, settings: Settings, **overrides):
 def check_files(files: Sequence[str], settings: Settings, *, jobs: Optional[int] = 1, use_cache: bool = True,
                 stdin: Optional[Tuple[str, str]] = None) -> Report:
     """Check ``files`` as one project (plus an optional ``(filename, text)`` from stdin)."""
-    with _gc_tuned():
-        results, hits = analyze_files(files, settings, jobs=jobs, use_cache=use_cache, stdin=stdin)
-        project = project_for(results, settings)
-        settle_deferred(results, project)
-    codes = tuple(select_codes(settings, rule_index()))
-    findings = project.filter(results.values()) + unused_noqa(results, codes)
-    findings = [f for f in findings if not per_file_ignored(settings, f.path, f.code)]
-    findings = _in_notebook_cells(findings, settings)
-    findings.sort(key=Finding.sort_key)
-    return Report(findings, len(results), cache_hits=hits)
+    state = ProjectState(files, settings, jobs=jobs, use_cache=use_cache, stdin=stdin)
+    return Report(state.findings(), len(state.results), cache_hits=state.cache_hits)
+
+
+class ProjectState:
+    """The per-file results of one project, kept so that a file whose text changed (the fix
+    loop) is analysed again alone, while reach is decided again over all the summaries."""
+
+    def __init__(self, files: Sequence[str], settings: Settings, *, jobs: Optional[int] = 1,
+                 use_cache: bool = True, stdin: Optional[Tuple[str, str]] = None):
+        self.settings = settings
+        self.codes = tuple(select_codes(settings, rule_index()))
+        with _gc_tuned():
+            self.results, self.cache_hits = analyze_files(files, settings, jobs=jobs, use_cache=use_cache,
+                                                          stdin=stdin)
+
+    def analyze(self, path: str, data: bytes) -> FileResult:
+        """The result of ``data`` as the new content of ``path`` (nothing is stored)."""
+        from .discovery import module_name_for
+
+        module, package = module_name_for(path)
+        return _result_for_source(decode(path, data), module, package, self.codes)[2]
+
+    def update(self, path: str, result: FileResult) -> None:
+        self.results[path] = result
+
+    def findings(self) -> List[Finding]:
+        with _gc_tuned():
+            project = project_for(self.results, self.settings)
+            settle_deferred(self.results, project)
+        findings = project.filter(self.results.values()) + unused_noqa(self.results, self.codes)
+        findings = [f for f in findings if not per_file_ignored(self.settings, f.path, f.code)]
+        findings = _in_notebook_cells(findings, self.settings)
+        findings.sort(key=Finding.sort_key)
+        return findings
 
 
 def _in_notebook_cells(findings: List[Finding], settings: Settings) -> List[Finding]:

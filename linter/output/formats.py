@@ -67,8 +67,18 @@ def where(f: Finding) -> str:
     cell = f"cell {f.cell}:" if f.cell is not None else ""
     return f"{f.path}:{cell}{f.row}:{f.column}"
 
+# The applicabilities ``--fix`` applies in this run: ``[*]`` marks exactly the findings it
+# would fix (unsafe ones too under ``--unsafe-fixes``, as in ruff). Set by the CLI.
+_MARKED = {"safe"}
+
+
+def show_unsafe_fixes(on: bool) -> None:
+    _MARKED.clear()
+    _MARKED.update({"safe", "unsafe"} if on else {"safe"})
+
+
 def _fixable(f: Finding) -> str:
-    return "[*] " if f.fix is not None and f.fix.applicability == "safe" else ""
+    return "[*] " if f.fix is not None and f.fix.applicability in _MARKED else ""
 
 
 def render_concise(findings: Sequence[Finding], sources) -> str:
@@ -191,7 +201,7 @@ def render_sarif(findings: Sequence[Finding], sources) -> str:
 
 def render_statistics(findings: Sequence[Finding]) -> str:
     counts = Counter((f.code, f.name) for f in findings)
-    fixable = Counter(f.code for f in findings if f.fix is not None and f.fix.applicability == "safe")
+    fixable = Counter(f.code for f in findings if f.fix is not None and f.fix.applicability in _MARKED)
     width = max((len(str(n)) for n in counts.values()), default=1)
     lines = []
     for (code, name), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][0])):
@@ -203,7 +213,7 @@ def render_statistics(findings: Sequence[Finding]) -> str:
 def render_statistics_json(findings: Sequence[Finding]) -> str:
     """ruff's ``--statistics --output-format json``: [{code, name, count, fixable}]."""
     counts = Counter((f.code, f.name) for f in findings)
-    fixable = Counter(f.code for f in findings if f.fix is not None and f.fix.applicability == "safe")
+    fixable = Counter(f.code for f in findings if f.fix is not None and f.fix.applicability in _MARKED)
     rows = [{"code": code, "name": name, "count": n, "fixable": bool(fixable.get(code))}
             for (code, name), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][0]))]
     return json.dumps(rows, indent=2) + "\n"
