@@ -198,15 +198,20 @@ class _Loop:
         why = "the fixed code would not parse or be analysable; not applied"
         self.block(path, breakers or list(chosen), why)
 
+    def _blocked_count(self) -> int:
+        return sum(len(keys) for keys in self.blocked.values())
+
     def run(self) -> Tuple[List[Finding], List[Tuple[str, Tuple[str, ...]]]]:
         findings = self.state.findings()
         for _ in range(MAX_PASSES):
             todo = self.candidates(findings)
             if not todo:
                 return findings, []
+            blocked_before = self._blocked_count()
             changed = [path for path, fs in todo.items() if self.fix_file(path, fs)]
-            if not changed:
+            if not changed and self._blocked_count() == blocked_before:
                 break  # what is left came back to an earlier text (a cycle)
+            # (a pass that only blocked fixes lets the others be tried next pass)
             findings = self.state.findings()
         # Fixes still apply: the pass cap was reached, or files cycle between texts.
         stuck = [(path, tuple(sorted({f.code for f in fs}))) for path, fs in sorted(self.candidates(findings).items())]

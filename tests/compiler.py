@@ -155,3 +155,46 @@ def warning_verdict(module, root: str) -> Tuple[str, str]:
     if torch_warnings:
         return "warns", str(torch_warnings[0].message)
     return "silent", ""
+
+
+def _run(fn, args) -> Tuple[bool, Any]:
+    """(ok, result or exception type name) of one eager call, seeded like the compiler helpers."""
+    torch.manual_seed(1)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return True, fn(*copy.deepcopy(args))
+    except Exception as exc:  # noqa: BLE001
+        return False, type(exc).__name__
+
+
+def eager_results(source: str, example) -> List[Tuple[bool, Any]]:
+    """What eager Python gives for the example's root on each of its inputs.
+
+    A ``warns`` example's root takes no argument and builds a compiled callable: the results
+    are that callable's on the example's inputs."""
+    module = load_example(source)
+    inputs = eval(example.inputs, {"torch": torch, **vars(module)})  # noqa: S307 - example data
+    if example.expect == "warns":
+        ok, built = _run(getattr(module, example.root), ())
+        if not ok or not callable(built):
+            return [(ok, built)]
+        return [_run(built, args) for args in inputs]
+    results = []
+    for args in inputs:
+        try:
+            target = instantiate(module, example.root)
+        except Exception as exc:  # noqa: BLE001
+            results.append((False, f"instantiate: {type(exc).__name__}"))
+            continue
+        results.append(_run(target, args))
+    return results
+
+
+def same_eager(before: List[Tuple[bool, Any]], after: List[Tuple[bool, Any]]) -> bool:
+    if len(before) != len(after):
+        return False
+    for (ok_b, b), (ok_a, a) in zip(before, after):
+        if ok_b != ok_a or (ok_b and not same(b, a)) or (not ok_b and a != b):
+            return False
+    return True
