@@ -8,7 +8,9 @@ statement, at any depth (lazy imports included), is resolved to a file of this t
 - the analysis (``linter/analysis/``) never imports rules, output, the CLI or the engine;
 - the static side (``linter/``, ``codemods/``, the flake8 plugin, the package root) never
   imports torch or ``runtime/`` (one door: the ``verify`` subcommand's lazy dispatch);
-- ``runtime/`` reaches the linter only through ``linter/api.py``;
+- ``runtime/`` and ``codemods/`` reach the linter only through ``linter/api.py``;
+- the linter reaches ``codemods/`` only from its ``--fix`` door (``linter/fixing.py``), and
+  the rules and the analysis never (a rule describes edits; applying them is the codemods');
 - every import inside the package is relative (so each names a file by its path).
 """
 
@@ -117,6 +119,11 @@ def violations(root: Path) -> List[str]:
             if rel.startswith("runtime/") and target.startswith("linter/") and target not in (
                     "linter/api.py", "linter/__init__.py"):
                 out.append(f"{where}: runtime/ uses the linter outside its public API ({target})")
+            if rel.startswith("codemods/") and target.startswith("linter/") and target not in (
+                    "linter/api.py", "linter/__init__.py"):
+                out.append(f"{where}: codemods/ uses the linter outside its public API ({target})")
+            if rel.startswith("linter/") and target.startswith("codemods/") and rel != "linter/fixing.py":
+                out.append(f"{where}: the linter imports {target} outside its --fix door")
     return out
 
 
@@ -151,6 +158,9 @@ def _plant(path: Path, line: str) -> None:
         ("linter/engine.py", "import torch", "the static side imports torch"),
         ("codemods/__init__.py", "from ..runtime import verify", "the static side imports runtime/__init__.py"),
         ("runtime/verifier.py", "from ..linter.engine import check_files", "outside its public API"),
+        ("codemods/fix_loop.py", "from ..linter.engine import check_files", "codemods/ uses the linter outside"),
+        ("linter/rules/jit301_len_of_tensor.py", "from ...codemods.edits import apply_fixes",
+         "the linter imports codemods/edits.py outside its --fix door"),
         ("linter/config.py", "from jitlint.linter import finding", "absolute import of jitlint.linter"),
     ],
 )
