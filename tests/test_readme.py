@@ -41,3 +41,19 @@ def test_sample_output_is_what_jitlint_prints_on_the_examples():
                          cwd=ROOT, capture_output=True, text=True)
     assert run.returncode == 1, run.stderr
     assert run.stdout == block.group(1), "regenerate the README sample output: jitlint check examples/"
+
+
+def test_fix_diff_sample_is_what_jitlint_prints_on_the_examples():
+    import subprocess
+    import sys
+
+    text = (ROOT / "README.md").read_text()
+    block = re.search(r"<!-- fix-diff:start -->\n```diff\n\$ jitlint check --fix --diff examples/\n(.*?)```", text, re.S)
+    assert block, "README fix-diff block not found"
+    run = subprocess.run([sys.executable, "-m", "jitlint", "check", "--fix", "--diff", "examples/", "--no-cache"],
+                         cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 1, run.stderr  # --diff exits 1 when there is something to fix
+    assert run.stdout + run.stderr == block.group(1), (
+        "regenerate the README fix-diff sample: jitlint check --fix --diff examples/")
+    assert not subprocess.run(["git", "status", "--porcelain", "examples/"], cwd=ROOT, capture_output=True,
+                              text=True).stdout, "--diff wrote to examples/"
