@@ -1,5 +1,6 @@
 import libcst as cst
 
+from ..analysis.script_extraction import script_if_tracing_fix
 from ..analysis.tracing import input_free, statically_decided, tensor_requires
 from .base import TRACE, Example, Rule
 
@@ -38,8 +39,19 @@ class TensorValueBranch(Rule):
     ```
 
     ## Fix safety
-    No automatic fix: ``torch.where`` evaluates both branches, which changes behaviour when one
-    of them fails or is expensive.
+    The fix for an ``if``/``while`` statement (``--unsafe-fixes``) moves it into a new
+    module-level ``@torch.jit.script_if_tracing`` function, passed the names the block reads and
+    returning, as Tensors, the names later code reads (``y = _fn_branch(x, y)``; a block that
+    returns on every path, or an ``if`` returning on some paths together with the rest of the
+    function, becomes ``return _fn_branch(x)``). Eagerly the helper is plain Python, but it is
+    unsafe: while tracing, the helper is compiled by ``torch.jit.script``, so code TorchScript
+    rejects or types differently now fails (loudly) at trace time; results must be Tensors; and
+    aliasing between the moved code and the caller's objects is no longer shared. The fix is
+    not offered, or refused, when a value the block reads is not known to be a Tensor or plain
+    value, is already frozen (a size or ``.item()`` read before the block), may be unassigned,
+    or when a result is assigned on some paths only. ``torch.where`` is not proposed
+    automatically: it evaluates both branches, which changes behaviour when one of them fails
+    or is expensive.
     """
 
     code = "JIT304"
@@ -152,6 +164,7 @@ class TensorValueBranch(Rule):
         if requires is None or input_free(test, ctx) or statically_decided(test, ctx):
             return
         code = ctx.code_of(test)
+        fix = None
         if isinstance(owner, cst.Assert):
             msg = (f"`assert {code}` checks a Tensor value once, at trace time: the trace does not contain the "
                    f"check, so later inputs are not checked. Move it into a `@torch.jit.script_if_tracing` helper that "
@@ -163,7 +176,10 @@ class TensorValueBranch(Rule):
         else:
             msg = (f"{what} `{code}` is a Tensor value, evaluated once with the example input: the trace keeps "
                    f"only the branch taken then. Use `torch.where(...)` or a `@torch.jit.script_if_tracing` helper")
-        ctx.report(test, msg, requires=requires)
+            if isinstance(owner, (cst.If, cst.While)):
+                keyword = "if" if isinstance(owner, cst.If) else "while"
+                fix = script_if_tracing_fix(owner, test, ctx, what=f"the `{keyword} {code}:` block")
+        ctx.report(test, msg, requires=requires, fix=fix)
 
     def visit_If(self, node: cst.If, ctx) -> None:
         self._check_test(node, node.test, ctx, "the `if` condition")
