@@ -526,8 +526,10 @@ def _all_params(params: cst.Parameters) -> List[cst.Param]:
 
 # -- rewriting ---------------------------------------------------------------------------------
 
-def _taken_names(module: cst.Module) -> Set[str]:
-    return {n.value for n in _descendants(module) if isinstance(n, cst.Name)}
+def _taken_names(node: cst.CSTNode) -> Set[str]:
+    """Every name ``node`` binds or reads (not attribute names: ``x.scale`` takes no ``scale``)."""
+    attrs = {id(n.attr) for n in _descendants(node) if isinstance(n, cst.Attribute)}
+    return {n.value for n in _descendants(node) if isinstance(n, cst.Name) and id(n) not in attrs}
 
 
 def _fresh(base: str, taken: Set[str]) -> str:
@@ -555,11 +557,10 @@ def _rewrite(module: cst.Module, top_index: int, fn: cst.FunctionDef, chain, sui
     taken = _taken_names(module)
     base = {"if": "branch", "for": "loop", "while": "loop"}.get(kind, "scripted")
     helper_name = _fresh(f"_{function.strip('_')}_{base}", taken)
-    fn_names = {n.value for n in _descendants(fn) if isinstance(n, cst.Name)}
+    avoid = taken | _taken_names(fn)
     attr_params: Dict[str, str] = {}
     for attr in plan.self_attrs:
-        wanted = attr if attr not in fn_names and attr not in attr_params.values() else f"self_{attr}"
-        attr_params[attr] = _fresh(wanted, taken | fn_names - {wanted} if wanted not in fn_names else taken | fn_names)
+        attr_params[attr] = _fresh(attr if attr not in avoid else f"self_{attr}", avoid)
 
     params = [cst.Param(cst.Name(n), cst.Annotation(cst.parse_expression(plan.types[n]))) for n in plan.inputs]
     params += [cst.Param(cst.Name(p), cst.Annotation(cst.parse_expression(plan.types[f"self.{a}"])))

@@ -136,7 +136,7 @@ def script_if_tracing_fix(stmt: cst.BaseStatement, header: cst.CSTNode, ctx, *, 
     if k is None:
         return None
     path = statement_path(stmt, ctx)
-    if path is None:
+    if path is None or (extend and len(path) != 1):
         return None
     torch_name, imports = torch_binding(ctx)
     if torch_name is None:

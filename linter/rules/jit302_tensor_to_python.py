@@ -2,6 +2,7 @@ from typing import Optional
 
 import libcst as cst
 
+from ..analysis.script_extraction import script_if_tracing_fix
 from ..analysis.tracing import head_target, in_diagnostic, input_free, tensor_requires
 from .base import TRACE, Example, Rule
 
@@ -53,8 +54,17 @@ class TensorToPython(Rule):
     ```
 
     ## Fix safety
-    No automatic fix: whether a 0-dim Tensor can replace the Python value depends on how the
-    value is used (shapes, Python control flow, dtype promotion).
+    The fix (``--unsafe-fixes``) moves the logic the value drives into a new module-level
+    ``@torch.jit.script_if_tracing`` function: the ``if``/``while``/``for`` whose header holds
+    the conversion, or, for a conversion in a plain statement of the function's own body, that
+    statement and the rest of the function (``return _fn_scripted(x)``). Eagerly nothing
+    changes, but it is unsafe: while tracing, the helper is compiled by ``torch.jit.script``,
+    so code TorchScript rejects or types differently (``tolist()`` without an annotation, NumPy,
+    ``math`` on a Tensor) fails (loudly) at trace time, and results later code reads must be
+    Tensors. It is refused for values of unknown type, values frozen before the block, results
+    assigned on some paths only, and calls of ``self``'s methods or submodules. Replacing the
+    value by a 0-dim Tensor is not proposed: whether that works depends on how the value is
+    used (shapes, Python control flow, dtype promotion).
     """
 
     code = "JIT302"
@@ -212,7 +222,7 @@ class TensorToPython(Rule):
                 else:
                     msg = (f"`{code}.{method}(...)` returns a Python bool, baked into the trace for every input: "
                            f"use Tensor ops (`torch.where`) or a `@torch.jit.script_if_tracing` helper")
-                ctx.report(node, msg, requires=requires)
+                ctx.report(node, msg, requires=requires, fix=_fix(node, ctx))
                 return
             if isinstance(func.value, (cst.Name, cst.Attribute)):
                 self._qualified(node, ctx)
@@ -253,7 +263,7 @@ class TensorToPython(Rule):
                 return
             ctx.report(node, f"`{qual}()` returns a Python bool, baked into the trace for every input: use Tensor "
                              f"ops (`torch.where`) or a `@torch.jit.script_if_tracing` helper",
-                       requires=tuple(p for r in tensors for p in r))
+                       requires=tuple(p for r in tensors for p in r), fix=_fix(node, ctx))
             return
         else:
             return
@@ -265,9 +275,38 @@ class TensorToPython(Rule):
                 continue
             ctx.report(node, f"{what} of the Tensor `{ctx.code_of(arg.value)}` reads its value into Python: the "
                              f"trace records the value computed while tracing as a constant. Keep it a Tensor, or move "
-                             f"this logic into a `@torch.jit.script_if_tracing` helper", requires=requires)
+                             f"this logic into a `@torch.jit.script_if_tracing` helper", requires=requires,
+                       fix=_fix(node, ctx))
             return
 
     @staticmethod
     def _exempt(node: cst.Call, receiver: cst.BaseExpression, ctx) -> bool:
         return input_free(receiver, ctx) or in_diagnostic(node, ctx)
+
+
+def _fix(node: cst.Call, ctx):
+    """Move the logic the value drives into a ``@torch.jit.script_if_tracing`` helper: the
+    ``if``/``while``/``for`` whose header holds the call, or, for a call in a plain statement of
+    the function's own body, that statement and the rest of the function. Not for
+    ``tolist()``/``numpy()``/NumPy functions: TorchScript rejects them (an unannotated
+    ``tolist()``, any NumPy), so the helper would only move the failure to trace time."""
+    func = node.func
+    if isinstance(func, cst.Attribute) and func.attr.value in ("tolist", "numpy"):
+        return None
+    qual = ctx.resolve(func)
+    if qual is not None and qual.startswith("numpy."):
+        return None
+    for p in reversed(ctx.parents):
+        if isinstance(p, (cst.If, cst.While)):
+            keyword = "if" if isinstance(p, cst.If) else "while"
+            return script_if_tracing_fix(p, p.test, ctx, what=f"the `{keyword} {ctx.code_of(p.test)}:` block")
+        if isinstance(p, cst.For):
+            if p.orelse is not None:
+                return None
+            return script_if_tracing_fix(p, p.iter, ctx, what=f"the `for ... in {ctx.code_of(p.iter)}:` loop")
+        if isinstance(p, cst.SimpleStatementLine):
+            return script_if_tracing_fix(p, node, ctx, extend=True,
+                                         what=f"the code from `{ctx.code_of(node)}` to the end")
+        if isinstance(p, cst.BaseCompoundStatement):
+            return None
+    return None

@@ -1,5 +1,8 @@
+from typing import Optional
+
 import libcst as cst
 
+from ..analysis.script_extraction import script_if_tracing_fix
 from ..analysis.tracing import (
     condition_kind,
     input_free,
@@ -54,7 +57,16 @@ class ShapeDependentBranch(Rule):
     ```
 
     ## Fix safety
-    No automatic fix: moving code into a scripted helper requires it to be scriptable.
+    The fix for an ``if``/``while`` statement (``--unsafe-fixes``) moves it into a new
+    module-level ``@torch.jit.script_if_tracing`` function as above, passed the names the block
+    reads (``self.attr`` values as arguments) and returning, as Tensors, the names later code
+    reads; an ``if`` that returns on some paths takes the rest of the function with it and
+    becomes ``return _forward_branch(x)``. Eagerly nothing changes, but it is unsafe: while
+    tracing, the helper is compiled by ``torch.jit.script``, so code TorchScript rejects or
+    types differently fails (loudly) at trace time, its results must be Tensors, and a size read
+    *before* the block and passed in would still be frozen (the fix is then refused, as it is
+    for values of unknown type, results assigned on some paths only, calls of ``self``'s
+    methods or submodules).
     """
 
     code = "JIT305"
@@ -165,21 +177,26 @@ class ShapeDependentBranch(Rule):
     def visit_For(self, node: cst.For, ctx) -> None:
         track_loop_target(node.target, node.iter, ctx)
 
-    def _check(self, test: cst.BaseExpression, ctx, what: str) -> None:
+    def _check(self, test: cst.BaseExpression, ctx, what: str, owner: Optional[cst.BaseStatement] = None) -> None:
         kind = condition_kind(test, ctx)
         if kind is None or input_free(test, ctx):
             return
-        ctx.report(test, f"{what} `{ctx.code_of(test)}` depends on the input's {kind}: the trace keeps only the branch "
+        code = ctx.code_of(test)
+        fix = None
+        if owner is not None:
+            keyword = "if" if isinstance(owner, cst.If) else "while"
+            fix = script_if_tracing_fix(owner, test, ctx, what=f"the `{keyword} {code}:` block")
+        ctx.report(test, f"{what} `{code}` depends on the input's {kind}: the trace keeps only the branch "
                          f"taken for the example input{_WARNS.get(kind, '')}. Inputs with another {kind} silently "
-                         f"take it too: use a `@torch.jit.script_if_tracing` helper or shape-agnostic code")
+                         f"take it too: use a `@torch.jit.script_if_tracing` helper or shape-agnostic code", fix=fix)
 
     def visit_If(self, node: cst.If, ctx) -> None:
         if is_guard(node, ctx):
             return
-        self._check(node.test, ctx, "`if`")
+        self._check(node.test, ctx, "`if`", node)
 
     def visit_While(self, node: cst.While, ctx) -> None:
-        self._check(node.test, ctx, "`while`")
+        self._check(node.test, ctx, "`while`", node)
 
     def visit_IfExp(self, node: cst.IfExp, ctx) -> None:
         self._check(node.test, ctx, "the condition")

@@ -1,5 +1,8 @@
+from typing import Optional
+
 import libcst as cst
 
+from ..analysis.script_extraction import script_if_tracing_fix
 from ..analysis.tracing import (
     input_free,
     track_assignment,
@@ -45,7 +48,15 @@ class ShapeDependentLoop(Rule):
     ```
 
     ## Fix safety
-    No automatic fix: vectorising a loop is a rewrite.
+    The fix for a ``for`` statement (``--unsafe-fixes``) moves the loop into a new module-level
+    ``@torch.jit.script_if_tracing`` function, passed the names the loop reads and returning, as
+    Tensors, the names later code reads (``out = _fn_loop(x, out)``), so the trace calls the
+    compiled loop instead of unrolling it. Eagerly nothing changes, but it is unsafe: while
+    tracing, the helper is compiled by ``torch.jit.script``, so a loop TorchScript rejects or
+    types differently fails (loudly) at trace time and its results must be Tensors. It is
+    refused for loops that append to a list (a list returned to the trace has a fixed length),
+    read a size computed before the loop (still frozen), or read values of unknown type.
+    Comprehensions are not fixed; vectorising is a rewrite left to you.
     """
 
     code = "JIT306"
@@ -164,7 +175,7 @@ class ShapeDependentLoop(Rule):
         track_assignment(node, ctx)
 
     def visit_For(self, node: cst.For, ctx) -> None:
-        self._check(node.iter, ctx, "`for` loop")
+        self._check(node.iter, ctx, "`for` loop", node)
         track_loop_target(node.target, node.iter, ctx)
 
     def _comprehension(self, node, ctx) -> None:
@@ -185,11 +196,14 @@ class ShapeDependentLoop(Rule):
     def visit_DictComp(self, node: cst.DictComp, ctx) -> None:
         self._comprehension(node, ctx)
 
-    def _check(self, it: cst.BaseExpression, ctx, what: str) -> None:
+    def _check(self, it: cst.BaseExpression, ctx, what: str, owner: Optional[cst.For] = None) -> None:
         found = variable_iteration(it, ctx)
         if found is None or input_free(it, ctx):
             return
         why, requires = found
+        fix = None
+        if owner is not None and owner.orelse is None:
+            fix = script_if_tracing_fix(owner, it, ctx, what=f"the `for ... in {ctx.code_of(it)}:` loop")
         ctx.report(it, f"this {what} {why}: the trace is unrolled for the example input and is wrong or fails for "
                        f"other sizes. Vectorise it, or move it into a `@torch.jit.script_if_tracing` helper",
-                   requires=requires)
+                   requires=requires, fix=fix)
