@@ -112,6 +112,9 @@ def _types(nodes: List[cst.CSTNode], ctx, torch_name: str) -> Tuple[Tuple[str, s
             spelled = spell(t, torch_name)
             if spelled in (INT, BOOL) and size_origin(n, ctx) is not None:
                 spelled = "!an int read from a shape"
+            elif spelled and not spelled.startswith("!") and not spelled.endswith("Tensor") \
+                    and not _plain_value(n.value, ctx, set()):
+                spelled = "!a Python value not known to be independent of the input"
             if not spelled and t is None:
                 try:
                     spelled = f"{torch_name}.Tensor" if tensor_requires(n, ctx) is not None else ""
@@ -151,3 +154,64 @@ def script_if_tracing_fix(stmt: cst.BaseStatement, header: cst.CSTNode, ctx, *, 
     where = f"`{owner}.{fn.name}`" if owner else f"`{fn.name}`"
     message = f"move {what or 'this block'} of {where} into a `@torch.jit.script_if_tracing` helper"
     return ctx.unsafe_fix(message, (), imports=imports, codemod=(CODEMOD, args))
+
+
+def _assigned_values(name: str, ctx) -> Optional[List[Optional[cst.BaseExpression]]]:
+    """The values assigned to local ``name`` in the function (None in the list: a value this
+    module cannot read, e.g. a loop target or an unpacking); None when it is never assigned."""
+    from .syntax import iter_descendants
+
+    found: List[Optional[cst.BaseExpression]] = []
+    for node in iter_descendants(ctx.function.node.body):
+        if isinstance(node, cst.Assign):
+            for t in node.targets:
+                if isinstance(t.target, cst.Name):
+                    if t.target.value == name:
+                        found.append(node.value)
+                elif any(isinstance(x, cst.Name) and x.value == name for x in iter_descendants(t.target)):
+                    found.append(None)
+        elif isinstance(node, (cst.AugAssign, cst.AnnAssign)) and isinstance(node.target, cst.Name):
+            if node.target.value == name:
+                found.append(node.value)
+        elif isinstance(node, (cst.For, cst.CompFor)):
+            if any(isinstance(x, cst.Name) and x.value == name for x in iter_descendants(node.target)):
+                found.append(None)
+        elif isinstance(node, cst.AsName) and isinstance(node.name, cst.Name) and node.name.value == name:
+            found.append(None)
+        elif isinstance(node, cst.NamedExpr) and isinstance(node.target, cst.Name) and node.target.value == name:
+            found.append(None)
+    return found or None
+
+
+def _plain_value(name: str, ctx, seen: set) -> bool:
+    """``name`` (a non-Tensor local) holds a value that does not depend on the input: a
+    parameter, or built from literals, such parameters and ``self`` attributes only. A Python
+    number read from a Tensor (``int(x.max())``) is frozen by the trace before the block runs."""
+    if name in seen:
+        return True
+    seen.add(name)
+    values = _assigned_values(name, ctx)
+    if values is None:
+        return any(p.name == name for p in ctx.function.params)
+    return all(v is not None and _plain_expr(v, ctx, seen) for v in values)
+
+
+def _plain_expr(node: cst.BaseExpression, ctx, seen: set) -> bool:
+    if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString)):
+        return True
+    if isinstance(node, cst.Name):
+        return node.value in ("True", "False", "None") or _plain_value(node.value, ctx, seen)
+    if isinstance(node, cst.Attribute):
+        return isinstance(node.value, cst.Name) and node.value.value == "self"
+    if isinstance(node, cst.BinaryOperation):
+        return _plain_expr(node.left, ctx, seen) and _plain_expr(node.right, ctx, seen)
+    if isinstance(node, cst.UnaryOperation):
+        return _plain_expr(node.expression, ctx, seen)
+    if isinstance(node, cst.BooleanOperation):
+        return _plain_expr(node.left, ctx, seen) and _plain_expr(node.right, ctx, seen)
+    if isinstance(node, cst.Comparison):
+        return _plain_expr(node.left, ctx, seen) and all(_plain_expr(c.comparator, ctx, seen)
+                                                          for c in node.comparisons)
+    if isinstance(node, (cst.List, cst.Tuple)):
+        return all(not isinstance(e, cst.StarredElement) and _plain_expr(e.value, ctx, seen) for e in node.elements)
+    return False
