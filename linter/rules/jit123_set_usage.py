@@ -38,9 +38,11 @@ class SetUsage(Rule):
     ```
 
     ## Fix safety
-    Set displays and comprehensions can be turned into lists (``[1, 2]``, ``[... for ...]``).
-    The fix is unsafe: it keeps duplicates and loses set operations, which is only equivalent
-    for membership tests and iteration over distinct values. ``set(...)`` calls get no fix.
+    Set displays become lists (``[1, 2]``), and a set comprehension that is the right side of
+    ``in`` / ``not in`` becomes a list comprehension. The fix is unsafe: a list keeps duplicates
+    and has no set operations, which is only equivalent for membership tests and iteration over
+    distinct values (what a displayed set is used for is not checked). Set comprehensions used
+    otherwise (``len({...})``) and ``set(...)`` calls get no fix.
     """
 
     code = "JIT123"
@@ -140,7 +142,10 @@ class SetUsage(Rule):
         code = ctx.code_of(node)
         text = code.strip()
         fix = None
-        if text.startswith("{") and text.endswith("}") and not node.lpar:
+        parent = ctx.parent
+        membership = (isinstance(parent, cst.ComparisonTarget) and parent.comparator is node
+                      and isinstance(parent.operator, (cst.In, cst.NotIn)))
+        if membership and text.startswith("{") and text.endswith("}") and not node.lpar:
             fix = ctx.unsafe_fix("Use a list comprehension (duplicates are kept)",
                                  [(node, "[" + text[1:-1] + "]")])
         ctx.report(node, "set comprehensions are not supported by torch.jit.script (no set type): use a list "

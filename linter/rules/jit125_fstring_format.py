@@ -1,7 +1,8 @@
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import libcst as cst
 
+from ..analysis.types import BOOL, FLOAT, INT, SBOOL, SINT, STR
 from .base import Example, Rule
 
 
@@ -47,8 +48,13 @@ class FstringFormat(Rule):
     ```
 
     ## Fix safety
-    The fix drops the spec/conversion (``f"{v=}"`` becomes ``f"v={v}"``). It is unsafe: the
-    produced text changes (rounding, padding and ``repr`` quoting are lost).
+    A fix is offered only where the plain placeholder prints the same text. ``f"{v:}"`` (an empty
+    spec is ``format(v, "")``) becomes ``f"{v}"`` and ``f"{s!s}"`` of a ``str`` becomes ``f"{s}"``:
+    safe. ``f"{n=}"``, ``f"{n!r}"`` and ``f"{n!a}"`` of an ``int``, ``float`` or ``bool`` become
+    ``f"n={n}"`` / ``f"{n}"``: unsafe, because that holds only when the value really is a Python
+    number as typed (a numpy scalar's ``repr`` is ``np.int64(2)``). Real format specs
+    (``:.2f``, ``:>{w}``) and ``repr`` of strings get no fix: TorchScript cannot produce that
+    text, so format it outside TorchScript (a ``@torch.jit.ignore`` helper).
     """
 
     code = "JIT125"
@@ -96,6 +102,15 @@ class FstringFormat(Rule):
                 return f"{n:>{w}}"  # MARK
             """,
             inputs="[(torch.ones(3), 2, 4)]",
+        ),
+        Example(
+            """
+            import torch
+
+            def fn(x: torch.Tensor, n: int, s: str) -> str:
+                return f"{n=} name={s!s} {x.dim():}"  # MARK
+            """,
+            inputs="[(torch.ones(3), 2, 'a')]",
         ),
         Example(
             """
@@ -152,19 +167,48 @@ class FstringFormat(Rule):
                              "code raises 'Too few arguments for format string'")
 
 
+# Types whose ``repr`` is their ``str`` and their ``format(v, "")`` (Python numbers and bools).
+_REPR_IS_STR = (INT, SINT, FLOAT, BOOL, SBOOL)
+
+
+def _plain(part: cst.FormattedStringExpression, ctx) -> Optional[Tuple[str, bool]]:
+    """``(new text, safe)`` for a placeholder whose plain ``{expr}`` form prints the same, else None."""
+    expr = ctx.code_of(part.expression)
+    t = ctx.type_of(part.expression)
+    spec = part.format_spec
+    if part.equal is not None:
+        if ctx.code_of(part) != "{" + expr + "=}" or t not in _REPR_IS_STR:
+            return None  # `{v = }` keeps its spaces; `{s=}` quotes a str
+        return expr + "={" + expr + "}", False
+    if spec is not None:
+        if part.conversion is not None or len(spec) > 0:
+            return None
+        return "{" + expr + "}", True  # `{v:}` is format(v, ""), exactly `{v}`
+    if part.conversion == "s" and t == STR:
+        return "{" + expr + "}", True
+    if part.conversion in ("r", "a") and t in _REPR_IS_STR:
+        return "{" + expr + "}", False
+    return None
+
+
 def _fix(node: cst.FormattedString, ctx):
-    parts = []
+    """Rewrite the placeholders whose plain form prints the same text; None if one cannot be."""
+    if node.lpar:
+        return None
+    out = [node.start]
+    safe = True
     for part in node.parts:
         if isinstance(part, cst.FormattedStringExpression) and _problem(part) is not None:
-            if part.equal is not None:
-                ws = part.whitespace_before_expression
-                if not (isinstance(ws, cst.SimpleWhitespace) and ws.value == ""):
-                    return None
-                parts.append(cst.FormattedStringText(ctx.code_of(part.expression) + "="))
-            parts.append(part.with_changes(conversion=None, format_spec=None, equal=None,
-                                           whitespace_after_expression=cst.SimpleWhitespace("")))
+            plain = _plain(part, ctx)
+            if plain is None:
+                return None
+            text, part_safe = plain
+            out.append(text)
+            safe = safe and part_safe
         else:
-            parts.append(part)
-    new = node.with_changes(parts=parts)
-    return ctx.unsafe_fix("Drop the format spec / conversion (the text changes)",
-                          [(node, ctx.file.module.code_for_node(new))])
+            out.append(ctx.code_of(part))
+    out.append(node.end)
+    text = "".join(out)
+    if safe:
+        return ctx.safe_fix("Use a plain placeholder (the same text)", [(node, text)])
+    return ctx.unsafe_fix("Use a plain placeholder (the same text for Python numbers)", [(node, text)])

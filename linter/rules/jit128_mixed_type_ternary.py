@@ -146,7 +146,8 @@ class MixedTypeTernary(Rule):
     For a Tensor variable against the literal ``0`` the fix uses ``torch.zeros_like(<tensor>)``;
     for ``int`` against ``float`` it turns an int literal into a float literal (``0`` -> ``0.0``).
     Both are unsafe: the eager value changes type (a Tensor or float where an int was), which is
-    only equivalent when the result is used arithmetically.
+    only equivalent when the result is used arithmetically. An ``Optional`` Tensor refined by the
+    test (``b if b is not None else 0``) gets no fix: ``torch.zeros_like(b)`` would run on ``None``.
     """
 
     code = "JIT128"
@@ -319,6 +320,7 @@ def _fix(node: cst.IfExp, a, b, ctx):
     for tensor_side, other, t_other in ((node.body, node.orelse, b), (node.orelse, node.body, a)):
         t_tensor = a if tensor_side is node.body else b
         if t_tensor == TENSOR and isinstance(tensor_side, cst.Name) and _is_zero(other) \
+                and not is_optional(ctx.type_of(tensor_side)) \
                 and ctx.resolve(cst.Attribute(cst.Name("torch"), cst.Name("zeros_like"))) == "torch.zeros_like":
             return ctx.unsafe_fix("Use `torch.zeros_like(...)`",
                                   [(other, f"torch.zeros_like({tensor_side.value})")])

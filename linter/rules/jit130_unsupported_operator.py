@@ -49,10 +49,10 @@ class UnsupportedOperator(Rule):
     ```
 
     ## Fix safety
-    ``~n`` on an ``int`` becomes ``(-n - 1)``, the same value: safe. ``~b`` on a ``bool`` becomes
-    ``not b``; that is unsafe because it changes what eager Python computes (``~True`` is
-    ``-2``), although ``not b`` is almost certainly what was meant. The other operators get no
-    fix.
+    ``~n`` on an ``int`` becomes ``(-n - 1)``, the same value: safe. ``~b`` on a ``bool`` gets no
+    fix: ``not b`` is almost certainly what was meant, but it changes what eager Python computes
+    (``~True`` is ``-2``, truthy), and the equivalent ``-int(b) - 1`` would keep the bug. The other
+    operators get no fix.
     """
 
     code = "JIT130"
@@ -168,7 +168,6 @@ class UnsupportedOperator(Rule):
             fix = ctx.safe_fix("Use `-n - 1`", [(node, f"(-{inner} - 1)")])
             hint = "write `-n - 1`"
         elif t in _BOOLS:
-            fix = ctx.unsafe_fix("Use `not`", [(node, f"(not {inner})")])
             hint = "use `not` (`~True` is -2 in Python too)"
         else:
             hint = "it is not defined for floats"

@@ -66,9 +66,11 @@ class IsinstanceForm(Rule):
     For ``x is None`` checks use ``x is None`` rather than ``isinstance(x, type(None))``.
 
     ## Fix safety
-    For a single subscripted container generic, the fix replaces ``isinstance`` with
-    ``torch.jit.isinstance`` (offered when ``torch`` is imported under that name). It is safe:
-    the compiled refinement is unchanged and eager Python stops raising.
+    ``isinstance(v, (int, type(None)))`` of a plain name becomes
+    ``isinstance(v, int) or v is None`` (``isinstance(v, type(None))`` becomes ``v is None``): the
+    same test in eager Python, so the fix is safe. Subscripted generics get no fix: swapping in
+    ``torch.jit.isinstance`` is what you want, but it changes what eager Python does (it stops
+    raising TypeError), so it is left to you.
     """
 
     code = "JIT133"
@@ -181,22 +183,38 @@ class IsinstanceForm(Rule):
         kind, what = found
         obj = ctx.code_of(node.args[0].value)
         if kind == "generic":
-            fix = None
-            binding = ctx.names.bindings.get("torch")
-            if (binding is not None and binding.kind == "import" and binding.target == "torch"
-                    and not (ctx.infer is not None and "torch" in ctx.infer.locals)
-                    and isinstance(node.args[1].value, cst.Subscript)):
-                fix = ctx.safe_fix("Use `torch.jit.isinstance`", [(func, "torch.jit.isinstance")])
             ctx.report(
                 node,
                 f"`isinstance({obj}, {what})` compiles in TorchScript but raises TypeError in eager Python "
                 f"(subscripted generics cannot be used with isinstance): use `torch.jit.isinstance`",
-                fix=fix,
             )
         else:
             hint = (f"test `{obj} is None` instead" if what == "type(None)"
                     else "use `torch.jit.isinstance` with a parameterised type such as `Dict[str, int]`")
-            ctx.report(node, f"`{what}` cannot be used in `isinstance` under torch.jit.script ({kind}); {hint}")
+            fix = self._none_fix(node, ctx) if what == "type(None)" else None
+            ctx.report(node, f"`{what}` cannot be used in `isinstance` under torch.jit.script ({kind}); {hint}",
+                       fix=fix)
+
+    def _none_fix(self, node: cst.Call, ctx):
+        """``isinstance(v, (A, type(None)))`` -> ``(isinstance(v, A) or v is None)`` for a plain name."""
+        obj, types = node.args[0].value, node.args[1].value
+        if not isinstance(obj, cst.Name) or node.args[0].keyword or node.args[1].keyword:
+            return None
+        elements = [el.value for el in types.elements] if isinstance(types, cst.Tuple) else [types]
+        if any(isinstance(el, cst.StarredElement) for el in (types.elements if isinstance(types, cst.Tuple) else ())):
+            return None
+        rest = [el for el in elements if self._problem(el, ctx, top=False) is None]
+        nones = [el for el in elements if el not in rest]
+        if len(nones) != 1 or self._problem(nones[0], ctx, top=False) != ("a call is not a type expression",
+                                                                              "type(None)"):
+            return None
+        test = f"{obj.value} is None"
+        if rest:
+            names = ", ".join(ctx.code_of(el) for el in rest)
+            test = f"isinstance({obj.value}, {names if len(rest) == 1 else '(' + names + ')'}) or {test}"
+            if not isinstance(ctx.parent, (cst.If, cst.While)):
+                test = f"({test})"
+        return ctx.safe_fix("Test `is None`", [(node, test)])
 
     def _problem(self, node: cst.BaseExpression, ctx, top: bool) -> Optional[Tuple[str, str]]:
         if isinstance(node, cst.Tuple):
