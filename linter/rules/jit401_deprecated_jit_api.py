@@ -81,7 +81,9 @@ class DeprecatedJitApi(Rule):
 
     ## Fix safety
     No automatic fix: migrating to ``torch.export``/``torch.compile`` changes what is produced
-    (and the model may need changes to export).
+    (and the model may need changes to export). The ``@torch.jit.script_method`` decorator is
+    JIT402's finding, whose (unsafe) fix rewrites the ``ScriptModule`` subclass as an
+    ``nn.Module``; a ``torch.jit.script_method(fn)`` call has no fix.
     """
 
     code = "JIT401"
