@@ -183,25 +183,6 @@ def _target_names(target: cst.BaseExpression) -> List[cst.Name]:
     return []
 
 
-def _base_name(node: cst.BaseExpression) -> Optional[cst.Name]:
-    while isinstance(node, (cst.Subscript, cst.Attribute)):
-        node = node.value
-    return node if isinstance(node, cst.Name) else None
-
-
-def _always_exits(stmts: Sequence[cst.BaseStatement]) -> bool:
-    for s in stmts:
-        if isinstance(s, cst.SimpleStatementLine):
-            if any(isinstance(x, (cst.Return, cst.Raise)) for x in s.body):
-                return True
-        elif isinstance(s, cst.If):
-            if s.orelse is not None:
-                other = [s.orelse] if isinstance(s.orelse, cst.If) else s.orelse.body.body
-                if _always_exits(s.body.body) and _always_exits(other):
-                    return True
-    return False
-
-
 class _Plan:
     """What moving ``block`` out of ``fn`` needs: inputs, outputs, self attributes, return form."""
 
@@ -221,6 +202,8 @@ class _Plan:
         if not isinstance(self.fscope, FunctionScope):
             raise CodemodFailed("the function's scope is unknown")
         self._refuse_constructs()
+        if any(isinstance(n, (cst.Global, cst.Nonlocal)) for n in _descendants(fn.body)):
+            raise CodemodFailed("the function declares `global`/`nonlocal` names")
         self.self_attrs = self._self_attrs()
         # flow: free variables (read before assigned in the block), definitely assigned names
         self.free: List[str] = []
@@ -571,9 +554,7 @@ def _rewrite(module: cst.Module, top_index: int, fn: cst.FunctionDef, chain, sui
     tensor = f"{torch_name}.Tensor"
     if not plan.all_exit:
         outs = plan.outputs
-        value = cst.Name(outs[0]) if len(outs) == 1 else cst.Tuple([cst.Element(cst.Name(o)) for o in outs],
-                                                                    lpar=(), rpar=())
-        body.append(cst.SimpleStatementLine([cst.Return(value)]))
+        body.append(cst.SimpleStatementLine([cst.Return(_names(outs))]))
         returns = cst.Annotation(cst.parse_expression(
             tensor if len(outs) == 1 else "tuple[" + ", ".join([tensor] * len(outs)) + "]"))
     top = module.body[top_index]
@@ -590,15 +571,14 @@ def _rewrite(module: cst.Module, top_index: int, fn: cst.FunctionDef, chain, sui
         returns=returns,
         leading_lines=blank,
     )
-    call = cst.Call(cst.Name(helper_name), [cst.Arg(cst.Name(n)) for n in plan.inputs]
-                    + [cst.Arg(cst.parse_expression(f"{plan.self_name}.{a}")) for a in attr_params])
+    args = [cst.Arg(cst.Name(n)) for n in plan.inputs]
+    args += [cst.Arg(cst.parse_expression(f"{plan.self_name}.{a}")) for a in attr_params]
+    call = cst.Call(cst.Name(helper_name), args)
     if plan.all_exit:
         small: cst.BaseSmallStatement = cst.Return(call)
     else:
         outs = plan.outputs
-        target = cst.Name(outs[0]) if len(outs) == 1 else cst.Tuple([cst.Element(cst.Name(o)) for o in outs],
-                                                                     lpar=(), rpar=())
-        small = cst.Assign([cst.AssignTarget(target)], call)
+        small = cst.Assign([cst.AssignTarget(_names(outs))], call)
     replacement = cst.SimpleStatementLine([small], leading_lines=block[0].leading_lines)
     new_suite = list(suite[:index]) + [replacement] + list(suite[index + len(block):])
     new_fn = _replace_suite(fn, chain[:-1], new_suite)
@@ -607,6 +587,13 @@ def _rewrite(module: cst.Module, top_index: int, fn: cst.FunctionDef, chain, sui
     new_top = new_top.with_changes(leading_lines=two + list(top.leading_lines[len(blank):]))
     new_body = list(module.body[:top_index]) + [helper, new_top] + list(module.body[top_index + 1:])
     return module.with_changes(body=new_body).code
+
+
+def _names(names: Sequence[str]) -> cst.BaseExpression:
+    """``a`` or ``a, b`` (a return value or an assignment target)."""
+    if len(names) == 1:
+        return cst.Name(names[0])
+    return cst.Tuple([cst.Element(cst.Name(n)) for n in names], lpar=(), rpar=())
 
 
 def _replace_suite(node: cst.CSTNode, chain: Sequence[cst.CSTNode], new_suite: List[cst.BaseStatement]):

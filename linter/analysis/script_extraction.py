@@ -210,8 +210,8 @@ def _plain_expr(node: cst.BaseExpression, ctx, seen: set) -> bool:
     if isinstance(node, cst.BooleanOperation):
         return _plain_expr(node.left, ctx, seen) and _plain_expr(node.right, ctx, seen)
     if isinstance(node, cst.Comparison):
-        return _plain_expr(node.left, ctx, seen) and all(_plain_expr(c.comparator, ctx, seen)
-                                                          for c in node.comparisons)
+        operands = [node.left] + [c.comparator for c in node.comparisons]
+        return all(_plain_expr(o, ctx, seen) for o in operands)
     if isinstance(node, (cst.List, cst.Tuple)):
         return all(not isinstance(e, cst.StarredElement) and _plain_expr(e.value, ctx, seen) for e in node.elements)
     return False

@@ -71,6 +71,7 @@ class TensorToPython(Rule):
     name = "tensor-to-python"
     message = "a Tensor value converted to Python is a constant in the trace"
     mode = TRACE
+    fix_safety = "unsafe"
     evidence = ("t004", "t005", "t006", "t007", "t039", "t040")
 
     INVALID = [

@@ -58,6 +58,7 @@ class TensorValueBranch(Rule):
     name = "tensor-value-branch"
     message = "Python control flow on a Tensor value is frozen into the trace"
     mode = TRACE
+    fix_safety = "unsafe"
     evidence = ("t008", "t040")
 
     INVALID = [

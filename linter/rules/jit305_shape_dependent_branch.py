@@ -73,6 +73,7 @@ class ShapeDependentBranch(Rule):
     name = "shape-dependent-branch"
     message = "Python branch on a Tensor's shape, rank, dtype or device is frozen into the trace"
     mode = TRACE
+    fix_safety = "unsafe"
     evidence = ("t025", "t026", "t027")
 
     INVALID = [

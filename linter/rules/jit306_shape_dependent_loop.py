@@ -63,6 +63,7 @@ class ShapeDependentLoop(Rule):
     name = "shape-dependent-loop"
     message = "a Python loop over an input's size is unrolled into the trace"
     mode = TRACE
+    fix_safety = "unsafe"
     evidence = ("t009", "t029")
 
     INVALID = [
