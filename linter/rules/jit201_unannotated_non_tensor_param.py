@@ -1,4 +1,4 @@
-from typing import Dict, Optional, Set
+from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -15,9 +15,37 @@ _TYPE_WORDS = {INT: "an int", FLOAT: "a float", BOOL: "a bool", STR: "a str", DT
                DEVICE: "a device", "tuple": "a tuple", "bytes": "bytes", "complex": "a complex number"}
 
 
-def literal_annotation(node: cst.BaseExpression, ctx, depth: int = 0) -> Optional[str]:
+Imports = List[Tuple[str, Optional[str]]]
+
+
+def _typing(ctx, name: str, imports: Imports) -> str:
+    """``typing.<name>`` as this file spells it; else ``name``, recording the import the fix then
+    declares, when the name is free; else the PEP 585 builtin (``tuple``, ``list``)."""
+    spelled = typing_name(ctx, name)
+    binding = ctx.names.bindings.get(name)
+    if spelled is not None and not (spelled == name and binding.kind == "type-checking-import"):
+        return spelled
+    if binding is None or spelled == name:  # free, or bound only for type checkers
+        imports.append(("typing", name))
+        return name
+    return name.lower()
+
+
+def _torch(ctx, attr: str, imports: Imports) -> Optional[str]:
+    """``torch.<attr>`` as this file spells it, else with ``import torch`` when ``torch`` is free."""
+    spelled = torch_spelling(ctx, attr)
+    if spelled is None and "torch" not in ctx.names.bindings:
+        imports.append(("torch", None))
+        return f"torch.{attr}"
+    return spelled
+
+
+def literal_annotation(node: cst.BaseExpression, ctx, depth: int = 0,
+                       imports: Optional[Imports] = None) -> Optional[str]:
     """The annotation of a literal default (``2.0`` -> ``float``, ``(2, 2)`` -> ``Tuple[int, int]``),
-    or None when it cannot be spelled for sure."""
+    or None when it cannot be spelled for sure; the imports it needs are added to ``imports``."""
+    if imports is None:
+        imports = []
     if depth > 4:
         return None
     if isinstance(node, cst.Integer):
@@ -30,20 +58,19 @@ def literal_annotation(node: cst.BaseExpression, ctx, depth: int = 0) -> Optiona
         return "bool"
     if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
         if isinstance(node.expression, (cst.Integer, cst.Float)):
-            return literal_annotation(node.expression, ctx, depth + 1)
+            return literal_annotation(node.expression, ctx, depth + 1, imports)
         return None
     if isinstance(node, cst.Tuple):
         if not node.elements or any(isinstance(e, cst.StarredElement) for e in node.elements):
             return None
-        inner = [literal_annotation(e.value, ctx, depth + 1) for e in node.elements]
+        inner = [literal_annotation(e.value, ctx, depth + 1, imports) for e in node.elements]
         if any(i is None for i in inner):
             return None
-        head = typing_name(ctx, "Tuple") if ctx.names.resolve("Tuple") == "typing.Tuple" else "tuple"
-        return f"{head}[{', '.join(inner)}]"
+        return f"{_typing(ctx, 'Tuple', imports)}[{', '.join(inner)}]"
     if isinstance(node, cst.Attribute):
         qual = ctx.resolve(node)
         if qual and qual.startswith("torch.") and ctx.type_of(node) == DTYPE:
-            return torch_spelling(ctx, "dtype")
+            return _torch(ctx, "dtype", imports)
     return None
 
 
@@ -71,12 +98,11 @@ _TENSOR_LIST_FUNCS = frozenset({"cat", "concat", "concatenate", "stack", "hstack
                                 "column_stack", "row_stack"})
 
 
-def _list_of_tensors(ctx) -> Optional[str]:
-    tensor = torch_spelling(ctx, "Tensor")
+def _list_of_tensors(ctx, imports: Imports) -> Optional[str]:
+    tensor = _torch(ctx, "Tensor", imports)
     if tensor is None:
         return None
-    head = typing_name(ctx, "List") if ctx.names.resolve("List") == "typing.List" else "list"
-    return f"{head}[{tensor}]"
+    return f"{_typing(ctx, 'List', imports)}[{tensor}]"
 
 
 class UnannotatedNonTensorParam(Rule):
@@ -121,10 +147,12 @@ class UnannotatedNonTensorParam(Rule):
 
     ## Fix safety
     The fix adds the annotation the default (or the use) proves: ``int``, ``float``, ``bool``,
-    ``str``, ``List[torch.Tensor]``, a dtype, or a tuple of those (``Tuple[...]`` when the file imports ``typing.Tuple``,
-    else PEP 585 ``tuple[...]``, which TorchScript supports). Annotations do not change what
-    eager Python does, so the fix is safe; it is only offered for literal defaults whose type
-    is certain.
+    ``str``, ``List[torch.Tensor]``, a dtype, or a tuple of those (``Tuple[...]``), spelled with
+    the file's own imports and adding ``from typing import Tuple``/``List`` (or ``import torch``)
+    when the file lacks them; PEP 585 ``tuple[...]``/``list[...]`` (which TorchScript supports)
+    only when the name is bound to something else. Annotations do not change what eager Python
+    does, and the added import binds a name the module did not bind, so the fix is safe; it is
+    only offered for literal defaults whose type is certain.
     """
 
     code = "JIT201"
@@ -276,7 +304,8 @@ class UnannotatedNonTensorParam(Rule):
             if has_type_comment(fn, ctx) or overload_implementation(ctx):
                 return
             default = ctx.code_of(p.default)
-            ann = literal_annotation(p.default, ctx)
+            imports: Imports = []
+            ann = literal_annotation(p.default, ctx, imports=imports)
             if ann is None and isinstance(p.default, cst.Name):
                 binding = ctx.names.value_kind(p.default.value)
                 if binding is not None and binding.target in ("int", "float", "str", "bool"):
@@ -287,7 +316,8 @@ class UnannotatedNonTensorParam(Rule):
             hint = f"annotate it, e.g. `{p.name}: <type> = {default}`"
             if ann is not None:
                 hint = f"annotate it: `{p.name}: {ann} = {default}`"
-                fix = ctx.safe_fix(f"Annotate `{p.name}: {ann}`", annotate_param(p.node, ann, ctx))
+                fix = ctx.safe_fix(f"Annotate `{p.name}: {ann}`", annotate_param(p.node, ann, ctx),
+                                   imports=imports)
             ctx.report(p.node, f"parameter `{p.name}` has no annotation, so torch.jit.script types it as a "
                                f"Tensor, but its default `{default}` is {_TYPE_WORDS[what]} (rejected: \"Expected a "
                                f"default value of type Tensor\"); {hint}", fix=fix)
@@ -310,9 +340,9 @@ class UnannotatedNonTensorParam(Rule):
             return None
         return state["params"][node.value]
 
-    def _report(self, node: cst.Name, p, ann: str, use: str, ctx) -> None:
+    def _report(self, node: cst.Name, p, ann: str, use: str, ctx, imports: Imports = ()) -> None:
         ctx.scratch[self.code]["done"].add(p.name)
-        fix = ctx.safe_fix(f"Annotate `{p.name}: {ann}`", annotate_param(p.node, ann, ctx))
+        fix = ctx.safe_fix(f"Annotate `{p.name}: {ann}`", annotate_param(p.node, ann, ctx), imports=imports)
         article = "an" if ann == "int" else "a"
         ctx.report(node, f"parameter `{p.name}` has no annotation, so torch.jit.script types it as a Tensor, "
                          f"but it is used as {article} `{ann}` here ({use}); annotate it: `{p.name}: {ann}`", fix=fix)
@@ -339,9 +369,11 @@ class UnannotatedNonTensorParam(Rule):
                 return
             p = self._param(first.value, ctx)
             if p is not None:
-                ann = _list_of_tensors(ctx)
+                imports: Imports = []
+                ann = _list_of_tensors(ctx, imports)
                 if ann is not None:
-                    self._report(first.value, p, ann, f"`torch.{func.attr.value}()` takes a list of Tensors", ctx)
+                    self._report(first.value, p, ann, f"`torch.{func.attr.value}()` takes a list of Tensors", ctx,
+                                 imports)
 
     def visit_Comparison(self, node: cst.Comparison, ctx) -> None:
         if self.code not in ctx.scratch or len(node.comparisons) != 1:

@@ -1,10 +1,10 @@
-from typing import Dict
+from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
 from ..analysis.compiled import has_type_comment, never_compiled, overload_implementation
 from ..analysis.local_types import annotation_type
-from ..analysis.spellings import optional_of, torch_spelling
+from ..analysis.spellings import torch_spelling, typing_name
 from ..analysis.statement_edits import annotate_param
 from ..analysis.syntax import iter_descendants
 from ..analysis.types import BOOL, NONE, TENSOR, describe, kind
@@ -25,6 +25,32 @@ def _uses(fn: cst.FunctionDef, wanted: set, need_is: bool) -> Dict[str, str]:
             if any(isinstance(c.operator, (cst.Is, cst.IsNot)) for c in node.comparisons):
                 out[node.left.value] = "is"
     return out
+
+
+Imports = List[Tuple[str, Optional[str]]]
+
+
+def _optional(inner: str, ctx, imports: Imports) -> str:
+    """``Optional[<inner>]`` with this file's spelling of ``typing.Optional``, else with
+    ``from typing import Optional`` recorded in ``imports`` when the name is free (or bound only
+    for type checkers), else PEP 604 ``<inner> | None``."""
+    spelled = typing_name(ctx, "Optional")
+    binding = ctx.names.bindings.get("Optional")
+    if spelled is not None and not (spelled == "Optional" and binding.kind == "type-checking-import"):
+        return f"{spelled}[{inner}]"
+    if binding is None or spelled == "Optional":
+        imports.append(("typing", "Optional"))
+        return f"Optional[{inner}]"
+    return f"{inner} | None"
+
+
+def _tensor(ctx, imports: Imports) -> Optional[str]:
+    """``torch.Tensor`` as this file spells it, else with ``import torch`` when ``torch`` is free."""
+    spelled = torch_spelling(ctx, "Tensor")
+    if spelled is None and "torch" not in ctx.names.bindings:
+        imports.append(("torch", None))
+        return "torch.Tensor"
+    return spelled
 
 
 class NoneDefaultNotOptional(Rule):
@@ -67,11 +93,13 @@ class NoneDefaultNotOptional(Rule):
     ```
 
     ## Fix safety
-    Wrapping an existing annotation in ``Optional[...]`` (or ``... | None`` when the file does
-    not import ``typing.Optional``; TorchScript supports PEP 604 unions) is safe: it states what
-    the default already says and does not change eager behaviour. For an unannotated parameter
-    the fix guesses ``Optional[torch.Tensor]``, which is unsafe: the parameter may be meant to
-    hold something else.
+    Wrapping an existing annotation in ``Optional[...]`` is safe: it states what the default
+    already says and does not change eager behaviour. The fix adds ``from typing import
+    Optional`` (merged with the file's ``typing`` import) when the file lacks it, and writes PEP
+    604 ``... | None`` (which TorchScript supports) only when ``Optional`` is bound to something
+    else. For an unannotated parameter the fix guesses ``Optional[torch.Tensor]`` (adding
+    ``import torch`` if needed), which is unsafe: the parameter may be meant to hold something
+    else (an int, a list), and the annotation then makes the compiler reject its uses.
     """
 
     code = "JIT202"
@@ -192,11 +220,13 @@ class NoneDefaultNotOptional(Rule):
                     uses = _uses(fn, wanted, need_is)
                 if p.name not in uses:
                     continue
-                tensor = torch_spelling(ctx, "Tensor")
+                imports: Imports = []
+                tensor = _tensor(ctx, imports)
                 fix = None
                 if tensor is not None:
-                    ann = optional_of(tensor, ctx)
-                    fix = ctx.unsafe_fix(f"Annotate `{p.name}: {ann}`", annotate_param(p.node, ann, ctx))
+                    ann = _optional(tensor, ctx, imports)
+                    fix = ctx.unsafe_fix(f"Annotate `{p.name}: {ann}`", annotate_param(p.node, ann, ctx),
+                                         imports=imports)
                 ctx.report(p.node, f"`{p.name}=None` has no annotation: torch.jit.script types `{p.name}` as a Tensor "
                                    "whose default is an undefined tensor, so `is None` checks are False and the "
                                    f"compiled code raises when `{p.name}` is omitted; annotate it "
@@ -213,8 +243,9 @@ class NoneDefaultNotOptional(Rule):
                     continue
             fix = None
             if not isinstance(ann_node, (cst.SimpleString, cst.ConcatenatedString)):
-                ann = optional_of(ctx.code_of(ann_node), ctx)
-                fix = ctx.safe_fix(f"Use `{ann}`", [(ann_node, ann)])
+                imports = []
+                ann = _optional(ctx.code_of(ann_node), ctx, imports)
+                fix = ctx.safe_fix(f"Use `{ann}`", [(ann_node, ann)], imports=imports)
             shown = describe(t)
             if t == TENSOR:
                 why = ("it compiles with an undefined tensor as the default, so `is None` checks are False and the "

@@ -3,13 +3,30 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from ..analysis.guards import maybe_folded, real_loop, static_value
-from ..analysis.spellings import optional_of, torch_spelling
-from ..analysis.types import BOOL, FLOAT, INT, NONE, STR, TENSOR, describe, is_optional
+from ..analysis.spellings import torch_spelling, typing_name
+from ..analysis.types import BOOL, FLOAT, INT, NONE, SBOOL, SINT, STR, TENSOR, describe, is_optional
 from .base import SCRIPT, Example, Rule
 
 _BLOCKS = (cst.If, cst.For, cst.While)
 _UNKNOWN = "unknown"
-_SIMPLE = {INT: "int", FLOAT: "float", BOOL: "bool", STR: "str"}
+_SIMPLE = {INT: "int", SINT: "int", FLOAT: "float", BOOL: "bool", SBOOL: "bool", STR: "str"}
+
+
+Imports = List[Tuple[str, Optional[str]]]
+
+
+def _optional(inner: str, ctx, imports: Imports) -> str:
+    """``Optional[<inner>]`` with this file's spelling of ``typing.Optional``, else with
+    ``from typing import Optional`` recorded in ``imports`` when the name is free (or bound only
+    for type checkers), else PEP 604 ``<inner> | None``."""
+    spelled = typing_name(ctx, "Optional")
+    binding = ctx.names.bindings.get("Optional")
+    if spelled is not None and not (spelled == "Optional" and binding.kind == "type-checking-import"):
+        return f"{spelled}[{inner}]"
+    if binding is None or spelled == "Optional":
+        imports.append(("typing", "Optional"))
+        return f"Optional[{inner}]"
+    return f"{inner} | None"
 
 
 def _path(ctx) -> Tuple[tuple, ...]:
@@ -105,9 +122,12 @@ class NoneInitializedVariable(Rule):
 
     ## Fix safety
     The fix annotates the initialisation (``out: Optional[torch.Tensor] = None``) when the
-    later value is a Tensor, an int, a float, a bool or a str. Annotations do not change eager
+    later value is a Tensor, an int, a float, a bool or a str, adding ``from typing import
+    Optional`` (merged with the file's ``typing`` import) when the file lacks it (PEP 604
+    ``... | None`` when ``Optional`` is bound to something else). Annotations do not change eager
     behaviour, so it is safe; uses of the variable that need its value may then need an
-    ``is not None`` refinement (JIT203 reports them).
+    ``is not None`` refinement (JIT203 reports them, and fixes those that raise in eager too).
+    Other later values (containers, module outputs) get no fix: their type is not certain.
     """
 
     code = "JIT204"
@@ -279,20 +299,25 @@ class NoneInitializedVariable(Rule):
         where = "loop" if any(isinstance(b[0], (cst.For, cst.While)) for b in blocks) else "branch"
         shown = f"a value of type `{describe(t)}`" if t is not None else "a value"
         fix = None
-        ann = self._annotation(t, ctx)
+        imports: Imports = []
+        ann = self._annotation(t, ctx, imports)
         if ann is not None:
-            fix = ctx.safe_fix(f"Declare `{name.value}: {ann} = None`", [(init, f"{name.value}: {ann} = None")])
+            fix = ctx.safe_fix(f"Declare `{name.value}: {ann} = None`", [(init, f"{name.value}: {ann} = None")],
+                               imports=imports)
         hint = f"declare it `{name.value}: {ann} = None`" if ann else f"declare it `{name.value}: Optional[...] = None`"
         ctx.report(node, f"`{name.value}` was initialised with `None` (so TorchScript types it `NoneType`) and gets "
                          f"{shown} inside this {where}: torch.jit.script rejects this (\"Variable '{name.value}' "
                          f"previously had type NoneType\"); {hint}", fix=fix)
 
     @staticmethod
-    def _annotation(t, ctx) -> Optional[str]:
+    def _annotation(t, ctx, imports: Imports) -> Optional[str]:
         if is_optional(t):
             t = t[1]
         if t == TENSOR:
             inner = torch_spelling(ctx, "Tensor")
+            if inner is None and "torch" not in ctx.names.bindings:
+                inner = "torch.Tensor"
+                imports.append(("torch", None))
         else:
             inner = _SIMPLE.get(t)
-        return optional_of(inner, ctx) if inner else None
+        return _optional(inner, ctx, imports) if inner else None

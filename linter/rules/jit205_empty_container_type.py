@@ -1,4 +1,4 @@
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
@@ -22,37 +22,60 @@ from .base import Example, Rule
 _SPELL = {INT: "int", SINT: "int", FLOAT: "float", BOOL: "bool", SBOOL: "bool", STR: "str"}
 
 
-def spell(t, ctx, depth: int = 0) -> Optional[str]:
-    """A TorchScript annotation for a jitlint type, spelled with this file's imports."""
+Imports = List[Tuple[str, Optional[str]]]
+
+
+def spell(t, ctx, imports: Imports, depth: int = 0) -> Optional[str]:
+    """A TorchScript annotation for a jitlint type, spelled with this file's imports; the
+    imports it needs and the file lacks are added to ``imports``."""
     if depth > 3 or t is None:
         return None
     if t in _SPELL:
         return _SPELL[t]
     if t == TENSOR:
-        return torch_spelling(ctx, "Tensor")
+        spelled = torch_spelling(ctx, "Tensor")
+        if spelled is None and "torch" not in ctx.names.bindings:
+            imports.append(("torch", None))
+            return "torch.Tensor"
+        return spelled
     if t == SIZE:
-        return _generic("List", ctx, ["int"])
+        return _generic("List", ctx, ["int"], imports)
     k = kind(t)
     if k == "list":
-        inner = spell(t[1], ctx, depth + 1)
-        return _generic("List", ctx, [inner]) if inner else None
+        inner = spell(t[1], ctx, imports, depth + 1)
+        return _generic("List", ctx, [inner], imports) if inner else None
     if k == "tuple" and t[1]:
-        inner = [spell(e, ctx, depth + 1) for e in t[1]]
-        return _generic("Tuple", ctx, inner) if all(inner) else None
+        inner = [spell(e, ctx, imports, depth + 1) for e in t[1]]
+        return _generic("Tuple", ctx, inner, imports) if all(inner) else None
     if k == "dict":
-        key, value = spell(t[1], ctx, depth + 1), spell(t[2], ctx, depth + 1)
-        return _generic("Dict", ctx, [key, value]) if key and value else None
+        key, value = spell(t[1], ctx, imports, depth + 1), spell(t[2], ctx, imports, depth + 1)
+        return _generic("Dict", ctx, [key, value], imports) if key and value else None
     if k == "optional":
-        inner = spell(t[1], ctx, depth + 1)
+        inner = spell(t[1], ctx, imports, depth + 1)
         if inner is None:
             return None
-        opt = typing_name(ctx, "Optional")
-        return f"{opt}[{inner}]" if opt else f"{inner} | None"
+        head = _typing(ctx, "Optional", imports)
+        return f"{head}[{inner}]" if head else f"{inner} | None"
     return None
 
 
-def _generic(name: str, ctx, args) -> str:
-    head = typing_name(ctx, name) if ctx.names.resolve(name) == f"typing.{name}" else name.lower()
+def _typing(ctx, name: str, imports: Imports) -> Optional[str]:
+    """``typing.<name>`` as this file spells it; else ``name``, recording the import the fix then
+    declares, when the name is free (or bound only for type checkers); else None."""
+    spelled = typing_name(ctx, name)
+    binding = ctx.names.bindings.get(name)
+    if spelled is not None and not (spelled == name and binding.kind == "type-checking-import"):
+        return spelled
+    if binding is None or spelled == name:
+        imports.append(("typing", name))
+        return name
+    return None
+
+
+def _generic(name: str, ctx, args, imports: Imports) -> str:
+    """``List[...]``/``Dict[...]``/``Tuple[...]`` (PEP 585 ``list[...]`` when the typing name is
+    bound to something else)."""
+    head = _typing(ctx, name, imports) or name.lower()
     return f"{head}[{', '.join(args)}]"
 
 
@@ -94,9 +117,11 @@ class EmptyContainerType(Rule):
 
     ## Fix safety
     The fix annotates the empty literal with the element type the first offending use proves
-    (``List[int]``, ``Dict[str, float]``...; ``List``/``Dict``/``Tuple`` from ``typing`` when the
-    file imports them, else the PEP 585 builtins, which TorchScript supports). Annotations do
-    not change eager behaviour: safe. No fix is offered when a type cannot be spelled.
+    (``List[int]``, ``Dict[str, float]``...), spelled with the file's imports and adding the
+    ``typing`` names (merged with the file's ``typing`` import) or ``import torch`` it lacks;
+    the PEP 585 builtins (``list[int]``, which TorchScript supports) only when a typing name is
+    bound to something else. Annotations do not change eager behaviour: safe. No fix is offered
+    when a type cannot be spelled (an element whose type local inference does not know).
     """
 
     code = "JIT205"
@@ -327,15 +352,17 @@ class EmptyContainerType(Rule):
 
     # -- reporting ----------------------------------------------------------------------------------
     def _report_list(self, owner: cst.BaseExpression, elem, use: str, ctx) -> None:
-        ann = spell(elem, ctx)
-        full = _generic("List", ctx, [ann]) if ann else None
-        self._report(owner, "list", "List[T]", f"gets {_a(_describe(elem))} through {use}", full, ctx)
+        imports: Imports = []
+        ann = spell(elem, ctx, imports)
+        full = _generic("List", ctx, [ann], imports) if ann else None
+        self._report(owner, "list", "List[T]", f"gets {_a(_describe(elem))} through {use}", full, ctx, imports)
 
     def _report_dict(self, owner: cst.BaseExpression, kt, vt, ctx) -> None:
         key = kt if kt is not None else STR
         value = vt if vt is not None else TENSOR
-        k_s, v_s = spell(key, ctx), spell(value, ctx)
-        full = _generic("Dict", ctx, [k_s, v_s]) if k_s and v_s else None
+        imports: Imports = []
+        k_s, v_s = spell(key, ctx, imports), spell(value, ctx, imports)
+        full = _generic("Dict", ctx, [k_s, v_s], imports) if k_s and v_s else None
         if key not in (STR, INT, SINT, FLOAT, TENSOR):
             full = None  # TorchScript dict keys are str, int, float, Tensor (or device/complex)
         parts = []
@@ -343,9 +370,9 @@ class EmptyContainerType(Rule):
             parts.append(f"`{_describe(kt)}` keys")
         if not_tensor(vt):
             parts.append(f"`{_describe(vt)}` values")
-        self._report(owner, "dict", "Dict[K, V]", "gets " + " and ".join(parts), full, ctx)
+        self._report(owner, "dict", "Dict[K, V]", "gets " + " and ".join(parts), full, ctx, imports)
 
-    def _report(self, owner, what: str, wanted: str, got: str, ann: Optional[str], ctx) -> None:
+    def _report(self, owner, what: str, wanted: str, got: str, ann: Optional[str], ctx, imports: Imports) -> None:
         default = "`List[Tensor]`" if what == "list" else "`Dict[str, Tensor]`"
         if isinstance(owner, cst.Name):
             state = ctx.scratch[self.code]
@@ -354,14 +381,15 @@ class EmptyContainerType(Rule):
             fix = None
             if ann is not None:
                 fix = ctx.safe_fix(f"Annotate `{name}: {ann}`",
-                                   [(assign, f"{name}: {ann} = {ctx.code_of(empty)}")])
+                                   [(assign, f"{name}: {ann} = {ctx.code_of(empty)}")], imports=imports)
             ctx.report(empty, f"`{name} = {ctx.code_of(empty)}` has no annotation, so TorchScript makes it "
                               f"{default}, but it {got}: torch.jit.script rejects that use; annotate it "
                               f"`{name}: {ann or wanted} = {ctx.code_of(empty)}`", fix=fix)
             return
-        self._report_attr(owner, what, default, got, ann or wanted, ctx)
+        self._report_attr(owner, what, default, got, ann or wanted, ctx, imports)
 
-    def _report_attr(self, owner: cst.Attribute, what: str, default: str, got: str, ann: str, ctx) -> None:
+    def _report_attr(self, owner: cst.Attribute, what: str, default: str, got: str, ann: str, ctx,
+                     imports: Imports) -> None:
         """``self.items.append(3)`` in a TorchScript class whose ``__init__`` sets ``self.items = []``."""
         attr = owner.attr.value
         fn = ctx.function
@@ -374,8 +402,8 @@ class EmptyContainerType(Rule):
             return
         _, empty, assign = found
         class_id = fn.id.rsplit(".", 1)[0]
-        fix = ctx.safe_fix(f"Annotate `self.{attr}: {ann}`", [(assign, f"self.{attr}: {ann} = {ctx.code_of(empty)}")]) \
-            if ann not in ("List[T]", "Dict[K, V]") else None
+        fix = ctx.safe_fix(f"Annotate `self.{attr}: {ann}`", [(assign, f"self.{attr}: {ann} = {ctx.code_of(empty)}")],
+                           imports=imports) if ann not in ("List[T]", "Dict[K, V]") else None
         ctx.report(empty, f"`self.{attr} = {ctx.code_of(empty)}` has no annotation, so TorchScript types the class "
                           f"attribute {default}, but `{fn.name}` {got.replace('gets', 'stores')}: torch.jit.script "
                           f"rejects that use; annotate it in `__init__`: `self.{attr}: {ann} = {ctx.code_of(empty)}`",

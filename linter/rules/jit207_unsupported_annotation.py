@@ -31,6 +31,19 @@ _ORDER = (cst.LessThan, cst.LessThanEqual, cst.GreaterThan, cst.GreaterThanEqual
           cst.In, cst.NotIn)
 
 
+def _typing_spelling(ctx, name: str, imports: list) -> Optional[str]:
+    """``typing.<name>`` as this file spells it; else ``name``, recording the import the fix then
+    declares, when the name is free (or bound only for type checkers); else None."""
+    spelled = typing_name(ctx, name)
+    binding = ctx.names.bindings.get(name)
+    if spelled is not None and not (spelled == name and binding.kind == "type-checking-import"):
+        return spelled
+    if binding is None or spelled == name:
+        imports.append(("typing", name))
+        return name
+    return None
+
+
 def _typing(qual: Optional[str]) -> Optional[str]:
     if qual and qual.startswith(("typing.", "typing_extensions.")):
         return qual.split(".", 1)[1]
@@ -99,10 +112,12 @@ class UnsupportedAnnotation(Rule):
     ```
 
     ## Fix safety
-    ``object`` -> ``Any`` is a safe fix (offered when the file imports ``typing.Any``): both
-    accept every value and annotations do not change eager behaviour. ``Tuple[T, ...]`` ->
-    ``List[T]`` is unsafe: Python callers passing tuples still work, but compiled callers
-    passing a tuple and tuple operations in the body (``shape + (1,)``) then fail.
+    ``object`` -> ``Any`` is a safe fix (adding ``from typing import Any``, merged with the
+    file's ``typing`` import, when the file lacks it; not offered when ``Any`` is bound to
+    something else): both accept every value and annotations do not change eager behaviour.
+    ``Tuple[T, ...]`` -> ``List[T]`` (adding ``List`` the same way) is unsafe: Python callers
+    passing tuples still work, but compiled callers passing a tuple and tuple operations in the
+    body (``shape + (1,)``) then fail.
     """
 
     code = "JIT207"
@@ -269,9 +284,10 @@ class UnsupportedAnnotation(Rule):
             if problem is not None:
                 fix = None
                 if qual == "builtins.object" and at is node:
-                    any_name = typing_name(ctx, "Any")
+                    imports: list = []
+                    any_name = _typing_spelling(ctx, "Any", imports)
                     if any_name is not None:
-                        fix = ctx.safe_fix(f"Use `{any_name}`", [(node, any_name)])
+                        fix = ctx.safe_fix(f"Use `{any_name}`", [(node, any_name)], imports=imports)
                 yield at, problem, fix
                 return
             bare = _typing(qual)
@@ -316,9 +332,10 @@ class UnsupportedAnnotation(Rule):
         elem = args[0] if args and not isinstance(args[0], cst.Ellipsis) else None
         text = ctx.code_of(elem) if elem is not None else "T"
         fix = None
-        list_name = typing_name(ctx, "List") if ctx.names.resolve("List") == "typing.List" else "list"
+        imports: list = []
+        list_name = _typing_spelling(ctx, "List", imports) or "list"
         if elem is not None and at is node and len(args) == 2:
-            fix = ctx.unsafe_fix(f"Use `{list_name}[{text}]`", [(node, f"{list_name}[{text}]")])
+            fix = ctx.unsafe_fix(f"Use `{list_name}[{text}]`", [(node, f"{list_name}[{text}]")], imports=imports)
         return (f"variadic `{ctx.code_of(node.value)}[{text}, ...]` is rejected by torch.jit.script (\"Expression of "
                 f"type dots cannot be used in a type expression\"): use `List[{text}]` or a fixed-length tuple"), fix
 
