@@ -883,14 +883,29 @@ CONVERGE_RE = re.compile(r"^jitlint: error: failed to converge after \d+ passes 
 FINDING_RE = re.compile(r"^(?P<path>/.+?):(?P<row>\d+):(?P<col>\d+): (?P<code>JIT\d{3}) (?P<msg>.*)$")
 
 
-def _snapshot(root: Path) -> Dict[str, str]:
+def _snapshot(root: Path, texts: Optional[Dict[str, bytes]] = None) -> Dict[str, str]:
     out = {}
-    for directory, _dirs, names in os.walk(root):
+    for directory, dirs, names in os.walk(root):
+        dirs[:] = [d for d in dirs if d != ".jitlint_cache"]
         for name in names:
             p = os.path.join(directory, name)
             with open(p, "rb") as fh:
-                out[p] = hashlib.sha1(fh.read()).hexdigest()
+                data = fh.read()
+            out[p] = hashlib.sha1(data).hexdigest()
+            if texts is not None:
+                texts[p] = data
     return out
+
+
+def _diff(path: str, old: bytes, root: Path) -> str:
+    import difflib
+
+    with open(path, "rb") as fh:
+        new = fh.read()
+    rel = os.path.relpath(path, root)
+    a = old.decode("utf-8", "replace").splitlines(keepends=True)
+    b = new.decode("utf-8", "replace").splitlines(keepends=True)
+    return "".join(difflib.unified_diff(a, b, fromfile=rel, tofile=rel, n=1))
 
 
 def _parses(path: str) -> bool:
@@ -953,16 +968,17 @@ def fix_tree(label: str, dirs: List[Path], jobs: int, work: Path, cold: bool) ->
     """safe --fix twice, then --fix --unsafe-fixes twice, over the copies in ``dirs``. The first
     run starts with an empty cache (its own folder); the others reuse it unless ``cold``."""
     roots = dirs
-    (work / label).mkdir(parents=True, exist_ok=True)
-    before = {}
+    (work / f"run-{label}").mkdir(parents=True, exist_ok=True)  # config, cache and output of the runs
+    before: Dict[str, str] = {}
+    originals: Dict[str, bytes] = {}
     for d in roots:
-        before.update(_snapshot(d))
+        before.update(_snapshot(d, originals))
     parsed_before = {p for p in before if _parses(p)}
     runs = {}
     state = before
     for tag, unsafe in (("safe", False), ("safe-again", False), ("unsafe", True), ("unsafe-again", True)):
         print(f"  ... {label}: jitlint check --fix{' --unsafe-fixes' if unsafe else ''} ({tag})", file=sys.stderr, flush=True)
-        run = cli_fix(roots, unsafe, jobs, work / label, f"{tag}", cache=not cold)
+        run = cli_fix(roots, unsafe, jobs, work / f"run-{label}", tag, cache=not cold)
         run["cache"] = "none" if cold else ("empty (cold)" if tag == "safe" else "warm")
         after = {}
         for d in roots:
@@ -972,8 +988,11 @@ def fix_tree(label: str, dirs: List[Path], jobs: int, work: Path, cold: bool) ->
         run["unparsable_after"] = sorted(p for p in changed if p in parsed_before and not _parses(p))
         state = after
         runs[tag] = run
+    changed = sorted(p for p in state if state[p] != before.get(p))
+    base = work / "corpus" if label == "corpus" else roots[0].parent
+    diffs = {os.path.relpath(p, base): _diff(p, originals.get(p, b""), base) for p in changed[:500]}
     return {"files": len(before), "parsed_before": len(parsed_before), "runs": runs,
-            "changed_total": sum(1 for p in state if state[p] != before.get(p))}
+            "changed_total": len(changed), "diffs": diffs}
 
 
 def run_corpus(args, work: Path) -> dict:
@@ -1009,7 +1028,8 @@ def run_corpus(args, work: Path) -> dict:
 
 
 def report_corpus(c: dict) -> str:
-    lines = ["Part 2: jitlint check --select ALL --no-cache --fix [--unsafe-fixes] over copies of real sources"]
+    lines = ["Part 2: jitlint check --select ALL --fix [--unsafe-fixes], twice each, over copies of real sources"
+             " (first run cold, the others reuse its cache unless --cold)"]
     for name, p in c["packages"].items():
         sample = "" if p["files"] == p["of"] else f" (sample of {p['of']})"
         lines.append(f"  {name:13s} {p['files']:>5d} files{sample}  from {p['from']}")
@@ -1036,6 +1056,9 @@ def report_corpus(c: dict) -> str:
                 lines.append(f"  {tag} internal error: {x}")
             for x in r["stderr_tail"]:
                 lines.append(f"  {tag} stderr: {x}")
+        for rel, d in list(t["diffs"].items())[:40]:
+            n = sum(1 for x in d.splitlines() if x.startswith(("+", "-")) and not x.startswith(("+++", "---")))
+            lines.append(f"  changed: {rel} ({n} lines +/-; the diff is in --json)")
         lines.append(f"  second runs change nothing: safe {t['runs']['safe-again']['files_changed'] == 0},"
                      f" unsafe {t['runs']['unsafe-again']['files_changed'] == 0};"
                      f" files changed in all: {t['changed_total']}")
