@@ -3,6 +3,7 @@
     jitlint check [PATH ...] [--select ...] [--output-format ...]   lint
     jitlint rule CODE | --all                                       rule documentation
     jitlint verify FILE.py::NAME                                    runtime proof (needs torch)
+    jitlint fix PATH... --verify FILE.py::NAME                      fixes the runtime proves (needs torch)
 
 Exit codes: 0 no findings, 1 findings, 2 usage error or crash. No traceback reaches the
 user: unexpected errors are reported in one line (``JITLINT_DEBUG=1`` shows the traceback).
@@ -125,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     verify = sub.add_parser("verify", help="prove a model scripts, traces, saves and matches eager (needs torch)",
                             add_help=False)
     verify.add_argument("rest", nargs=argparse.REMAINDER)
+    fix = sub.add_parser("fix", help="apply only the fixes that `--verify FILE.py::NAME` targets prove (needs torch)",
+                         add_help=False)
+    fix.add_argument("rest", nargs=argparse.REMAINDER)
     return parser
 
 
@@ -132,6 +136,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "verify":
         return _run_verify(argv[1:])
+    if argv and argv[0] == "fix":
+        return _run_fix_verify(argv[1:])
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -167,6 +173,15 @@ def _run_verify(argv: List[str]) -> int:
         sys.stderr.write(f"jitlint verify needs the runtime extra (pip install 'jitlint[runtime]'): {exc}\n")
         return EXIT_ERROR
     return main_verify(argv)
+
+
+def _run_fix_verify(argv: List[str]) -> int:
+    try:
+        from ..runtime.cli import main_fix
+    except ImportError as exc:
+        sys.stderr.write(f"jitlint fix needs the runtime extra (pip install 'jitlint[runtime]'): {exc}\n")
+        return EXIT_ERROR
+    return main_fix(argv)
 
 
 def _settings_from_args(args):

@@ -11,6 +11,12 @@ Provided:
     fails the test with the readable report (no traceback noise) unless every check passed;
     returns the :class:`~jitlint.runtime.report.Report` otherwise.
 
+``jit_fix_verify`` fixture
+    ``jit_fix_verify(paths, targets, **fix_and_verify_kwargs)`` runs
+    :func:`jitlint.runtime.fix_and_verify` (nothing is written unless ``write=True``) and
+    fails the test with its report when verification dropped a fix or a target got worse;
+    returns the :class:`~jitlint.runtime.fix_verify.FixVerifyReport` otherwise.
+
 ``jit_device`` fixture and :func:`device_params`
     ``"cpu"`` and ``"cuda"``; the CUDA case carries the ``jitlint_cuda`` marker and is skipped
     with the reason (no CUDA build / no device) when no GPU is usable.  Use the fixture, or
@@ -86,3 +92,19 @@ def jit_verify():
         return report
 
     return _verify
+
+
+@pytest.fixture
+def jit_fix_verify():
+    """``jit_fix_verify(paths, targets, **kwargs) -> FixVerifyReport``; fails the test with the
+    report text when a fix was dropped by verification or a target got worse."""
+
+    def _fix_verify(paths, targets, **kwargs):
+        from ..runtime.fix_verify import fix_and_verify
+
+        report = fix_and_verify(paths, targets, **kwargs)
+        if not report.ok:
+            pytest.fail(report.render_text(), pytrace=False)
+        return report
+
+    return _fix_verify

@@ -10,6 +10,9 @@ every failure with the jitlint rule code the static checker uses.
     print(report)            # table of mode x device x check, with causes
     assert_verified(model, [(x,)])   # AssertionError with the same text on failure
 
+``fix_and_verify(paths, ["cases.py::make_model"])`` applies jitlint's fixes to a scratch copy
+of the project and keeps only those the targets prove (``jitlint fix --verify``).
+
 The names below are loaded lazily so that importing this package (the CLI parent, the pytest
 plugin) does not import torch.
 """
@@ -18,9 +21,12 @@ from typing import TYPE_CHECKING
 
 __all__ = [
     "Case",
+    "FixVerifyError",
+    "FixVerifyReport",
     "Report",
     "VerificationError",
     "assert_verified",
+    "fix_and_verify",
     "verify",
 ]
 
@@ -30,10 +36,14 @@ _LAZY = {
     "assert_verified": "jitlint.runtime.api",
     "verify": "jitlint.runtime.api",
     "Report": "jitlint.runtime.report",
+    "fix_and_verify": "jitlint.runtime.fix_verify",
+    "FixVerifyReport": "jitlint.runtime.fix_verify",
+    "FixVerifyError": "jitlint.runtime.fix_verify",
 }
 
 if TYPE_CHECKING:  # pragma: no cover
     from .api import Case, VerificationError, assert_verified, verify
+    from .fix_verify import FixVerifyError, FixVerifyReport, fix_and_verify
     from .report import Report
 
 

@@ -44,19 +44,21 @@ _SAFE_PATH_PRELUDE = (
     "import os, runpy, sys\n"
     "_cwd = os.path.realpath(os.getcwd())\n"
     "sys.path[:] = [p for p in sys.path if p not in ('', '.') and os.path.realpath(p) != _cwd]\n"
-    "runpy.run_module('jitlint.runtime.worker', run_name='__main__', alter_sys=True)\n"
+    "runpy.run_module({module!r}, run_name='__main__', alter_sys=True)\n"
 )
 
+WORKER_MODULE = "jitlint.runtime.worker"
 
-def worker_command(spec_path: str) -> List[str]:
+
+def worker_command(spec_path: str, module: str = WORKER_MODULE) -> List[str]:
     """The worker's command line.  ``-m`` alone would put the working directory first on
     ``sys.path``, so a folder there named ``jitlint`` (or ``torch``...) would shadow the
     installed package; ``-P`` (or its equivalent before 3.11) keeps it off.  The worker
     imports the user's file by path and then makes the working directory importable
     (after the installed packages) itself."""
     if sys.version_info >= (3, 11):
-        return [sys.executable, "-P", "-m", "jitlint.runtime.worker", spec_path]
-    return [sys.executable, "-c", _SAFE_PATH_PRELUDE, spec_path]
+        return [sys.executable, "-P", "-m", module, spec_path]
+    return [sys.executable, "-c", _SAFE_PATH_PRELUDE.format(module=module), spec_path]
 
 
 class _UsageError(Exception):
@@ -178,6 +180,7 @@ class Outcome:
     status: str  # ok | target-error | start-error | internal-error | timeout | crashed
     report: Optional[Dict[str, Any]] = None
     message: Optional[str] = None
+    extra: Optional[Dict[str, Any]] = None  # what a worker other than verify's adds (fix --verify)
 
     @property
     def exit_code(self) -> int:
@@ -201,18 +204,23 @@ def _kill_tree(proc: subprocess.Popen) -> None:
             pass
 
 
-def run_target(target: Target, verify_kwargs: Dict[str, Any], timeout: float, progress: Progress) -> Outcome:
+def run_target(target: Target, verify_kwargs: Dict[str, Any], timeout: float, progress: Progress, *,
+               module: str = WORKER_MODULE, extra: Optional[Dict[str, Any]] = None,
+               cwd: Optional[str] = None) -> Outcome:
+    """Verify one target in a worker process.  ``module`` is the worker to run (``jitlint fix
+    --verify`` runs :mod:`jitlint.runtime.fix_worker`), ``extra`` more keys of its spec, ``cwd``
+    the working directory the user's code sees (default: ours)."""
     workdir = tempfile.mkdtemp(prefix="jitlint_cli_")
     spec_path = os.path.join(workdir, "spec.json")
     result_path = os.path.join(workdir, "result.json")
     with open(spec_path, "w") as fh:
         json.dump({"file": target.file, "name": target.name, "verify_kwargs": verify_kwargs,
-                   "result": result_path, "cwd": os.getcwd()}, fh)
+                   "result": result_path, "cwd": cwd or os.getcwd(), **(extra or {})}, fh)
     progress.update(target.spec, "starting")
     popen_kwargs = {"start_new_session": True} if hasattr(os, "setsid") else {}
     try:
         proc = subprocess.Popen(
-            worker_command(spec_path),
+            worker_command(spec_path, module),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             stdin=subprocess.DEVNULL,
@@ -281,8 +289,8 @@ def run_target(target: Target, verify_kwargs: Dict[str, Any], timeout: float, pr
         _remove(workdir)
     status = result.get("status")
     if status == "ok":
-        return Outcome(target, "ok", report=result["report"])
-    return Outcome(target, status or "internal-error", message=result.get("message"))
+        return Outcome(target, "ok", report=result["report"], extra=result.get("extra"))
+    return Outcome(target, status or "internal-error", message=result.get("message"), extra=result.get("extra"))
 
 
 def _remove(path: str) -> None:
@@ -391,6 +399,14 @@ def main_verify(argv: Optional[Sequence[str]] = None) -> int:
     if args.output_format == "json":
         sys.stdout.write(render_json(outcomes, exit_code) + "\n")
     return exit_code
+
+
+def main_fix(argv: Optional[Sequence[str]] = None) -> int:
+    """Run ``jitlint fix ... --verify FILE.py::NAME`` (the arguments after ``fix``); see
+    :mod:`jitlint.runtime.fix_verify`.  Like ``verify``, it does not import torch here."""
+    from .fix_verify import main_fix as run
+
+    return run(argv)
 
 
 if __name__ == "__main__":
