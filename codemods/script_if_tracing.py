@@ -493,9 +493,9 @@ class _Plan:
                 raise CodemodFailed(f"the block changes `{name}`, a {annotation}: returned to the trace it would be "
                                     f"frozen")
         for attr in self.self_attrs:
-            annotation = self.types.get(f"self.{attr}", "")
+            annotation = self.types.get(f"{self.self_name}.{attr}", "")
             if not annotation or annotation.startswith("!"):
-                raise CodemodFailed(f"`self.{attr}` is not known to be a Tensor or a plain value")
+                raise CodemodFailed(f"`{self.self_name}.{attr}` is not known to be a Tensor or a plain value")
         return inputs, outputs
 
 
@@ -546,7 +546,7 @@ def _rewrite(module: cst.Module, top_index: int, fn: cst.FunctionDef, chain, sui
         attr_params[attr] = _fresh(attr if attr not in avoid else f"self_{attr}", avoid)
 
     params = [cst.Param(cst.Name(n), cst.Annotation(cst.parse_expression(plan.types[n]))) for n in plan.inputs]
-    params += [cst.Param(cst.Name(p), cst.Annotation(cst.parse_expression(plan.types[f"self.{a}"])))
+    params += [cst.Param(cst.Name(p), cst.Annotation(cst.parse_expression(plan.types[f"{plan.self_name}.{a}"])))
                for a, p in attr_params.items()]
     body = [s.visit(_SelfAttrs(plan.self_name, attr_params)) if attr_params else s for s in block]
     body[0] = body[0].with_changes(leading_lines=())

@@ -89,7 +89,8 @@ def torch_binding(ctx) -> Tuple[Optional[str], Tuple[Tuple[str, Optional[str]], 
     return "torch", (("torch", None),)
 
 
-def _types(nodes: List[cst.CSTNode], ctx, torch_name: str) -> Tuple[Tuple[str, str], ...]:
+def _types(nodes: List[cst.CSTNode], ctx, torch_name: str,
+           requires: Tuple[tuple, ...]) -> Tuple[Tuple[str, str], ...]:
     from .syntax import iter_descendants
     from .tracing import size_origin, tensor_requires
 
@@ -116,19 +117,24 @@ def _types(nodes: List[cst.CSTNode], ctx, torch_name: str) -> Tuple[Tuple[str, s
                     and not _plain_value(n.value, ctx, set()):
                 spelled = "!a Python value not known to be independent of the input"
             if not spelled and t is None:
+                # a Tensor if the function is a trace root: only when the finding needs that too
                 try:
-                    spelled = f"{torch_name}.Tensor" if tensor_requires(n, ctx) is not None else ""
+                    req = tensor_requires(n, ctx)
                 except Exception:  # noqa: BLE001 - a name the tracing facts know nothing about
-                    spelled = ""
+                    req = None
+                if req is not None and set(req) <= set(requires):
+                    spelled = f"{torch_name}.Tensor"
             if spelled:
                 out[n.value] = spelled
     return tuple(sorted(out.items()))
 
 
 def script_if_tracing_fix(stmt: cst.BaseStatement, header: cst.CSTNode, ctx, *, extend: bool = False,
-                          what: str = "") -> Optional[FixSpec]:
+                          what: str = "", requires: Tuple[tuple, ...] = ()) -> Optional[FixSpec]:
     """The unsafe fix moving ``stmt`` (with the rest of the function when ``extend``) into a
-    ``@torch.jit.script_if_tracing`` helper, or None when the statement cannot be located."""
+    ``@torch.jit.script_if_tracing`` helper, or None when the statement cannot be located.
+    ``requires`` are the finding's predicates: a name that is a Tensor only if the function is
+    a trace root is passed as a Tensor only when the finding itself depends on that."""
     fn = ctx.function
     if fn is None or ctx.nested:
         return None
@@ -150,7 +156,8 @@ def script_if_tracing_fix(stmt: cst.BaseStatement, header: cst.CSTNode, ctx, *, 
         suite = _suite(fn.node, "body") if len(path) == 1 else []
         nodes += suite[path[-1][1] + 1:]
     owner = fn.class_node.name.value if fn.class_node is not None else ""
-    args = (owner, fn.name, path, k, ctx.code_of(header), extend, _types(nodes, ctx, torch_name), torch_name)
+    types = _types(nodes, ctx, torch_name, tuple(requires))
+    args = (owner, fn.name, path, k, ctx.code_of(header), extend, types, torch_name)
     where = f"`{owner}.{fn.name}`" if owner else f"`{fn.name}`"
     message = f"move {what or 'this block'} of {where} into a `@torch.jit.script_if_tracing` helper"
     return ctx.unsafe_fix(message, (), imports=imports, codemod=(CODEMOD, args))

@@ -223,7 +223,7 @@ class TensorToPython(Rule):
                 else:
                     msg = (f"`{code}.{method}(...)` returns a Python bool, baked into the trace for every input: "
                            f"use Tensor ops (`torch.where`) or a `@torch.jit.script_if_tracing` helper")
-                ctx.report(node, msg, requires=requires, fix=_fix(node, ctx))
+                ctx.report(node, msg, requires=requires, fix=_fix(node, ctx, requires))
                 return
             if isinstance(func.value, (cst.Name, cst.Attribute)):
                 self._qualified(node, ctx)
@@ -264,7 +264,8 @@ class TensorToPython(Rule):
                 return
             ctx.report(node, f"`{qual}()` returns a Python bool, baked into the trace for every input: use Tensor "
                              f"ops (`torch.where`) or a `@torch.jit.script_if_tracing` helper",
-                       requires=tuple(p for r in tensors for p in r), fix=_fix(node, ctx))
+                       requires=tuple(p for r in tensors for p in r),
+                       fix=_fix(node, ctx, tuple(p for r in tensors for p in r)))
             return
         else:
             return
@@ -277,7 +278,7 @@ class TensorToPython(Rule):
             ctx.report(node, f"{what} of the Tensor `{ctx.code_of(arg.value)}` reads its value into Python: the "
                              f"trace records the value computed while tracing as a constant. Keep it a Tensor, or move "
                              f"this logic into a `@torch.jit.script_if_tracing` helper", requires=requires,
-                       fix=_fix(node, ctx))
+                       fix=_fix(node, ctx, requires))
             return
 
     @staticmethod
@@ -285,7 +286,7 @@ class TensorToPython(Rule):
         return input_free(receiver, ctx) or in_diagnostic(node, ctx)
 
 
-def _fix(node: cst.Call, ctx):
+def _fix(node: cst.Call, ctx, requires: tuple = ()):
     """Move the logic the value drives into a ``@torch.jit.script_if_tracing`` helper: the
     ``if``/``while``/``for`` whose header holds the call, or, for a call in a plain statement of
     the function's own body, that statement and the rest of the function. Not for
@@ -300,13 +301,15 @@ def _fix(node: cst.Call, ctx):
     for p in reversed(ctx.parents):
         if isinstance(p, (cst.If, cst.While)):
             keyword = "if" if isinstance(p, cst.If) else "while"
-            return script_if_tracing_fix(p, p.test, ctx, what=f"the `{keyword} {ctx.code_of(p.test)}:` block")
+            return script_if_tracing_fix(p, p.test, ctx, what=f"the `{keyword} {ctx.code_of(p.test)}:` block",
+                                         requires=requires)
         if isinstance(p, cst.For):
             if p.orelse is not None:
                 return None
-            return script_if_tracing_fix(p, p.iter, ctx, what=f"the `for ... in {ctx.code_of(p.iter)}:` loop")
+            return script_if_tracing_fix(p, p.iter, ctx, what=f"the `for ... in {ctx.code_of(p.iter)}:` loop",
+                                         requires=requires)
         if isinstance(p, cst.SimpleStatementLine):
-            return script_if_tracing_fix(p, node, ctx, extend=True,
+            return script_if_tracing_fix(p, node, ctx, extend=True, requires=requires,
                                          what=f"the code from `{ctx.code_of(node)}` to the end")
         if isinstance(p, cst.BaseCompoundStatement):
             return None

@@ -179,7 +179,8 @@ class TensorValueBranch(Rule):
                    f"only the branch taken then. Use `torch.where(...)` or a `@torch.jit.script_if_tracing` helper")
             if isinstance(owner, (cst.If, cst.While)):
                 keyword = "if" if isinstance(owner, cst.If) else "while"
-                fix = script_if_tracing_fix(owner, test, ctx, what=f"the `{keyword} {code}:` block")
+                fix = script_if_tracing_fix(owner, test, ctx, what=f"the `{keyword} {code}:` block",
+                                            requires=requires)
         ctx.report(test, msg, requires=requires, fix=fix)
 
     def visit_If(self, node: cst.If, ctx) -> None:

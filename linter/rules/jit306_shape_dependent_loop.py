@@ -204,7 +204,8 @@ class ShapeDependentLoop(Rule):
         why, requires = found
         fix = None
         if owner is not None and owner.orelse is None:
-            fix = script_if_tracing_fix(owner, it, ctx, what=f"the `for ... in {ctx.code_of(it)}:` loop")
+            fix = script_if_tracing_fix(owner, it, ctx, what=f"the `for ... in {ctx.code_of(it)}:` loop",
+                                        requires=requires)
         ctx.report(it, f"this {what} {why}: the trace is unrolled for the example input and is wrong or fails for "
                        f"other sizes. Vectorise it, or move it into a `@torch.jit.script_if_tracing` helper",
                    requires=requires, fix=fix)

@@ -109,7 +109,8 @@ def test_if_returning_on_some_paths_takes_the_rest_of_the_function():
     """)
     out = apply(source, *args_for(source))
     assert "def fn(x: torch.Tensor):\n    z = x * 2\n    return _fn_branch(z)\n" in out
-    assert "def _fn_branch(z: torch.Tensor):\n    if z.sum() > 0:\n        return z\n    w = z - 1\n    return w * 3\n" in out
+    assert ("def _fn_branch(z: torch.Tensor):\n    if z.sum() > 0:\n        return z\n"
+            "    w = z - 1\n    return w * 3\n") in out
 
 
 def test_block_returning_on_every_path():
@@ -241,7 +242,8 @@ def test_comments_stay_with_the_call_and_the_function():
     """)
     out = apply(source, *args_for(source))
     assert out.startswith("import torch\n\n\n@torch.jit.script_if_tracing\ndef _fn_branch(")
-    assert "    return y\n\n\n# the model\ndef fn(x):\n    y = x\n    # flip negative sums\n    y = _fn_branch(x, y)\n" in out
+    assert ("    return y\n\n\n# the model\ndef fn(x):\n    y = x\n"
+            "    # flip negative sums\n    y = _fn_branch(x, y)\n") in out
 
 
 # -- names ------------------------------------------------------------------------------------
@@ -551,3 +553,21 @@ def test_torch_import_is_declared_when_missing():
     assert not report.rolled_back and not report.not_converged
     assert "import torch\n" in text and "@torch.jit.script_if_tracing\ndef _forward_branch(x: torch.Tensor" in text
     compile(text, FILENAME, "exec")
+
+
+def test_parameter_of_a_helper_is_not_taken_for_a_tensor():
+    # `n` would be a Tensor only if `helper` itself were handed to torch.jit.trace; the finding
+    # does not depend on that, so the fix must not annotate `n: torch.Tensor` (it is an int).
+    message = refused(src("""
+        import torch
+
+        def helper(x, n):
+            y = x
+            if x.sum() > 0:
+                y = x * n
+            return y
+
+        def fn(x):
+            return helper(x, 3)
+    """))
+    assert "`n`" in message and "unknown" in message
