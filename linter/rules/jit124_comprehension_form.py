@@ -1,5 +1,6 @@
 import libcst as cst
 
+from ..analysis.comprehension_loops import loop_rewrite
 from .base import Example, Rule
 
 _KINDS = {cst.ListComp: "list comprehension", cst.DictComp: "dict comprehension",
@@ -40,13 +41,22 @@ class ComprehensionForm(Rule):
     ```
 
     ## Fix safety
-    No automatic fix: the loop needs the element type for the list annotation.
+    The fix writes the loop above (nested ``for`` clauses become nested loops, a dict
+    comprehension assigns ``d[k] = v``), with the list annotated with the element type, and is
+    safe: it is offered only where the loop computes the same thing in the same order. That is
+    when the comprehension is the first thing its statement evaluates (the whole value of an
+    assignment or ``return``, or the first argument of a call of a plain or imported name); a
+    generator expression is consumed whole (``sum``, ``min``, ``max``, ``sorted``, ``list``: not
+    ``any``/``all``, which stop early); the loop variables, which now outlive the loop, appear
+    nowhere else in the function; and a dict comprehension's key or value is a plain name or a
+    literal (``d[k] = v`` evaluates ``v`` first). No fix when the element type is unknown.
     """
 
     code = "JIT124"
     name = "comprehension-form"
     message = "comprehensions with `if` clauses or several `for` clauses are not supported by torch.jit.script"
     frontend = True
+    fix_safety = "safe"
     evidence = ("s204", "s205", "s113")
 
     INVALID = [
@@ -127,12 +137,21 @@ class ComprehensionForm(Rule):
 
     def _check(self, node, ctx) -> None:
         comp = node.for_in
+        if comp.inner_for_in is None and not comp.ifs:
+            return
+        fix = None
+        rewrite = loop_rewrite(node, ctx)
+        if rewrite is not None:
+            edit, imports = rewrite
+            fix = ctx.safe_fix("Rewrite as a loop", [edit], imports=imports)
         if comp.inner_for_in is not None:
             ctx.report(node, f"a {_KINDS[type(node)]} with several `for` clauses is not supported by "
-                             "torch.jit.script (\"Only a single generator is currently supported\"): use nested loops")
-        elif comp.ifs:
+                             "torch.jit.script (\"Only a single generator is currently supported\"): use nested loops",
+                       fix=fix)
+        else:
             ctx.report(node, f"a {_KINDS[type(node)]} with an `if` clause is not supported by torch.jit.script "
-                             "(\"Comprehension ifs are not supported yet\"): use a loop with `if` and `append`")
+                             "(\"Comprehension ifs are not supported yet\"): use a loop with `if` and `append`",
+                       fix=fix)
 
     visit_ListComp = _check
     visit_DictComp = _check

@@ -2,6 +2,7 @@ from typing import Optional
 
 import libcst as cst
 
+from ..analysis.container_loops import loop_rewrite
 from ..analysis.types import kind
 from .base import Example, Rule
 
@@ -69,6 +70,23 @@ def _non_constant_self_attr(node: cst.Attribute, ctx) -> bool:
     return True
 
 
+def _loop_fix(node: cst.Subscript, index: cst.BaseExpression, ctx):
+    """Iterate the container instead of ``for i in range(len(...))`` when ``i`` is that loop's."""
+    if not isinstance(index, cst.Name):
+        return None
+    for p in reversed(ctx.parents):
+        if isinstance(p, cst.For) and isinstance(p.target, cst.Name) and p.target.value == index.value:
+            rewrite = loop_rewrite(p, node.value, ctx)
+            if rewrite is None:
+                return None
+            edit, safe = rewrite
+            make = ctx.safe_fix if safe else ctx.unsafe_fix
+            return make(f"Iterate `{ctx.code_of(node.value)}` itself", [edit])
+        if isinstance(p, (cst.FunctionDef, cst.Lambda)):
+            return None
+    return None
+
+
 class ModuleContainerIndex(Rule):
     """
     ## What it does
@@ -108,12 +126,20 @@ class ModuleContainerIndex(Rule):
     ```
 
     ## Fix safety
-    No automatic fix: the loop rewrite depends on how the index is used.
+    ``for i in range(len(self.layers))`` whose body picks ``self.layers[i]`` becomes
+    ``for layer in self.layers`` (``for i, layer in enumerate(self.layers)`` when ``i`` is used
+    otherwise too, or after the loop), each ``self.layers[i]`` becoming ``layer``. Both visit the
+    same modules in the same order unless the body adds or removes modules of the container
+    while it runs. The fix is safe when the body can be seen not to: it calls no method of
+    ``self`` other than submodules, passes ``self`` nowhere and rebinds neither ``i`` nor the
+    container; otherwise it is unsafe. Other indexes (``self.seq[last]``, slices, ModuleDict keys)
+    get no fix.
     """
 
     code = "JIT140"
     name = "module-container-index"
     message = "module container indexed with a non-literal"
+    fix_safety = "safe"
     evidence = ("s416", "s418", "s417")
 
     INVALID = [
@@ -262,7 +288,8 @@ class ModuleContainerIndex(Rule):
             return
         if shape == "list":
             ctx.report(node, f"`{ctx.code_of(node)}`: an {display} can only be indexed with an integer literal in "
-                             f"TorchScript: iterate with `for m in {target}` or `enumerate({target})`")
+                             f"TorchScript: iterate with `for m in {target}` or `enumerate({target})`",
+                       fix=_loop_fix(node, index.value, ctx))
         else:
             if isinstance(index.value, (cst.Integer, cst.UnaryOperation)):
                 return
