@@ -358,18 +358,14 @@ def _constants_statement(cls: cst.ClassDef) -> Optional[Tuple[int, List[str]]]:
 
 def _constant_types(module: cst.Module, cls: cst.ClassDef, names: Sequence[str]) -> Dict[str, str]:
     """The literal type of each constant, from its assignments in ``__init__``."""
-    uses = m.findall(module, m.Name("__constants__") | m.Attribute(attr=m.Name("__constants__")))
-    if len(uses) != 1:
-        raise CodemodFailed("`__constants__` is read or written elsewhere in the file")
+    if not names:
+        return {}
     init = next((fn for fn in _methods(cls) if fn.name.value == "__init__"), None)
     if init is None:
         raise CodemodFailed(f"`{cls.name.value}` has no `__init__` to read the constants' types from")
-    annotated = _class_annotations(cls)
     params = _annotated_params(init)
     types: Dict[str, str] = {}
     for name in names:
-        if name in annotated:
-            raise CodemodFailed(f"`{name}` is in `__constants__` and already annotated")
         writes = _self_assignments(cls, name)
         if not writes:
             raise CodemodFailed(f"constant `{name}` is never set in `__init__`: its type is unknown")
@@ -385,20 +381,58 @@ def _constant_types(module: cst.Module, cls: cst.ClassDef, names: Sequence[str])
     return types
 
 
+def _constants_uses(module: cst.Module) -> int:
+    """How often the file names ``__constants__`` besides the ``__constants__ = [...]`` statements
+    of class bodies (a read such as ``Base.__constants__ + [...]`` pins the list)."""
+    uses = len(m.findall(module, m.Name("__constants__") | m.Attribute(attr=m.Name("__constants__"))))
+    for _, cls in _classes(module):
+        body = cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ()
+        for stmt in body:
+            for small in (stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ()):
+                if isinstance(small, cst.Assign):
+                    uses -= sum(1 for t in small.targets
+                                if isinstance(t.target, cst.Name) and t.target.value == "__constants__")
+    return uses
+
+
 def _constants(module: cst.Module, cls: cst.ClassDef, names: _Names, imports: Imports) -> cst.ClassDef:
-    """``cls`` with ``__constants__`` replaced by ``Final`` annotations (raises if it cannot)."""
+    """``cls`` with ``__constants__`` replaced by ``Final`` annotations (raises if it cannot).
+
+    A constant the class body already annotates (``k: int``) keeps its type: ``k: Final[int]``;
+    the others get theirs from ``__init__``."""
     found = _constants_statement(cls)
     if found is None:
         return cls
+    if _constants_uses(module) != 0:
+        raise CodemodFailed("`__constants__` is read or written elsewhere in the file")
     index, constant_names = found
-    types = _constant_types(module, cls, constant_names)
-    final = _spell_or_import(names, "typing.Final", imports) if constant_names else ""
+    constant_names = list(dict.fromkeys(constant_names))
     body = _body(cls)
+    annotated: Dict[str, Tuple[int, cst.AnnAssign]] = {}
+    for i, stmt in enumerate(body):
+        for small in (stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ()):
+            if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                if small.target.value in annotated and small.target.value in constant_names:
+                    raise CodemodFailed(f"constant `{small.target.value}` is annotated twice")
+                annotated[small.target.value] = (i, small)
+    types = _constant_types(module, cls, [n for n in constant_names if n not in annotated])
+    final = _spell_or_import(names, "typing.Final", imports) if constant_names else ""
+    replace: Dict[int, cst.CSTNode] = {}
+    for name in constant_names:
+        if name not in annotated:
+            continue
+        ann = annotated[name][1].annotation.annotation
+        head = ann.value if isinstance(ann, cst.Subscript) else ann
+        if names.resolve(head) not in _FINAL:
+            replace[id(ann)] = cst.parse_expression(f"{final}[{module.code_for_node(ann)}]")
+    if replace:
+        cls = cls.visit(_Replace(replace))
+        body = _body(cls)
     old = body[index]
     lines = [_ann_line(name, f"{final}[{types[name]}]", old.leading_lines if i == 0 else ())
-             for i, name in enumerate(dict.fromkeys(constant_names))]
+             for i, name in enumerate(n for n in constant_names if n not in annotated)]
     if not lines and index + 1 < len(body):
-        # an empty ``__constants__``: its blank lines stay with the next statement
+        # nothing to declare here: the statement's blank lines stay with the next statement
         body[index + 1] = body[index + 1].with_changes(
             leading_lines=[*old.leading_lines, *body[index + 1].leading_lines])
     new_body = [*body[:index], *lines, *body[index + 1:]]
@@ -553,7 +587,8 @@ class _Annotate(cst.CSTTransformer):
 def constants_to_final(source: str, class_name: str) -> str:
     """``__constants__ = ["a", "b"]`` of class ``class_name`` -> ``a: Final[int]`` annotations.
 
-    Each type comes from the ``self.a = <literal>`` assignments of ``__init__`` (int, float,
+    A constant the class body annotates keeps that type (``a: int`` -> ``a: Final[int]``);
+    the others' come from the ``self.a = <literal>`` assignments of ``__init__`` (int, float,
     bool, str, tuples of those, or an ``__init__`` parameter annotated with one of them);
     when one cannot be known, or ``__constants__`` is used elsewhere, nothing is changed and
     :class:`CodemodFailed` says why."""
@@ -616,8 +651,9 @@ def script_module_to_module(source: str, class_name: str, constants: Union[bool,
     The instance is no longer compiled when it is built: callers compile it with
     ``torch.jit.script(M())``. Raises :class:`CodemodFailed` for a class this cannot rewrite
     as an equivalent module: not a direct ``ScriptModule`` subclass, a metaclass, subclassed in
-    this file, ``ScriptModule`` API used on ``self`` (``define``, ``graph``, ``save``...), or
-    ``script_method``/``Attribute`` in another shape."""
+    this file, ``ScriptModule`` API used on ``self`` (``define``, ``graph``, ``save``...), a
+    compiled special method (``__getstate__``...), or ``script_method``/``Attribute`` in another
+    shape."""
     module = _parse(source)
     cls = _find_class(module, class_name)
     names = _Names(module)
@@ -678,6 +714,9 @@ def script_module_to_module(source: str, class_name: str, constants: Union[bool,
                     if stmt.name.value == "forward":
                         pending.extend(dec.leading_lines)
                         continue
+                    if stmt.name.value.startswith("__") and stmt.name.value.endswith("__"):
+                        raise CodemodFailed(f"`{stmt.name.value}` is a compiled special method (a serialization "
+                                            "hook?): an eager nn.Module with it behaves differently")
                     if export is None:
                         export = _spell_or_import(names, "torch.jit.export", imports)
                     dec = dec.with_changes(decorator=cst.parse_expression(export), trailing_whitespace=(

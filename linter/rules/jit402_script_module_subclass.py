@@ -35,16 +35,27 @@ def _literal_type(node: cst.BaseExpression, params: Dict[str, Optional[str]]) ->
     return None
 
 
-def _constants_known(cls: cst.ClassDef, module: cst.Module) -> bool:
-    """Does the class list ``__constants__`` whose types ``__init__``'s literal assignments say?
-    (Then the fix turns them into ``Final`` annotations; otherwise ``__constants__`` stays.)"""
+def _constants_known(cls: cst.ClassDef, module: cst.Module) -> Tuple[bool, bool]:
+    """(convert, needs ``Final``): does the class list ``__constants__`` whose types its
+    annotations or ``__init__``'s literal assignments say? Then the fix turns them into ``Final``
+    annotations; otherwise ``__constants__`` stays."""
     if not isinstance(cls.body, cst.IndentedBlock) or "__constants__" not in module.code_for_node(cls.body):
-        return False
-    uses = sum(1 for node in _walk(module) if (isinstance(node, cst.Name) and node.value == "__constants__")
-               or (isinstance(node, cst.Attribute) and node.attr.value == "__constants__"))
-    if uses != 1:
-        return False  # read or written elsewhere: the codemod keeps it
+        return False, False
+    uses = 0
+    for node in _walk(module):
+        if (isinstance(node, cst.Name) and node.value == "__constants__") or (
+                isinstance(node, cst.Attribute) and node.attr.value == "__constants__"):
+            uses += 1
+        elif isinstance(node, cst.ClassDef) and isinstance(node.body, cst.IndentedBlock):
+            for stmt in node.body.body:  # a class's own ``__constants__ = [...]`` is not a use
+                for small in (stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ()):
+                    if isinstance(small, cst.Assign):
+                        uses -= sum(1 for t in small.targets
+                                    if isinstance(t.target, cst.Name) and t.target.value == "__constants__")
+    if uses != 0:
+        return False, False  # read or written elsewhere: the codemod keeps it
     constants: List[str] = []
+    found = False
     annotated = set()
     methods = [s for s in cls.body.body if isinstance(s, cst.FunctionDef)]
     for stmt in cls.body.body:
@@ -55,14 +66,22 @@ def _constants_known(cls: cst.ClassDef, module: cst.Module) -> bool:
                     and isinstance(small.targets[0].target, cst.Name)
                     and small.targets[0].target.value == "__constants__"
                     and isinstance(small.value, (cst.List, cst.Tuple, cst.Set))):
+                found = True
                 for el in small.value.elements:
                     value = el.value.evaluated_value if isinstance(el.value, cst.SimpleString) else None
                     if not isinstance(value, str) or not value.isidentifier():
-                        return False
+                        return False, False
                     constants.append(value)
+    # an annotated constant keeps its annotation's type (``k: int`` -> ``k: Final[int]``)
+    if not found:
+        return False, False
+    needs_final = bool(constants)
+    constants = [name for name in constants if name not in annotated]
     init = next((fn for fn in methods if fn.name.value == "__init__"), None)
-    if not constants or init is None or annotated & set(constants):
-        return False
+    if not constants:
+        return True, needs_final
+    if init is None:
+        return False, False
     p = init.params
     params = {}
     for param in (*p.posonly_params, *p.params, *p.kwonly_params):
@@ -85,7 +104,8 @@ def _constants_known(cls: cst.ClassDef, module: cst.Module) -> bool:
                             ok = (fn is init and isinstance(node, cst.Assign) and len(node.targets) == 1
                                   and node.targets[0].target is sub)
                             types[sub.attr.value].add(_literal_type(node.value, params) if ok else None)
-    return all(len(found) == 1 and None not in found for found in types.values())
+    known = all(len(found) == 1 and None not in found for found in types.values())
+    return known, known
 
 
 def _walk(node: cst.CSTNode):
@@ -130,8 +150,9 @@ class ScriptModuleSubclass(Rule):
     that ``torch.jit.script(M())`` compiles the same methods), turns ``self.x =
     torch.jit.Attribute(v, T)`` into ``self.x = v`` with a class annotation ``x: T``, and
     ``x = torch.jit.annotate(T, v)`` statements of its methods into ``x: T = v``. ``__constants__``
-    becomes ``Final[...]`` annotations when ``__init__`` sets each constant to a literal (or to a
-    parameter annotated ``int``/``float``/``bool``/``str``); otherwise it stays (``nn.Module``
+    becomes ``Final[...]`` annotations when the type of each constant is known: the class body
+    annotates it (``k: int`` becomes ``k: Final[int]``) or ``__init__`` sets it to a literal (or to
+    a parameter annotated ``int``/``float``/``bool``/``str``); otherwise it stays (``nn.Module``
     honours it too). Eager results do not change, and scripting the new module compiles the same
     methods with the same types.
 
@@ -143,7 +164,9 @@ class ScriptModuleSubclass(Rule):
     offered for a class that is not a direct ``ScriptModule`` subclass; the codemod leaves the
     class unchanged (the finding stays) when the class has a metaclass, is subclassed in the
     same file, uses ScriptModule-only API on ``self`` (``define``, ``graph``, ``code``,
-    ``save``...), or uses ``script_method``/``torch.jit.Attribute`` in another form.
+    ``save``...), compiles a special method (``__getstate__``/``__setstate__``: an eager module
+    with them pickles differently), or uses ``script_method``/``torch.jit.Attribute`` in another
+    form.
     """
 
     code = "JIT402"
@@ -253,8 +276,8 @@ class ScriptModuleSubclass(Rule):
             if isinstance(fn, cst.FunctionDef))
         if not _spellable(names, "torch.nn.Module") or (exported and not _spellable(names, "torch.jit.export")):
             imports.append(("torch", None))
-        constants = _constants_known(cls, module)
-        if constants and not _spellable(names, "typing.Final") and not any(
+        constants, needs_final = _constants_known(cls, module)
+        if needs_final and not _spellable(names, "typing.Final") and not any(
                 b.kind == "import" and b.target in _FINAL for b in names.bindings.values()):
             imports.append(("typing", "Final"))
         message = f"Rewrite `{qualname}` as an `nn.Module` (compile it with `torch.jit.script({cls.name.value}())`)"

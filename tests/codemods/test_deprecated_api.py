@@ -278,6 +278,16 @@ def test_script_module_constants_it_cannot_type():
             def forward(self, x):
                 return x
      ''', "direct"),
+    ('''
+        class M(torch.jit.ScriptModule):
+            @torch.jit.script_method
+            def __getstate__(self):
+                return (self.training,)
+
+            @torch.jit.script_method
+            def forward(self, x):
+                return x
+     ''', "special method"),
 ])
 def test_script_module_refusals(body, why):
     source = "import torch\n\n" + textwrap.dedent(body).lstrip("\n")
@@ -408,9 +418,70 @@ def test_constants_refusals_elsewhere():
         constants_to_final(read, "M")
     with pytest.raises(CodemodFailed, match="list of names"):
         constants_to_final(base.replace('["k"]', "NAMES"), "M")
-    annotated = base.replace('    __constants__ = ["k"]\n', '    __constants__ = ["k"]\n    k: int\n')
-    with pytest.raises(CodemodFailed, match="already annotated"):
-        constants_to_final(annotated.replace("    def reset(self):\n        self.k = 2\n", ""), "M")
+    twice = base.replace('    __constants__ = ["k"]\n', '    __constants__ = ["k"]\n    k: int\n    k: float\n')
+    with pytest.raises(CodemodFailed, match="annotated twice"):
+        constants_to_final(twice, "M")
+
+
+def test_annotated_constants_keep_their_annotation_type():
+    source = src('''
+        import torch
+        from typing import Final, Optional
+
+
+        class Norm(torch.nn.Module):
+            __constants__ = ["features", "eps", "affine", "momentum"]
+            features: int
+            eps: float
+            affine: Final[bool]
+            momentum: Optional[float]
+
+            def __init__(self, features: int, momentum: Optional[float] = 0.1):
+                super().__init__()
+                self.features = features
+                self.eps = 1e-5
+                self.affine = True
+                self.momentum = momentum
+
+
+        class Other(torch.nn.Module):
+            __constants__ = ["k"]
+
+            def __init__(self):
+                super().__init__()
+                self.k = 3
+        ''')
+    out = constants_to_final(source, "Norm")
+    assert out == source.replace('    __constants__ = ["features", "eps", "affine", "momentum"]\n', "").replace(
+        "    features: int\n    eps: float\n", "    features: Final[int]\n    eps: Final[float]\n").replace(
+        "    momentum: Optional[float]\n", "    momentum: Final[Optional[float]]\n")
+    # another class's own ``__constants__`` is not a use that pins this one
+    assert "    k: Final[int]\n" in constants_to_final(out, "Other")
+
+
+def test_annotated_constants_compile_as_constants(tmp_path):
+    torch = pytest.importorskip("torch")
+    source = src('''
+        import torch
+        from typing import Final
+
+
+        class M(torch.nn.Module):
+            __constants__ = ["flag"]
+            flag: bool
+
+            def __init__(self):
+                super().__init__()
+                self.flag = False
+
+            def forward(self, x: torch.Tensor) -> torch.Tensor:
+                if self.flag:
+                    return x.relu()
+                return x
+        ''')
+    module = load(constants_to_final(source, "M"), tmp_path, "dep_annotated_final")
+    scripted = torch.jit.script(module.M())
+    assert "relu" not in scripted.code  # folded: still a constant
 
 
 def test_constants_noop_without_constants():
@@ -599,6 +670,30 @@ def test_jit402_names_nested_classes_as_the_codemod_does():
     for fix in fixes:
         out = apply_codemod(*fix.codemod[:1], source, fix.codemod[1])
         assert out.count("torch.jit.ScriptModule") == 1
+
+
+def test_jit402_predicts_annotated_constants():
+    source = src('''
+        import torch
+
+
+        class M(torch.jit.ScriptModule):
+            __constants__ = ["k"]
+            k: int
+
+            def __init__(self, k):
+                super().__init__()
+                self.k = k
+
+            @torch.jit.script_method
+            def forward(self, x):
+                return x * self.k
+        ''')
+    (fix,) = _fixes(source)
+    assert fix.codemod == ("script-module-to-module", ("M", True)) and fix.imports == (("typing", "Final"),)
+    with_final = source.replace("import torch\n", "import torch\nfrom typing import Final\n")
+    out = script_module_to_module(with_final, *fix.codemod[1])
+    assert "    k: Final[int]\n" in out and "__constants__" not in out
 
 
 def test_jit402_no_fix_for_an_indirect_subclass():
