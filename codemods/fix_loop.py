@@ -78,6 +78,22 @@ def _blocked_key(finding: Finding) -> Tuple[str, str]:
     return finding.code, finding.fix.message if finding.fix else ""
 
 
+def rewrite(text: str, fixes: Sequence[Fix]) -> str:
+    """``text`` with these fixes applied as one pass applies them (edits, then imports, then a
+    codemod); raises :class:`CodemodFailed` when a codemod refuses."""
+    new, _ = apply_fixes(text, fixes)
+    imports = sorted({imp for fix in fixes for imp in fix.imports}, key=lambda i: (i[0], i[1] or ""))
+    if imports:
+        from .imports import add_imports
+
+        new = add_imports(new, imports)
+    for fix in fixes:
+        if fix.codemod is not None:
+            name, args = fix.codemod
+            new = apply_codemod(name, new, tuple(args))
+    return new
+
+
 class _Loop:
     def __init__(self, state: ProjectState, fixable: Set[str], unsafe: bool, stdin: Optional[Tuple[str, str]]):
         self.state = state
@@ -129,19 +145,7 @@ class _Loop:
                 self.rolled_back.append((path, f.code, why))
 
     def rewrite(self, text: str, chosen: Sequence[Finding]) -> str:
-        """``text`` with the chosen findings' fixes applied (edits, then imports, then a codemod)."""
-        fixes = [f.fix for f in chosen]
-        new, _ = apply_fixes(text, fixes)
-        imports = sorted({imp for fix in fixes for imp in fix.imports}, key=lambda i: (i[0], i[1] or ""))
-        if imports:
-            from .imports import add_imports
-
-            new = add_imports(new, imports)
-        for fix in fixes:
-            if fix.codemod is not None:
-                name, args = fix.codemod
-                new = apply_codemod(name, new, tuple(args))
-        return new
+        return rewrite(text, [f.fix for f in chosen])
 
     def choose(self, text: str, findings: List[Finding]) -> List[Finding]:
         """The fixes one pass applies: every non-overlapping text fix, else one codemod."""
@@ -234,3 +238,16 @@ def fix_source(text: str, filename: str = "<string>", settings: Optional[Setting
                unsafe: bool = False) -> FixReport:
     """The fix loop over one module's text as a project of its own (tests, editors)."""
     return fix_project([], settings or Settings(), unsafe=unsafe, use_cache=False, stdin=(filename, text))
+
+
+def fix_buffer(state: ProjectState, path: str, text: str, *, unsafe: bool = False) -> FixReport:
+    """The fix loop over one unsaved buffer inside an analysed project (an editor's "fix all"):
+    ``state`` must already hold the result of ``text`` for ``path``; reach is decided over the
+    whole project, only ``path`` is changed, and ``state`` itself is left as it was."""
+    import copy
+
+    scratch = copy.copy(state)
+    scratch.results = dict(state.results)
+    loop = _Loop(scratch, {path}, unsafe, (path, text))
+    findings, stuck = loop.run()
+    return FixReport(loop.files, findings, loop.rolled_back, stuck, loop.unreadable)

@@ -14,7 +14,7 @@ import os
 import re
 import tempfile
 import tokenize
-from typing import Dict, Iterable, Set
+from typing import Dict, Iterable, Set, Tuple
 
 from .analysis.noqa import NOQA_RE, directives
 from .analysis.notebook import NOTEBOOK_SUFFIX
@@ -57,6 +57,16 @@ def _add_to_file(path: str, rows: Dict[int, Set[str]]) -> int:
         text = data.decode("utf-8-sig" if bom else encoding)
     except (SyntaxError, UnicodeDecodeError, LookupError):
         return 0
+    text, added = add_noqa_to_text(text, rows)
+    if added:
+        out = text.encode("utf-8" if bom else encoding)
+        _write_atomically(path, (b"\xef\xbb\xbf" if bom else b"") + out)
+    return added
+
+
+def add_noqa_to_text(text: str, rows: Dict[int, Set[str]]) -> Tuple[str, int]:
+    """``text`` with ``# noqa: CODE`` directives for ``rows`` (row -> codes), and how many lines
+    got one (the editor's "Disable JITnnn for this line" uses it on an unsaved buffer)."""
     lines = _LINE_RE.findall(text)
     existing = {d.row: d for d in directives(text) if not d.bare}
     in_string = _string_rows(text)
@@ -81,10 +91,7 @@ def _add_to_file(path: str, rows: Dict[int, Set[str]]) -> int:
             body = body.rstrip() + "  # noqa: " + ", ".join(sorted(codes))
         lines[row - 1] = body + ending
         added += 1
-    if added:
-        out = "".join(lines).encode("utf-8" if bom else encoding)
-        _write_atomically(path, (b"\xef\xbb\xbf" if bom else b"") + out)
-    return added
+    return "".join(lines), added
 
 
 def _write_atomically(path: str, data: bytes) -> None:

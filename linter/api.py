@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 from .config import Settings, load_settings
 from .engine import ProjectState, check_source
@@ -23,5 +23,16 @@ def check_paths(paths: Sequence[str], settings: Optional[Settings] = None, *, jo
     return check_files(found.files, settings, jobs=jobs, use_cache=use_cache).findings
 
 
-__all__ = ["check_paths", "check_source", "load_settings", "Settings", "Finding", "Fix", "Edit",
+def rule_doc(code: str) -> Optional[Tuple[str, str, str]]:
+    """(name, documentation in markdown, doc URL) of a rule, or None for an unknown code."""
+    from .output import rule_url
+    from .rules import all_rules
+
+    rule = all_rules().get(code.upper())
+    if rule is None:
+        return None
+    return rule.name, rule.doc(), rule_url(rule.code, rule.name)
+
+
+__all__ = ["check_paths", "rule_doc", "check_source", "load_settings", "Settings", "Finding", "Fix", "Edit",
            "SAFE", "UNSAFE", "DISPLAY_ONLY", "ProjectState"]

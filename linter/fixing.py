@@ -116,3 +116,25 @@ def _render_fixes(report) -> str:
             rule = index.get(code)
             out.append(f"    {n} × {code} ({rule.name if rule else code})")
     return "\n".join(out) + "\n"
+
+
+# The editor door (plugins/lsp_server.py): the same fix loop, on unsaved buffers.
+
+def apply_fix(text: str, fix) -> str:
+    """``text`` with one fix applied as the fix loop applies it (edits, imports, codemod);
+    raises ValueError when its codemod refuses."""
+    from ..codemods.fix_loop import rewrite
+    from ..codemods.registry import CodemodFailed
+
+    try:
+        return rewrite(text, [fix])
+    except CodemodFailed as exc:
+        raise ValueError(str(exc)) from None
+
+
+def fix_buffer(state, path: str, text: str, *, unsafe: bool = False):
+    """The ``--fix`` loop over one unsaved buffer of an analysed project (``ProjectState``
+    holding ``text``'s result for ``path``); the state is not changed. A ``FixReport``."""
+    from ..codemods.fix_loop import fix_buffer as loop
+
+    return loop(state, path, text, unsafe=unsafe)
