@@ -1,0 +1,5 @@
+# case: E009
+import torch
+
+def root(x: torch.Tensor) -> torch.Tensor:
+    return x.contiguous(1)

@@ -1,0 +1,5 @@
+# case: E006
+import torch
+
+def root(x: torch.Tensor) -> torch.Tensor:
+    return x.add()

@@ -1,0 +1,7 @@
+# case: ok
+import torch
+
+class root(torch.nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = x + 1
+        return y.view(-1)

@@ -1,0 +1,8 @@
+# case: del
+import torch
+
+from typing import List
+def root(x: torch.Tensor) -> torch.Tensor:
+    xs: List[int] = [1, 2, 3]
+    del xs[0:2]
+    return x * len(xs)

@@ -1,0 +1,6 @@
+# case: ok
+import torch
+
+from typing import Tuple
+def root(x: torch.Tensor) -> Tuple[torch.Tensor, int]:
+    return x, x.dim()

@@ -1,0 +1,5 @@
+# case: E011
+import torch
+
+def root(x: torch.Tensor) -> torch.Tensor:
+    return torch.sum(x, 0, dim=1)

@@ -1,0 +1,5 @@
+# case: E003
+import torch
+
+def root(x: torch.Tensor) -> torch.Tensor:
+    return torch.add(x, 'a')

@@ -1,0 +1,8 @@
+# case: E011
+import torch
+
+def helper(a: torch.Tensor, b: int, c: float = 2.0) -> torch.Tensor:
+    return a * b * c
+
+def root(x: torch.Tensor) -> torch.Tensor:
+    return helper(x, 2, 3.0, c=1.0)

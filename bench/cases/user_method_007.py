@@ -1,0 +1,9 @@
+# case: ok
+import torch
+
+class root(torch.nn.Module):
+    def helper(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        return a + b
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.helper(x, x)
