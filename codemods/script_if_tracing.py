@@ -88,7 +88,7 @@ def apply(source: str, owner: str, function: str, path: Sequence[Tuple[str, int]
         plan = _Plan(module, scopes, fn, chain, suite, index, block, dict(types), owner != "")
         if plan.partial_return:
             raise CodemodFailed("the block returns on some paths only, and the rest of the function does not return")
-    return _rewrite(module, top_index, fn, chain, suite, index, block, plan, function, kind, torch_name)
+    return _rewrite(module, top_index, fn, path, suite, index, block, plan, function, kind, torch_name)
 
 
 # -- finding the statement ---------------------------------------------------------------------
@@ -535,7 +535,7 @@ class _SelfAttrs(cst.CSTTransformer):
         return updated
 
 
-def _rewrite(module: cst.Module, top_index: int, fn: cst.FunctionDef, chain, suite, index, block, plan: _Plan,
+def _rewrite(module: cst.Module, top_index: int, fn: cst.FunctionDef, path, suite, index, block, plan: _Plan,
              function: str, kind: str, torch_name: str) -> str:
     taken = _taken_names(module)
     base = {"if": "branch", "for": "loop", "while": "loop"}.get(kind, "scripted")
@@ -581,7 +581,7 @@ def _rewrite(module: cst.Module, top_index: int, fn: cst.FunctionDef, chain, sui
         small = cst.Assign([cst.AssignTarget(_names(outs))], call)
     replacement = cst.SimpleStatementLine([small], leading_lines=block[0].leading_lines)
     new_suite = list(suite[:index]) + [replacement] + list(suite[index + len(block):])
-    new_fn = _replace_suite(fn, chain[:-1], new_suite)
+    new_fn = _replace_suite(fn, path, new_suite)
     new_top = top.deep_replace(fn, new_fn) if top is not fn else new_fn
     two = [cst.EmptyLine(), cst.EmptyLine()]
     new_top = new_top.with_changes(leading_lines=two + list(top.leading_lines[len(blank):]))
@@ -596,15 +596,17 @@ def _names(names: Sequence[str]) -> cst.BaseExpression:
     return cst.Tuple([cst.Element(cst.Name(n)) for n in names], lpar=(), rpar=())
 
 
-def _replace_suite(node: cst.CSTNode, chain: Sequence[cst.CSTNode], new_suite: List[cst.BaseStatement]):
-    """``node`` (the function, then each statement of ``chain``) with the innermost suite replaced."""
-    if not chain:
-        return node.with_changes(body=node.body.with_changes(body=new_suite))
-    child = chain[0]
-    replaced = _replace_suite(child, chain[1:], new_suite)
-    if any(s is child for s in node.body.body):
-        body = [replaced if s is child else s for s in node.body.body]
+def _replace_suite(node: cst.CSTNode, path: Sequence[Tuple[str, int]], new_suite: List[cst.BaseStatement]):
+    """``node`` (the function, then each statement along ``path``) with the suite ``path`` ends in
+    replaced by ``new_suite``. Each step names its field: the block may sit in an ``else:`` whose
+    ``if`` body holds a statement just like it, so identity of the enclosing statement is not enough."""
+    field, index = path[0]
+    if len(path) == 1:
+        body = list(new_suite)
+    else:
+        body = list(_suite_of(node, field))
+        body[index] = _replace_suite(body[index], path[1:], new_suite)
+    if field == "body":
         return node.with_changes(body=node.body.with_changes(body=body))
     orelse = node.orelse
-    body = [replaced if s is child else s for s in orelse.body.body]
     return node.with_changes(orelse=orelse.with_changes(body=orelse.body.with_changes(body=body)))

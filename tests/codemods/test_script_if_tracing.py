@@ -83,6 +83,58 @@ def test_if_assigning_a_name_read_later():
     """)
 
 
+def test_block_in_an_else_branch_beside_a_similar_if_body():
+    """The block is found by its path's fields: here it is the ``else:`` suite's first statement
+    while the ``if`` body's first statement is another branch (timm's patch_embed once lost its
+    ``if`` body to this, and the loop never converged)."""
+    source = src("""
+        import torch
+
+
+        def fn(x, flag: bool):
+            if flag:
+                if x.sum() > 0:
+                    x = x * 3
+                y = x - 1
+            else:
+                if x.sum() > 0:
+                    x = x * 2
+                y = x + 1
+            return y
+    """)
+    findings = [f for f in check_source(source, FILENAME, settings("JIT304", "fn")) if f.code == "JIT304"]
+    in_else = next(f for f in findings if "else" in str(f.fix.codemod[1][2]))
+    name, args = in_else.fix.codemod
+    out = apply(source, *args)
+    assert out == src("""
+        import torch
+
+
+        @torch.jit.script_if_tracing
+        def _fn_branch(x: torch.Tensor) -> torch.Tensor:
+            if x.sum() > 0:
+                x = x * 2
+            return x
+
+
+        def fn(x, flag: bool):
+            if flag:
+                if x.sum() > 0:
+                    x = x * 3
+                y = x - 1
+            else:
+                x = _fn_branch(x)
+                y = x + 1
+            return y
+    """)
+    report = fix_source(source, FILENAME, settings("JIT304", "fn"), unsafe=True)
+    assert not report.rolled_back and not report.not_converged
+    fixed = report.files[FILENAME].text
+    assert "x = x * 3" in fixed and "x = x * 2" in fixed  # both branches kept, each moved once
+    again = fix_source(fixed, FILENAME, settings("JIT304", "fn"), unsafe=True)
+    assert again.fixed == 0 and not again.changed
+
+
 def test_registry_reaches_it():
     source = src("""
         import torch
