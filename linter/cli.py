@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     check.add_argument("--cache-dir", help="where the cache lives (default .jitlint_cache in the project root)")
     check.add_argument("--stdin-filename", help="the name of the file read from stdin ('-')")
-    check.add_argument("--modes", help="compilers your project uses: script,trace (default both)")
+    check.add_argument("--modes", help="compilers your project uses: script,trace,export (default script,trace)")
     check.add_argument("--script-root", action="append", default=[], metavar="PATTERN",
                        help="treat matching functions/classes as passed to torch.jit.script (glob on qualified names)")
     check.add_argument("--trace-root", action="append", default=[], metavar="PATTERN",
@@ -225,9 +225,9 @@ def _settings_from_args(args):
         changes["output_format"] = args.output_format
     if args.modes:
         modes = _codes([args.modes])
-        bad = [m for m in modes if m not in ("script", "trace")]
+        bad = [m for m in modes if m not in ("script", "trace", "export")]
         if bad:
-            raise ConfigError(f"--modes: unknown mode {bad[0]!r} (expected script and/or trace)")
+            raise ConfigError(f"--modes: unknown mode {bad[0]!r} (expected script, trace and/or export)")
         changes["modes"] = modes
     if args.script_root:
         changes["script_roots"] = settings.script_roots + args.script_root

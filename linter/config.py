@@ -31,7 +31,9 @@ DEFAULT_EXCLUDE = (
 )
 OUTPUT_FORMATS = ("concise", "full", "grouped", "json", "json-lines", "junit", "gitlab", "pylint",
                   "rdjson", "azure", "sarif", "github")
-MODES = ("script", "trace")
+MODES = ("script", "trace", "export")
+# export is opt-in: `modes = ["export"]` or `--modes export`
+DEFAULT_MODES = ("script", "trace")
 
 
 class ConfigError(Exception):
@@ -48,7 +50,7 @@ class Settings:
     extend_exclude: List[str] = field(default_factory=list)
     respect_gitignore: bool = True
     force_exclude: bool = False  # apply exclude/extend-exclude to files named on the command line too
-    modes: List[str] = field(default_factory=lambda: list(MODES))
+    modes: List[str] = field(default_factory=lambda: list(DEFAULT_MODES))
     script_roots: List[str] = field(default_factory=list)
     trace_roots: List[str] = field(default_factory=list)
     module_bases: List[str] = field(default_factory=list)
@@ -87,7 +89,7 @@ def _check(key: str, value, kind: str, source: str):
         if kind == "modes":
             bad = [v for v in value if v not in MODES]
             if bad:
-                raise ConfigError(f"{where}: unknown mode {bad[0]!r} (expected 'script' and/or 'trace')")
+                raise ConfigError(f"{where}: unknown mode {bad[0]!r} (expected 'script', 'trace' and/or 'export')")
         return list(value)
     if kind == "pfi":
         if not isinstance(value, dict) or not all(

@@ -39,6 +39,7 @@ ROOT_CALLS = {
     "torch.jit.script": "script",
     "torch.jit.trace": "trace",
     "torch.jit.trace_module": "trace",
+    "torch.export.export": "export",
 }
 
 

@@ -198,3 +198,32 @@ def same_eager(before: List[Tuple[bool, Any]], after: List[Tuple[bool, Any]]) ->
         if ok_b != ok_a or (ok_b and not same(b, a)) or (not ok_b and a != b):
             return False
     return True
+
+
+def _dynamic_shapes(args: tuple):
+    """Every dim of every Tensor argument marked ``Dim.AUTO`` (the others ``None``)."""
+    from torch.export import Dim
+
+    return tuple({i: Dim.AUTO for i in range(a.dim())} if isinstance(a, torch.Tensor) else None for a in args)
+
+
+def export_verdict(module, root: str, inputs: List[tuple]) -> Tuple[str, str]:
+    """("fails"|"diverges"|"matches", detail) for ``torch.export.export`` (non-strict, the
+    default) of the nn.Module ``root`` with inputs[0], every dim dynamic (``Dim.AUTO``), then
+    the exported program and one eager instance called on every input in turn."""
+    target = instantiate(module, root)
+    eager = instantiate(module, root)
+    example = copy.deepcopy(inputs[0])
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            exported = torch.export.export(target, example, dynamic_shapes=_dynamic_shapes(example))
+    except Exception as exc:  # noqa: BLE001
+        return "fails", f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    program = exported.module()
+    for i, args in enumerate(inputs):
+        ok_e, out_e = _call(eager, args)
+        ok_x, out_x = _call(program, args)
+        if ok_e != ok_x or (ok_e and not same(out_e, out_x)):
+            return "diverges", f"input {i}: eager {out_e!r} vs exported {out_x!r}"
+    return "matches", ""

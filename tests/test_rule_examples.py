@@ -2,7 +2,8 @@
 
 For each INVALID example: jitlint reports the rule at the marked line, and the compiler
 proves the code wrong (script rejects it / the scripted result differs from eager / the
-trace differs on another input / torch.jit.save fails / torch warns). For each VALID
+trace differs on another input / torch.jit.save fails / torch warns / torch.export.export
+fails, or the exported program differs from eager on another input size). For each VALID
 example: jitlint reports nothing at all, and the compiler accepts it and matches eager.
 """
 
@@ -13,12 +14,12 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from compiler import (  # noqa: E402
-    load_example, runtime_verdict, save_verdict, script_verdict, trace_verdict, warning_verdict,
+    export_verdict, load_example, runtime_verdict, save_verdict, script_verdict, trace_verdict, warning_verdict,
 )
 from jitlint.linter.config import Settings  # noqa: E402
 from jitlint.linter.engine import check_source  # noqa: E402
 from jitlint.linter.rules import all_rules  # noqa: E402
-from jitlint.linter.rules.base import SCRIPT, TRACE  # noqa: E402
+from jitlint.linter.rules.base import EXPORT, SCRIPT, TRACE  # noqa: E402
 
 CASES = []
 for code, rule in all_rules().items():
@@ -28,7 +29,7 @@ for code, rule in all_rules().items():
 
 
 def lint(example):
-    mode = TRACE if example.mode == TRACE else SCRIPT
+    mode = example.mode if example.mode in (TRACE, EXPORT) else SCRIPT
     settings = Settings(
         select=["ALL"],
         modes=[mode],
@@ -49,6 +50,8 @@ def compiler_verdict(example, kind="valid"):
         return warning_verdict(module, example.root)
     if example.expect == "save-fails":
         return save_verdict(module, example.root)
+    if example.mode == EXPORT:
+        return export_verdict(module, example.root, inputs)
     if example.mode == TRACE or example.expect == "trace-diverge":
         return trace_verdict(module, example.root, inputs, example.check)
     return script_verdict(module, example.root, inputs)
@@ -61,9 +64,13 @@ EXPECTED_WRONG = {
     "save-fails": {"save-fails"},
     "warns": {"warns"},
     "runtime-fails": {"diverges"},
+    # JIT6xx, held against torch.export.export (every dim Dim.AUTO, non-strict)
+    "export-fails": {"fails"},
+    "export-diverges": {"diverges"},
 }
 EXPECTED_RIGHT = {"reject": {"matches"}, "diverge": {"matches"}, "trace-diverge": {"matches"},
-                  "save-fails": {"saves"}, "warns": {"silent"}, "runtime-fails": {"matches"}}
+                  "save-fails": {"saves"}, "warns": {"silent"}, "runtime-fails": {"matches"},
+                  "export-fails": {"matches"}, "export-diverges": {"matches"}}
 
 
 @pytest.mark.parametrize("rule,kind,example", CASES)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from jitlint.linter.docs import render_rules_md
 from jitlint.linter.rules import all_rules, rule_index
-from jitlint.linter.rules.base import ANY, FILE, SCRIPT, TRACE
+from jitlint.linter.rules.base import ANY, EXPORT, FILE, SCRIPT, TRACE
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTIONS = ["What it does", "Why is this bad?", "Example", "Use instead", "Fix safety"]
@@ -18,14 +18,17 @@ def test_codes_and_names_are_unique_and_well_formed():
     names = [r.name for r in rules.values()]
     assert len(names) == len(set(names))
     for code, rule in rules.items():
-        assert re.fullmatch(r"JIT[0-5]\d\d", code), code
+        assert re.fullmatch(r"JIT[0-6]\d\d", code), code
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name), rule.name
         assert rule.message, code
-        assert rule.mode in (SCRIPT, TRACE, ANY, FILE), code
+        assert rule.mode in (SCRIPT, TRACE, EXPORT, ANY, FILE), code
         if code.startswith("JIT3"):
             assert rule.mode == TRACE, f"{code}: trace hazards are reported in traced code"
         if code.startswith(("JIT1", "JIT2")):
             assert rule.mode in (SCRIPT, FILE), f"{code}: script families are reported in scripted code"
+        if code.startswith("JIT6"):
+            assert rule.mode == EXPORT, f"{code}: torch.export hazards are reported in exported code"
+        assert (rule.mode == EXPORT) == code.startswith("JIT6"), f"{code}: export mode is JIT6xx's"
 
 
 def test_every_rule_doc_follows_the_template():

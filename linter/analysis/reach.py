@@ -8,7 +8,10 @@ through ``self``, module functions, functions imported from other files, submodu
 ``@torch.jit.ignore``/``@torch.jit.unused`` bodies are not compiled, nor is code under a
 statically false ``torch.jit.is_scripting()`` guard (the walker already marked those calls
 dead). Tracing runs ``forward`` and everything it calls as plain Python, except
-``@torch.jit.script_if_tracing`` helpers, which are scripted.
+``@torch.jit.script_if_tracing`` helpers, which are scripted. ``torch.export.export`` (the
+opt-in ``export`` mode) runs ``forward`` and what it calls as Python too, including
+``script_if_tracing`` helpers (``torch.jit.is_tracing()`` is False while exporting, measured
+with torch 2.13), and no ``torch.jit.is_tracing()`` guard is folded for it.
 
 This step reads only per-file summaries, so it is rerun on every invocation while the
 per-file analysis is cached: a change in one file re-decides reach everywhere.
@@ -27,6 +30,9 @@ from .summary import ClassSummary, FileSummary, FunctionSummary
 
 SCRIPT = "script"
 TRACE = "trace"
+EXPORT = "export"
+# modes whose reach is what runs as Python (forward and everything it calls)
+_RUN_MODES = (TRACE, EXPORT)
 
 
 class Project:
@@ -201,7 +207,8 @@ class Project:
                     continue
                 kind, ident = found
                 if kind == "function":
-                    add(ident, root.mode, self.class_of_function(ident), f"passed to torch.jit.{root.mode}")
+                    via = "torch.export.export" if root.mode == EXPORT else f"torch.jit.{root.mode}"
+                    add(ident, root.mode, self.class_of_function(ident), f"passed to {via}")
                 elif self.is_module(ident):
                     self._add_module_roots(ident, root.mode, add)
                 elif root.mode == SCRIPT:
@@ -226,7 +233,8 @@ class Project:
             own_class = self.class_of_function(fid)
             context = ctx or own_class
             for call in fn.calls:
-                live = call.script_live if mode == SCRIPT else call.trace_live
+                # export folds no is_tracing() guard: every call runs (script-only code aside)
+                live = call.script_live if mode == SCRIPT else call.trace_live if mode == TRACE else True
                 if not live:
                     continue
                 how = f"called from {fn.qualname}"
@@ -239,7 +247,7 @@ class Project:
                 elif call.kind == "selfattr" and context is not None:
                     attr, _, method = call.target.partition(".")
                     self._follow_attr(context, attr, method or None, mode, add, how)
-                elif call.kind == "super" and own_class is not None and mode == TRACE:
+                elif call.kind == "super" and own_class is not None and mode in _RUN_MODES:
                     for base in self.mro(own_class)[1:]:
                         cls = self.classes.get(base)
                         if cls is not None and call.target in cls.methods:
@@ -253,7 +261,7 @@ class Project:
                     if kind == "function":
                         add(ident, mode, self.class_of_function(ident), how)
                     elif self.is_module(ident):
-                        add(self.lookup_method(ident, "forward") if mode == TRACE else None, mode, ident, how)
+                        add(self.lookup_method(ident, "forward") if mode in _RUN_MODES else None, mode, ident, how)
                     elif mode == SCRIPT:
                         self._add_script_class(ident, add)
                     else:
@@ -292,8 +300,8 @@ class Project:
                     found = self.resolve(dotted)
                     if found and found[0] == "class" and self.is_module(found[1]):
                         self._add_module_roots(found[1], SCRIPT, add)
-        if mode == TRACE:
-            add(self.lookup_method(cid, "forward"), TRACE, cid, "forward of an nn.Module")
+        if mode in _RUN_MODES:
+            add(self.lookup_method(cid, "forward"), mode, cid, "forward of an nn.Module")
             return
         if self.lookup_method(cid, "__prepare_scriptable__") is not None:
             # torch.jit.script compiles what __prepare_scriptable__ returns instead (e.g.

@@ -21,7 +21,7 @@ from typing import ClassVar, List, Optional, Sequence, Tuple
 
 # Which compilation a rule is about. The engine only reports a rule's finding in code
 # that the matching compiler really processes (see jitlint.linter.analysis.reach).
-from ..analysis.modes import ANY, FILE, SCRIPT, TRACE  # noqa: F401  (re-exported for rules)
+from ..analysis.modes import ANY, EXPORT, FILE, SCRIPT, TRACE  # noqa: F401  (re-exported for rules)
 
 FAMILIES = {
     "JIT0": "jitlint itself (files it could not analyse)",
@@ -30,6 +30,7 @@ FAMILIES = {
     "JIT3": "torch.jit.trace hazards (the trace is wrong or fails for other inputs)",
     "JIT4": "deprecated TorchScript API",
     "JIT5": "serialization and deployment hazards",
+    "JIT6": "torch.export hazards (export fails, or the exported program rejects or miscomputes other inputs)",
 }
 
 
