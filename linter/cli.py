@@ -95,6 +95,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--trace-root", action="append", default=[], metavar="PATTERN",
                        help="treat matching functions/classes as passed to torch.jit.trace")
     check.add_argument("--types", choices=("local", "mypy"), help="type inference: fast local (default) or mypy")
+    check.add_argument("--python", metavar="PATH",
+                       help="the interpreter whose import path dependency reach searches (default: this environment)")
+    check.add_argument("--extra-search-path", action="append", default=[], metavar="DIR",
+                       help="a folder searched for imported modules before the environment's (repeatable)")
+    check.add_argument("--no-dependencies", action="store_true",
+                       help="analyse only the given files: do not follow reached code into other files")
+    check.add_argument("--show-dependency-findings-in-place", action="store_true",
+                       help="report findings in dependency code at their own place too, not only at the call site")
     check.add_argument("--context", action="append", default=[], metavar="PATH",
                        help="also analyse PATH to learn what is compiled (who calls what), without reporting "
                             "its findings; the pre-commit hook passes the changed files plus --context .")
@@ -237,6 +245,14 @@ def _settings_from_args(args):
         changes["types"] = args.types
     if args.cache_dir:
         changes["cache_dir"] = args.cache_dir
+    if getattr(args, "python", None):
+        changes["python"] = args.python
+    if getattr(args, "extra_search_path", None):
+        changes["search_paths"] = settings.search_paths + [os.path.abspath(p) for p in args.extra_search_path]
+    if getattr(args, "no_dependencies", False):
+        changes["dependencies"] = False
+    if getattr(args, "show_dependency_findings_in_place", False):
+        changes["show_dependency_findings_in_place"] = True
     if getattr(args, "fix", None) is not None:
         changes["fix"] = args.fix
     if getattr(args, "unsafe_fixes", None) is not None:

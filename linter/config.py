@@ -63,6 +63,12 @@ class Settings:
     cache_dir: Optional[str] = None
     config_path: Optional[str] = None
     project_root: str = "."
+    # dependency reach (linter/dependencies.py): follow reached code into files not checked
+    dependencies: bool = True
+    python: Optional[str] = None  # the target interpreter whose import path is searched
+    search_paths: List[str] = field(default_factory=list)
+    extend_ignore_dependencies: List[str] = field(default_factory=list)
+    show_dependency_findings_in_place: bool = False
 
     def analysis_key(self, codes: Sequence[str]) -> str:
         """What a cached per-file result depends on besides the file and tool version."""
@@ -78,6 +84,8 @@ _KEYS = {
     "force-exclude": "bool", "modes": "modes", "script-roots": "strings", "trace-roots": "strings",
     "module-bases": "strings", "auto-roots": "bool", "output-format": "format", "types": "types",
     "max-file-size": "int", "cache-dir": "string", "fix": "bool", "unsafe-fixes": "bool",
+    "dependencies": "bool", "python": "string", "search-paths": "strings",
+    "extend-ignore-dependencies": "strings", "show-dependency-findings-in-place": "bool",
 }
 
 

@@ -298,7 +298,8 @@ def settle_deferred(results: Dict[str, FileResult], project) -> None:
 
 
 def project_for(results, settings: Settings, **overrides):
-    """The project model over per-file results, with the settings' roots and modes."""
+    """The project model over per-file results, with the settings' roots and modes
+    (``external_modules``: modules of dependency files, read for reach only)."""
     from .analysis.reach import Project
 
     options = dict(
@@ -328,6 +329,7 @@ class ProjectState:
         with _gc_tuned():
             self.results, self.cache_hits = analyze_files(files, settings, jobs=jobs, use_cache=use_cache,
                                                           stdin=stdin)
+            self.dependencies = load_dependencies(self.results, settings, self.codes, use_cache)
 
     def analyze(self, path: str, data: bytes) -> FileResult:
         """The result of ``data`` as the new content of ``path`` (nothing is stored)."""
@@ -340,14 +342,54 @@ class ProjectState:
         self.results[path] = result
 
     def findings(self) -> List[Finding]:
+        deps = self.dependencies
         with _gc_tuned():
-            project = project_for(self.results, self.settings)
+            if deps is None or not deps.results:
+                project = project_for(self.results, self.settings)
+            else:
+                project = project_for({**self.results, **deps.results}, self.settings,
+                                      external_modules=deps.modules)
             settle_deferred(self.results, project)
-        findings = project.filter(self.results.values()) + unused_noqa(self.results, self.codes)
+        findings = project.filter(self.results.values())
+        if deps is not None and deps.results:
+            from .dependencies import call_site_findings
+
+            findings += call_site_findings(project, deps, self.results, self.settings)
+        findings += unused_noqa(self.results, self.codes)
         findings = [f for f in findings if not per_file_ignored(self.settings, f.path, f.code)]
         findings = _in_notebook_cells(findings, self.settings)
         findings.sort(key=Finding.sort_key)
         return findings
+
+
+def load_dependencies(results: Dict[str, FileResult], settings: Settings, codes: Tuple[str, ...],
+                      use_cache: bool = True):
+    """The files outside ``results`` that reached code needs, analysed for reach only
+    (linter/dependencies.py); None when dependency reach is off or types come from mypy."""
+    if not settings.dependencies or settings.types == "mypy" or not results:
+        return None
+    from .cache import Cache
+    from .dependencies import load
+
+    cache = Cache.open(settings, codes) if use_cache else None
+
+    def analyze_one(path: str, module: str, package: str):
+        if cache is not None:
+            hit = cache.lookup(path, settings.max_file_size)
+            if hit is not None:
+                return hit, True
+        _, digest, result = _analyze_path((path, module, package, codes, settings.max_file_size, None, False))
+        if cache is not None and digest is not None:
+            cache.store(path, digest, result)
+        return result, False
+
+    def project(all_results, external):
+        return project_for(all_results, settings, external_modules=external)
+
+    deps = load(results, settings, project, analyze_one)
+    if cache is not None:
+        cache.save()
+    return deps
 
 
 def _in_notebook_cells(findings: List[Finding], settings: Settings) -> List[Finding]:

@@ -38,11 +38,25 @@ _RUN_MODES = (TRACE, EXPORT)
 class Project:
     def __init__(self, summaries: Sequence[FileSummary], modes: Sequence[str] = (SCRIPT, TRACE),
                  extra_roots: Sequence[Tuple[str, str]] = (), module_bases: Sequence[str] = (),
-                 auto_roots: bool = True):
+                 auto_roots: bool = True, external_modules: Iterable[str] = ()):
         # auto_roots: every nn.Module class is a root (any of them may be scripted or traced).
         # Off, only explicit roots count (torch.jit.script/trace calls, decorators, configured
         # roots), with the submodules the compiler then compiles along with them.
         self.auto_roots = auto_roots
+        # external_modules: modules read only for reach (installed libraries, project files not
+        # named on the command line): never roots themselves, followed where checked code
+        # reaches them; ``anchor`` records, per reached (function, mode), the first place in
+        # the checked modules that made it compiled or traced
+        self.external = frozenset(external_modules)
+        # (function, mode) of external code -> what reached it: ("via", (fid, mode)) for
+        # other external code, or a place in the checked modules: ("function", fid, call
+        # target), ("class", cid) (a base or submodule of a checked class), ("root", module,
+        # index in its summary's roots)
+        self.callers: Dict[Tuple[str, str], List[tuple]] = {}
+        self._anchor_now: List[Optional[tuple]] = [None]  # what reaches the code being added
+        # with ``record_misses``, dotted names resolve() could not find (candidates to load)
+        self.record_misses = False
+        self.misses: Set[str] = set()
         self._submodule_roots_done: Set[Tuple[str, str]] = set()
         self.modules: Dict[str, FileSummary] = {}
         self.functions: Dict[str, FunctionSummary] = {}
@@ -92,9 +106,34 @@ class Project:
             target = summary.exports.get(name)
             if target is not None and target != dotted:
                 return self.resolve(".".join([target] + rest[1:]), depth + 1)
+            if self.record_misses:
+                self.misses.add(dotted)
             return None
         # a top-level module's own name (files outside packages)
+        if self.record_misses and len(parts) > 1:
+            self.misses.add(dotted)
         return None
+
+    def is_external(self, ident: str) -> bool:
+        """Whether a function or class id lives in a module read only for reach."""
+        return bool(self.external) and ident.split(":", 1)[0] in self.external
+
+    def anchors(self, key: Tuple[str, str]) -> List[tuple]:
+        """The places in the checked modules that make external code ``(fid, mode)`` compiled
+        or traced, in the order reach found them (see ``callers``)."""
+        self.compute()
+        out: List[tuple] = []
+        seen = {key}
+        todo = deque([key])
+        while todo:
+            for caller in self.callers.get(todo.popleft(), ()):
+                if caller[0] != "via":
+                    if caller not in out:
+                        out.append(caller)
+                elif caller[1] not in seen:
+                    seen.add(caller[1])
+                    todo.append(caller[1])
+        return out
 
     # -- classes ------------------------------------------------------------------------------
     def is_module(self, class_id: str, _stack: Tuple[str, ...] = ()) -> bool:
@@ -177,6 +216,7 @@ class Project:
             return
         self._computed = True
         work: deque = deque()
+        anchor_now = self._anchor_now
 
         def add(fid: Optional[str], mode: str, ctx: Optional[str], how: str) -> None:
             if fid is None or fid not in self.functions:
@@ -188,6 +228,10 @@ class Project:
                 return
             key = (fid, mode)
             ctx_key = (fid, mode, ctx)
+            if self.external and self.is_external(fid) and anchor_now[0] is not None:
+                callers = self.callers.setdefault(key, [])
+                if anchor_now[0] not in callers:
+                    callers.append(anchor_now[0])
             if ctx_key in seen:
                 return
             seen.add(ctx_key)
@@ -196,12 +240,16 @@ class Project:
 
         seen: Set[Tuple[str, str, Optional[str]]] = set()
         for cid, cls in self.classes.items():
-            if not self.auto_roots or not self.is_module(cid):
+            if not self.auto_roots or self.is_external(cid) or not self.is_module(cid):
                 continue
+            anchor_now[0] = ("class", cid)
             for mode in self.modes:
                 self._add_module_roots(cid, mode, add)
         for summary in self.modules.values():
-            for root in summary.roots:
+            if summary.module in self.external:
+                continue
+            for index, root in enumerate(summary.roots):
+                anchor_now[0] = ("root", summary.module, index)
                 found = self.resolve(root.target)
                 if found is None:
                     continue
@@ -215,10 +263,11 @@ class Project:
                     self._add_script_class(ident, add)
         for pattern, mode in self.extra_roots:
             for fid, fn in self.functions.items():
-                if _matches(pattern, fid):
+                if _matches(pattern, fid) and not self.is_external(fid):
                     add(fid, mode, self.class_of_function(fid), "configured root")
             for cid in self.classes:
-                if _matches(pattern, cid):
+                if _matches(pattern, cid) and not self.is_external(cid):
+                    anchor_now[0] = ("class", cid)
                     if self.is_module(cid):
                         self._add_module_roots(cid, mode, add)
                     elif mode == SCRIPT:
@@ -226,17 +275,22 @@ class Project:
         while work:
             fid, mode, ctx = work.popleft()
             fn = self.functions[fid]
+            if self.external:
+                anchor_now[0] = ("via", (fid, mode)) if self.is_external(fid) else ("function", fid, "")
             if mode == SCRIPT and ctx is not None:
                 uses = self.used_attrs.setdefault(ctx, {})
                 for attr in fn.script_attr_reads:
                     uses.setdefault(attr, fn.name)
             own_class = self.class_of_function(fid)
             context = ctx or own_class
+            user_side = bool(self.external) and not self.is_external(fid)
             for call in fn.calls:
                 # export folds no is_tracing() guard: every call runs (script-only code aside)
                 live = call.script_live if mode == SCRIPT else call.trace_live if mode == TRACE else True
                 if not live:
                     continue
+                if user_side:
+                    anchor_now[0] = ("function", fid, call.target)
                 how = f"called from {fn.qualname}"
                 if call.kind == "self" and context is not None:
                     target = self.lookup_method(context, call.target)
@@ -286,20 +340,47 @@ class Project:
                     add(target, mode, found[1], how)
                 return
 
+    def _via_class(self, cid: str, mode: str) -> Optional[tuple]:
+        """For an external class added as a whole: record what reached it, and return the
+        anchor to restore afterwards (None when there is nothing to track)."""
+        if not self.external or not self.is_external(cid):
+            return None
+        key = (f"class {cid}", mode)
+        saved = self._anchor_now[0]
+        if saved is not None and saved != ("via", key):
+            callers = self.callers.setdefault(key, [])
+            if saved not in callers:
+                callers.append(saved)
+        self._anchor_now[0] = ("via", key)
+        return (saved,)
+
     def _add_module_roots(self, cid: str, mode: str, add) -> None:
+        restore = self._via_class(cid, mode)
+        try:
+            self._add_module_roots_of(cid, mode, add)
+        finally:
+            if restore is not None:
+                self._anchor_now[0] = restore[0]
+
+    def _add_module_roots_of(self, cid: str, mode: str, add) -> None:
         if (cid, mode) in self._submodule_roots_done:
             return
         self._submodule_roots_done.add((cid, mode))
         if mode == SCRIPT:
             # scripting a module compiles every submodule's forward, used or not
+            checked = bool(self.external) and not self.is_external(cid)
             for c in self.mro(cid):
                 cls = self.classes.get(c)
                 if cls is None:
                     continue
-                for dotted in cls.submodule_attrs.values():
+                for attr, dotted in cls.submodule_attrs.items():
                     found = self.resolve(dotted)
                     if found and found[0] == "class" and self.is_module(found[1]):
+                        saved = self._anchor_now[0]
+                        if checked:
+                            self._anchor_now[0] = ("class", cid, attr, c)
                         self._add_module_roots(found[1], SCRIPT, add)
+                        self._anchor_now[0] = saved
         if mode in _RUN_MODES:
             add(self.lookup_method(cid, "forward"), mode, cid, "forward of an nn.Module")
             return
@@ -332,6 +413,14 @@ class Project:
                     add(fid, SCRIPT, cid, "@property of an nn.Module (compiled unless listed in __jit_unused_properties__)")
 
     def _add_script_class(self, cid: str, add) -> None:
+        restore = self._via_class(cid, SCRIPT)
+        try:
+            self._add_script_class_of(cid, add)
+        finally:
+            if restore is not None:
+                self._anchor_now[0] = restore[0]
+
+    def _add_script_class_of(self, cid: str, add) -> None:
         cls = self.classes.get(cid)
         if cls is None or cls.is_namedtuple_or_enum or cid in self.script_classes:
             return
@@ -447,6 +536,8 @@ class Project:
                 roots.add(fid)
 
         for summary in self.modules.values():
+            if summary.module in self.external:
+                continue
             for root in summary.roots:
                 found = self.resolve(root.target) if root.mode == TRACE else None
                 if found and found[0] == "function":
@@ -456,15 +547,15 @@ class Project:
         for pattern, mode in self.extra_roots:
             if mode != TRACE:
                 continue
-            roots.update(fid for fid in self.functions if _matches(pattern, fid))
+            roots.update(fid for fid in self.functions if _matches(pattern, fid) and not self.is_external(fid))
             for cid in self.classes:
-                if _matches(pattern, cid) and self.is_module(cid):
+                if _matches(pattern, cid) and not self.is_external(cid) and self.is_module(cid):
                     add_class(cid)
         self._explicit_trace_root_ids = set(roots)
         if self.auto_roots:
             submodules = self._constructed_by_modules()
             for cid in self.classes:
-                if cid not in submodules and self.is_module(cid):
+                if cid not in submodules and not self.is_external(cid) and self.is_module(cid):
                     add_class(cid)
         self._trace_root_ids = roots
         return roots
