@@ -2,6 +2,7 @@
 
     jitlint check [PATH ...] [--select ...] [--output-format ...]   lint
     jitlint rule CODE | --all                                       rule documentation
+    jitlint server                                                  language server for editors (LSP, stdio)
     jitlint verify FILE.py::NAME                                    runtime proof (needs torch)
     jitlint fix PATH... --verify FILE.py::NAME                      fixes the runtime proves (needs torch)
 
@@ -131,6 +132,13 @@ def build_parser() -> argparse.ArgumentParser:
     rule.add_argument("--all", action="store_true", help="list every rule")
     rule.add_argument("--output-format", choices=("text", "json"), default="text")
 
+    server = sub.add_parser("server", help="run the language server (LSP over stdin/stdout) for editors",
+                            description="Serve the Language Server Protocol over stdin/stdout: diagnostics, "
+                                        "quick fixes, fix all, noqa actions and rule docs on hover, for the "
+                                        "workspace folders the editor opens (configured by their "
+                                        "pyproject.toml/jitlint.toml). See docs/editors.md.")
+    server.add_argument("--stdio", action="store_true", help="use stdin/stdout (the default and only transport)")
+
     verify = sub.add_parser("verify", help="prove a model scripts, traces, saves and matches eager (needs torch)",
                             add_help=False)
     verify.add_argument("rest", nargs=argparse.REMAINDER)
@@ -155,6 +163,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return run_check(args)
         if args.command == "rule":
             return run_rule(args)
+        if args.command == "server":
+            from ..plugins.lsp_server import main as serve
+
+            return serve()
         parser.print_help()
         return EXIT_ERROR
     except KeyboardInterrupt:
