@@ -150,8 +150,18 @@ async def test_diagnostics_quick_fix_and_fixed_text(client: LanguageClient, proj
     assert "def run(x: torch.Tensor, pad_id=0):  # noqa: JIT201\n" in _apply(MODEL, noqa.edit)
     assert any(t == "Fix all jitlint" for t in titles)
 
+    hover = await client.text_document_hover_async(types.HoverParams(types.TextDocumentIdentifier(uri), d.range.start))
+    assert hover.contents.value.startswith("### JIT201 ") and "## Fix safety" in hover.contents.value
+
+    # a syntax error while typing is JIT001; the next valid edit clears it
+    _replace_all(client, uri, MODEL.replace("return helper(x) + pad_id", "return helper(x +"), 2)
+    diags = await _wait(client, uri, lambda d: _codes(d) == ["JIT001"])
+    assert "syntax error" in diags[0].message
+    assert await client.text_document_hover_async(types.HoverParams(
+        types.TextDocumentIdentifier(uri), types.Position(0, 0))) is None
+
     # the edit applied as the editor would: the finding goes, nothing stale stays
-    _replace_all(client, uri, _apply(MODEL, fix.edit), 2)
+    _replace_all(client, uri, _apply(MODEL, fix.edit), 3)
     assert await _wait(client, uri, lambda d: not d) == []
 
 
@@ -183,64 +193,91 @@ async def test_helper_in_another_file_is_reached_and_noqa_silences(client: Langu
     await _wait(client, uri, lambda d: not d)
 
 
-async def test_syntax_error_then_recovery_and_hover_on_finding(client: LanguageClient, project: Path):
-    await _start(client, project)
-    uri = _open(client, project / "model.py", MODEL)
-    diags = await _wait(client, uri, lambda d: _codes(d) == ["JIT201"])
-    hover = await client.text_document_hover_async(types.HoverParams(
-        types.TextDocumentIdentifier(uri), diags[0].range.start))
-    assert "### JIT201 " in hover.contents.value and "## Fix safety" in hover.contents.value
-    broken = MODEL.replace("return helper(x) + pad_id", "return helper(x +")
-    _replace_all(client, uri, broken, 2)
-    diags = await _wait(client, uri, lambda d: _codes(d) == ["JIT001"])
-    assert "syntax error" in diags[0].message
-    _replace_all(client, uri, FIXED_MODEL, 3)
-    await _wait(client, uri, lambda d: not d)
+def _fix_all_request(uri: str) -> types.CodeActionParams:
+    return types.CodeActionParams(types.TextDocumentIdentifier(uri), types.Range(types.Position(0, 0), types.Position(0, 0)),
+                                  types.CodeActionContext([], only=[types.CodeActionKind.SourceFixAll]))
 
 
-async def test_fix_all_converges_through_resolve(client: LanguageClient, project: Path):
+async def test_fix_all_converges_unsafe_fixes_labelled(client: LanguageClient, project: Path):
     text = textwrap.dedent("""\
         import torch
 
 
         @torch.jit.script
-        def run(x: torch.Tensor, pad_id=0, scale=1.5):
-            n = int(x.shape[0])
-            return x * scale + pad_id + n
+        def run(x: torch.Tensor, pad_id=0, mask=None):
+            if mask is not None:
+                x = x * mask
+            return x + pad_id
         """)
+    safe = text.replace("pad_id=0", "pad_id: int = 0")
+    both = safe.replace("mask=None", "mask: Optional[torch.Tensor] = None").replace(
+        "import torch\n", "import torch\nfrom typing import Optional\n")
     await _start(client, project)
     uri = _open(client, project / "other.py", text)
     diags = await _wait(client, uri, lambda d: d)
-    assert "JIT201" in _codes(diags)
-    actions = await client.text_document_code_action_async(types.CodeActionParams(
-        types.TextDocumentIdentifier(uri), types.Range(types.Position(0, 0), types.Position(0, 0)),
-        types.CodeActionContext([], only=[types.CodeActionKind.SourceFixAll])))
-    assert [a.kind for a in actions] == ["source.fixAll.jitlint"]
+    assert _codes(diags) == ["JIT201", "JIT202"]
+    actions = await client.text_document_code_action_async(_fix_all_request(uri))
+    assert [a.kind for a in actions] == [FIX_ALL]
     assert actions[0].edit is None  # computed on resolve
     resolved = await client.code_action_resolve_async(actions[0])
-    fixed = _apply(text, resolved.edit)
-    assert "pad_id: int = 0" in fixed and "scale: float = 1.5" in fixed
-    _replace_all(client, uri, fixed, 2)
-    remaining = await _wait(client, uri, lambda d: "JIT201" not in _codes(d))
-    # converged: nothing fixable is left, so no fix-all is offered any more
+    assert _apply(text, resolved.edit) == safe  # safe fixes only, as `jitlint check --fix`
+
+    # the unsafe quick fix is offered, labelled, not preferred, and carries its import
+    jit202 = next(d for d in diags if d.code == "JIT202")
     actions = await client.text_document_code_action_async(types.CodeActionParams(
-        types.TextDocumentIdentifier(uri), types.Range(types.Position(0, 0), types.Position(0, 0)),
-        types.CodeActionContext([], only=[FIX_ALL])))
-    assert actions == [] or all("[fixable]" not in d.message for d in remaining)
+        types.TextDocumentIdentifier(uri), jit202.range, types.CodeActionContext([jit202])))
+    fix = next(a for a in actions if a.title.startswith("Fix JIT202"))
+    assert "(unsafe)" in fix.title and not fix.is_preferred
+    assert "from typing import Optional\n" in _apply(text, fix.edit)
+
+    # with unsafeFixes, fix all applies both; the loop converges and nothing is left to fix
+    client.set_configuration({"unsafeFixes": True}, section="jitlint")
+    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)  # analysed again
+    (resolved,) = [await client.code_action_resolve_async(a)
+                   for a in await client.text_document_code_action_async(_fix_all_request(uri))]
+    assert _apply(text, resolved.edit) == both
+    _replace_all(client, uri, both, 2)
+    await _wait(client, uri, lambda d: not d)
+    assert list(await client.text_document_code_action_async(_fix_all_request(uri))) == []
 
 
 FIX_ALL = "source.fixAll.jitlint"
 
 
-async def test_configuration_file_and_client_settings(client: LanguageClient, project: Path):
+async def test_configuration_file_client_settings_and_loose_file(client: LanguageClient, project: Path,
+                                                                  tmp_path_factory):
     await _start(client, project)
     uri = _open(client, project / "model.py", MODEL)
     await _wait(client, uri, lambda d: _codes(d) == ["JIT201"])
+
+    # a file outside every workspace folder is checked alone; JIT4xx carries Deprecated
+    elsewhere = tmp_path_factory.mktemp("loose") / "legacy.py"
+    text = textwrap.dedent("""\
+        import torch
+
+
+        class M(torch.jit.ScriptModule):
+            @torch.jit.script_method
+            def forward(self, x):
+                return x
+        """)
+    loose = _open(client, elsewhere, text)
+    diags = await _wait(client, loose, lambda d: d)
+    deprecated = [d for d in diags if str(d.code).startswith("JIT4")]
+    assert deprecated and all(types.DiagnosticTag.Deprecated in d.tags for d in deprecated)
+
+    # the workspace's configuration file, reloaded when the client says it changed
     (project / "pyproject.toml").write_text('[tool.jitlint]\nignore = ["JIT201"]\n')
     client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams([types.FileEvent(
         from_fs_path(str(project / "pyproject.toml")), types.FileChangeType.Changed)]))
     await _wait(client, uri, lambda d: not d)
     (project / "pyproject.toml").write_text("[tool.jitlint]\n")
+    client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams([types.FileEvent(
+        from_fs_path(str(project / "pyproject.toml")), types.FileChangeType.Changed)]))
+    await _wait(client, uri, lambda d: _codes(d) == ["JIT201"])
+
+    # the client's settings (workspace/configuration, section "jitlint") over the file's
     client.set_configuration({"ignore": ["JIT2"]}, section="jitlint")
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
     await _wait(client, uri, lambda d: not d)
@@ -260,21 +297,3 @@ async def test_pull_diagnostics(client: LanguageClient, project: Path):
         types.TextDocumentIdentifier(uri)))
     assert list(report.items) == []
     assert uri not in client.diagnostics  # nothing pushed to a client that pulls
-
-
-async def test_file_outside_the_workspace_and_deprecated_tag(client: LanguageClient, project: Path, tmp_path_factory):
-    await _start(client, project)
-    elsewhere = tmp_path_factory.mktemp("loose") / "legacy.py"
-    text = textwrap.dedent("""\
-        import torch
-
-
-        class M(torch.jit.ScriptModule):
-            @torch.jit.script_method
-            def forward(self, x):
-                return x
-        """)
-    uri = _open(client, elsewhere, text)
-    diags = await _wait(client, uri, lambda d: d)
-    deprecated = [d for d in diags if str(d.code).startswith("JIT4")]
-    assert deprecated and all(types.DiagnosticTag.Deprecated in d.tags for d in deprecated)
