@@ -333,7 +333,8 @@ def run_check(args) -> int:
 
         return run_fix(args, settings, files, context_files, stdin, jobs,
                        found.problems if found is not None else [])
-    report = check_files(files + context_files, settings, jobs=jobs, use_cache=not args.no_cache, stdin=stdin)
+    report = check_files(files + context_files, settings, jobs=jobs, use_cache=not args.no_cache, stdin=stdin,
+                         context=context_files)
     if context_files:
         wanted = {os.path.realpath(f) for f in files}
         if stdin is not None:

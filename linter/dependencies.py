@@ -211,15 +211,15 @@ class _Lines:
                         None)
         return node
 
-    def call_line(self, path: str, qualname: str, hint: Optional[str]) -> int:
+    def call_line(self, path: str, qualname: str, target: str, kind: str) -> int:
+        """The first call in a checked function of the reach call ``target`` (of CallRef ``kind``)."""
         node = self.definition(path, qualname)
         if node is None:
             return 1
-        if hint:
-            want = hint.split(".")[0] if "." in hint and not hint[0].isupper() else hint
-            last = want.rsplit(".", 1)[-1]
+        if target:
+            name = target.partition(".")[0] if kind == "selfattr" else target.rsplit(".", 1)[-1]
             for sub in ast.walk(node):
-                if isinstance(sub, ast.Call) and _last_name(sub.func) in (last, want.split(".")[0]):
+                if isinstance(sub, ast.Call) and _last_name(sub.func) == name:
                     return sub.lineno
         return node.lineno
 
@@ -266,22 +266,24 @@ def _last_name(node: ast.AST) -> Optional[str]:
     return None
 
 
-def call_site_findings(project, deps: Dependencies, results: Dict[str, FileResult], settings: Settings) -> List[Finding]:
-    """The dependency files' findings in reach, at the checked files' call sites (noqa there
-    suppresses them and counts as used for JIT005), plus, with
-    ``show-dependency-findings-in-place``, at their own place too."""
+def call_site_findings(project, sources: Dict[str, Tuple[FileResult, str]], reported: Dict[str, FileResult],
+                       settings: Settings) -> List[Finding]:
+    """The findings in reach of ``sources`` (path -> (result, the folder its path is shown
+    relative to): dependency files, and context files that are not reported), at the call sites
+    in the ``reported`` files (noqa there suppresses them and counts as used for JIT005), plus,
+    with ``show-dependency-findings-in-place``, at their own place too."""
     from .file_checker import _suppressed, noqa_table
 
     lines = _Lines()
     noqa: Dict[str, tuple] = {}
     out: List[Finding] = []
     seen: Set[tuple] = set()
-    by_path = {os.path.realpath(r.path): r for r in results.values()}
-    for path, result in deps.results.items():
+    by_path = {os.path.realpath(r.path): r for r in reported.values()}
+    for path, (result, root) in sources.items():
         module = result.summary.module
         if ignored(settings, module):
             continue
-        rel = os.path.relpath(path, deps.roots[path]).replace(os.sep, "/")
+        rel = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
         for cond in result.conditionals:
             reach = [p for p in cond.requires if p[0] == "reach"]
             if not reach:
@@ -306,11 +308,11 @@ def call_site_findings(project, deps: Dependencies, results: Dict[str, FileResul
                 if site is None:
                     continue
                 user_path, row = site
+                user = by_path.get(os.path.realpath(user_path))
                 key = (user_path, row, finding.code, rel, finding.row)
-                if key in seen:
+                if user is None or key in seen:
                     continue
                 seen.add(key)
-                user = by_path.get(os.path.realpath(user_path))
                 if user_path not in noqa:
                     try:
                         with open(user_path, encoding="utf-8", errors="replace") as fh:
@@ -321,11 +323,10 @@ def call_site_findings(project, deps: Dependencies, results: Dict[str, FileResul
                 if file_all or (file_codes and _suppressed(finding.code, file_codes)):
                     continue
                 if row in noqa_lines and _suppressed(finding.code, noqa_lines[row]):
-                    if user is not None:
-                        user.suppressed = frozenset(user.suppressed) | {(row, finding.code)}
+                    user.suppressed = frozenset(user.suppressed) | {(row, finding.code)}
                     continue
                 message = f"{finding.message} (in dependency {rel}:{finding.row}, compiled from here)"
-                out.append(Finding(finding.code, finding.name, message, user.path if user else user_path, row, 1,
+                out.append(Finding(finding.code, finding.name, message, user.path, row, 1,
                                    row, 1, finding.severity, None, row,
                                    related=((path, finding.row, f"{finding.code}: {finding.message}"),)))
                 reported = True
@@ -361,5 +362,5 @@ def _site(project, anchor, lines: _Lines) -> Optional[Tuple[str, int]]:
                 return holder.path, row
         node = lines.definition(summary.path, qualname)
         return summary.path, node.lineno if node is not None else 1
-    hint = anchor[2] if len(anchor) > 2 else None
-    return summary.path, lines.call_line(summary.path, qualname, hint)
+    target, kind = (anchor[2], anchor[3]) if len(anchor) > 3 else ("", "")
+    return summary.path, lines.call_line(summary.path, qualname, target, kind)

@@ -312,9 +312,10 @@ def project_for(results, settings: Settings, **overrides):
 
 
 def check_files(files: Sequence[str], settings: Settings, *, jobs: Optional[int] = 1, use_cache: bool = True,
-                stdin: Optional[Tuple[str, str]] = None) -> Report:
-    """Check ``files`` as one project (plus an optional ``(filename, text)`` from stdin)."""
-    state = ProjectState(files, settings, jobs=jobs, use_cache=use_cache, stdin=stdin)
+                stdin: Optional[Tuple[str, str]] = None, context: Sequence[str] = ()) -> Report:
+    """Check ``files`` as one project (plus an optional ``(filename, text)`` from stdin);
+    ``context``: those of ``files`` the caller does not report (see ProjectState)."""
+    state = ProjectState(files, settings, jobs=jobs, use_cache=use_cache, stdin=stdin, context=context)
     return Report(state.findings(), len(state.results), cache_hits=state.cache_hits)
 
 
@@ -323,13 +324,18 @@ class ProjectState:
     loop) is analysed again alone, while reach is decided again over all the summaries."""
 
     def __init__(self, files: Sequence[str], settings: Settings, *, jobs: Optional[int] = 1,
-                 use_cache: bool = True, stdin: Optional[Tuple[str, str]] = None):
+                 use_cache: bool = True, stdin: Optional[Tuple[str, str]] = None, context: Sequence[str] = ()):
         self.settings = settings
+        # --context files: analysed and roots like the others, but reported by the caller's
+        # filter only; what checked code reaches in them is reported at the call site
+        self.context = {os.path.realpath(p) for p in context}
         self.codes = tuple(select_codes(settings, rule_index()))
         with _gc_tuned():
             self.results, self.cache_hits = analyze_files(files, settings, jobs=jobs, use_cache=use_cache,
                                                           stdin=stdin)
             self.dependencies = load_dependencies(self.results, settings, self.codes, use_cache)
+            if self.dependencies is not None:
+                self.cache_hits += self.dependencies.cache_hits
 
     def analyze(self, path: str, data: bytes) -> FileResult:
         """The result of ``data`` as the new content of ``path`` (nothing is stored)."""
@@ -343,18 +349,24 @@ class ProjectState:
 
     def findings(self) -> List[Finding]:
         deps = self.dependencies
+        context = {p: r for p, r in self.results.items() if os.path.realpath(p) in self.context} \
+            if self.context and deps is not None else {}
         with _gc_tuned():
-            if deps is None or not deps.results:
+            if deps is None or not (deps.results or context):
                 project = project_for(self.results, self.settings)
             else:
                 project = project_for({**self.results, **deps.results}, self.settings,
-                                      external_modules=deps.modules)
+                                      external_modules=deps.modules,
+                                      context_modules={r.summary.module for r in context.values()})
             settle_deferred(self.results, project)
         findings = project.filter(self.results.values())
-        if deps is not None and deps.results:
+        if deps is not None and (deps.results or context):
             from .dependencies import call_site_findings
 
-            findings += call_site_findings(project, deps, self.results, self.settings)
+            sources = {p: (r, deps.roots[p]) for p, r in deps.results.items()}
+            sources.update((p, (r, self.settings.project_root)) for p, r in context.items())
+            reported = {p: r for p, r in self.results.items() if p not in context}
+            findings += call_site_findings(project, sources, reported, self.settings)
         findings += unused_noqa(self.results, self.codes)
         findings = [f for f in findings if not per_file_ignored(self.settings, f.path, f.code)]
         findings = _in_notebook_cells(findings, self.settings)

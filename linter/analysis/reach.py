@@ -38,7 +38,8 @@ _RUN_MODES = (TRACE, EXPORT)
 class Project:
     def __init__(self, summaries: Sequence[FileSummary], modes: Sequence[str] = (SCRIPT, TRACE),
                  extra_roots: Sequence[Tuple[str, str]] = (), module_bases: Sequence[str] = (),
-                 auto_roots: bool = True, external_modules: Iterable[str] = ()):
+                 auto_roots: bool = True, external_modules: Iterable[str] = (),
+                 context_modules: Iterable[str] = ()):
         # auto_roots: every nn.Module class is a root (any of them may be scripted or traced).
         # Off, only explicit roots count (torch.jit.script/trace calls, decorators, configured
         # roots), with the submodules the compiler then compiles along with them.
@@ -48,9 +49,12 @@ class Project:
         # reaches them; ``anchor`` records, per reached (function, mode), the first place in
         # the checked modules that made it compiled or traced
         self.external = frozenset(external_modules)
+        # context_modules (``--context``): analysed in full and roots like the checked ones, but
+        # not reported, so what they hold that checked code reaches is tracked like external code
+        self.tracked = self.external | frozenset(context_modules)
         # (function, mode) of external code -> what reached it: ("via", (fid, mode)) for
         # other external code, or a place in the checked modules: ("function", fid, call
-        # target), ("class", cid) (a base or submodule of a checked class), ("root", module,
+        # target, call kind), ("class", cid[, submodule attribute, class assigning it]) (a base or submodule of a checked class), ("root", module,
         # index in its summary's roots)
         self.callers: Dict[Tuple[str, str], List[tuple]] = {}
         self._anchor_now: List[Optional[tuple]] = [None]  # what reaches the code being added
@@ -117,6 +121,10 @@ class Project:
     def is_external(self, ident: str) -> bool:
         """Whether a function or class id lives in a module read only for reach."""
         return bool(self.external) and ident.split(":", 1)[0] in self.external
+
+    def is_tracked(self, ident: str) -> bool:
+        """Whether what reaches a function or class id is recorded (see ``callers``)."""
+        return bool(self.tracked) and ident.split(":", 1)[0] in self.tracked
 
     def anchors(self, key: Tuple[str, str]) -> List[tuple]:
         """The places in the checked modules that make external code ``(fid, mode)`` compiled
@@ -228,7 +236,7 @@ class Project:
                 return
             key = (fid, mode)
             ctx_key = (fid, mode, ctx)
-            if self.external and self.is_external(fid) and anchor_now[0] is not None:
+            if self.tracked and self.is_tracked(fid) and anchor_now[0] is not None:
                 callers = self.callers.setdefault(key, [])
                 if anchor_now[0] not in callers:
                     callers.append(anchor_now[0])
@@ -275,22 +283,22 @@ class Project:
         while work:
             fid, mode, ctx = work.popleft()
             fn = self.functions[fid]
-            if self.external:
-                anchor_now[0] = ("via", (fid, mode)) if self.is_external(fid) else ("function", fid, "")
+            if self.tracked:
+                anchor_now[0] = ("via", (fid, mode)) if self.is_tracked(fid) else ("function", fid, "")
             if mode == SCRIPT and ctx is not None:
                 uses = self.used_attrs.setdefault(ctx, {})
                 for attr in fn.script_attr_reads:
                     uses.setdefault(attr, fn.name)
             own_class = self.class_of_function(fid)
             context = ctx or own_class
-            user_side = bool(self.external) and not self.is_external(fid)
+            user_side = bool(self.tracked) and not self.is_tracked(fid)
             for call in fn.calls:
                 # export folds no is_tracing() guard: every call runs (script-only code aside)
                 live = call.script_live if mode == SCRIPT else call.trace_live if mode == TRACE else True
                 if not live:
                     continue
                 if user_side:
-                    anchor_now[0] = ("function", fid, call.target)
+                    anchor_now[0] = ("function", fid, call.target, call.kind)
                 how = f"called from {fn.qualname}"
                 if call.kind == "self" and context is not None:
                     target = self.lookup_method(context, call.target)
@@ -343,7 +351,7 @@ class Project:
     def _via_class(self, cid: str, mode: str) -> Optional[tuple]:
         """For an external class added as a whole: record what reached it, and return the
         anchor to restore afterwards (None when there is nothing to track)."""
-        if not self.external or not self.is_external(cid):
+        if not self.tracked or not self.is_tracked(cid):
             return None
         key = (f"class {cid}", mode)
         saved = self._anchor_now[0]
@@ -368,7 +376,7 @@ class Project:
         self._submodule_roots_done.add((cid, mode))
         if mode == SCRIPT:
             # scripting a module compiles every submodule's forward, used or not
-            checked = bool(self.external) and not self.is_external(cid)
+            checked = bool(self.tracked) and not self.is_tracked(cid)
             for c in self.mro(cid):
                 cls = self.classes.get(c)
                 if cls is None:
