@@ -44,7 +44,8 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
-from ..codemods.fix_loop import MAX_PASSES, _Loop
+from ..codemods.fix_loop import MAX_PASSES, _blocked_key, _Loop
+from ..codemods.observed_annotations import Observation, annotation_findings
 from ..codemods.writes import Unreadable, read_source, write_atomic
 from ..linter.api import Finding, ProjectState, Settings, load_settings
 from .cli import Outcome, Progress, Target, _UsageError, parse_target, run_target
@@ -53,6 +54,7 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 MODES = ("script", "trace")
 DEVICES = ("cpu", "cuda")
 FIX_WORKER = "jitlint.runtime.fix_worker"
+OBSERVE_WORKER = "jitlint.runtime.observed_types"
 
 VERIFIED = "verified"
 DROPPED = "dropped"
@@ -401,9 +403,11 @@ class _HoldingLoop(_Loop):
     """The fix loop of ``jitlint check --fix``, never applying the fixes in ``held``, and
     recording which fixes each pass applied, in order."""
 
-    def __init__(self, state, fixable, unsafe, held: Set[FixKey]):
+    def __init__(self, state, fixable, unsafe, held: Set[FixKey],
+                 observed: Optional[Dict[str, List[Observation]]] = None):
         super().__init__(state, fixable, unsafe, None)
         self.held = held
+        self.observed = observed or {}
         self.applied: "OrderedDict[FixKey, Tuple[Finding, int]]" = OrderedDict()
         self._chosen: List[Finding] = []
 
@@ -413,6 +417,19 @@ class _HoldingLoop(_Loop):
             keep = [f for f in fs if fix_key(f) not in self.held]
             if keep:
                 out[path] = keep
+        # annotations from observed types (--annotate-from): asked for by name, so applied
+        # whatever the unsafe setting; found again on the current text of each pass
+        for path, observations in self.observed.items():
+            if path not in self.fixable:
+                continue
+            fx = self.file(path)
+            if fx is None:
+                continue
+            blocked = self.blocked.get(path, ())
+            extra = [f for f in annotation_findings(fx.text, path, observations)
+                     if fix_key(f) not in self.held and _blocked_key(f) not in blocked]
+            if extra:
+                out.setdefault(path, []).extend(extra)
         return out
 
     def choose(self, text, findings):
@@ -441,9 +458,10 @@ class _LoopRun:
 
 
 def _run_loop(files: Sequence[str], settings: Settings, unsafe: bool, fixable: Iterable[str], held: Set[FixKey],
-              jobs: Optional[int], use_cache: bool) -> _LoopRun:
+              jobs: Optional[int], use_cache: bool,
+              observed: Optional[Dict[str, List[Observation]]] = None) -> _LoopRun:
     state = ProjectState(list(files), settings, jobs=jobs, use_cache=use_cache)
-    loop = _HoldingLoop(state, set(fixable), unsafe, held)
+    loop = _HoldingLoop(state, set(fixable), unsafe, held, observed)
     findings, stuck = loop.run()
     texts = {p: fx.text for p, fx in loop.files.items() if fx.changed}
     return _LoopRun(texts, loop.applied, findings, loop.rolled_back, stuck,
@@ -476,8 +494,10 @@ def _settings(paths: Sequence[str], settings: Optional[Settings], config: Option
 
 class _Driver:
     def __init__(self, files, settings, targets, *, unsafe, verify_kwargs, timeout, jobs, use_cache,
-                 covered_only, progress: Progress):
+                 covered_only, progress: Progress, annotate_from: Sequence[Target] = ()):
         self.files = files
+        self.annotate_from = list(annotate_from)
+        self.observed: Dict[str, List[Observation]] = {}
         self.settings = settings
         self.targets = targets
         self.unsafe = unsafe
@@ -492,7 +512,8 @@ class _Driver:
         self.first_seen: Dict[FixKey, Finding] = {}  # where each fix was first applied, over all loop runs
 
     def loop(self, fixable: Iterable[str], held: Set[FixKey]) -> _LoopRun:
-        run = _run_loop(self.files, self.settings, self.unsafe, fixable, held, self.jobs, self.use_cache)
+        run = _run_loop(self.files, self.settings, self.unsafe, fixable, held, self.jobs, self.use_cache,
+                        self.observed)
         for key, (finding, _) in run.applied.items():
             self.first_seen.setdefault(key, finding)
         return run
@@ -508,6 +529,29 @@ class _Driver:
         self.progress.update(target.spec, label)
         return run_target(inside, self.verify_kwargs, self.timeout, self.progress, module=FIX_WORKER,
                           extra=extra, cwd=cwd)
+
+    def observe(self, scratch: _Scratch) -> None:
+        """Run each ``--annotate-from`` target's eager forward in the scratch copy and keep the
+        parameter types it observed, by the user's path of each file."""
+        known = {os.path.realpath(p): p for p in scratch.originals}
+        for target in self.annotate_from:
+            inside = Target(target.spec, scratch.to_scratch(target.file), target.name)
+            self.progress.update(target.spec, "observing the types forward runs with")
+            rel = os.path.relpath(os.path.realpath(os.getcwd()), scratch.root)
+            cwd = os.path.join(scratch.copy, rel) if not rel.startswith("..") else os.getcwd()
+            o = run_target(inside, {}, self.timeout, self.progress, module=OBSERVE_WORKER,
+                           extra={"watch_roots": [scratch.copy]}, cwd=cwd)
+            if o.status != "ok":
+                raise FixVerifyError(f"{target.spec}: --annotate-from could not run it ({o.status}): {o.message}")
+            for line in (o.extra or {}).get("errors", []):
+                self.notes.append(f"{target.spec}: {line}")
+            for row in (o.extra or {}).get("observed", []):
+                user = scratch.to_user(row["file"])
+                path = known.get(os.path.realpath(user)) if user else None
+                if path is None:
+                    continue
+                self.observed.setdefault(path, []).append(
+                    Observation(path, row["qualname"], dict(row["params"]), target.spec))
 
     def files_of(self, scratch: _Scratch, outcome: Outcome) -> Tuple[List[str], List[str]]:
         """(project files imported from the copy, project files imported from the user's tree)."""
@@ -537,7 +581,7 @@ class _Driver:
                 unreadable.append((path, str(exc)))
         for path, why in unreadable:
             self.notes.append(f"{path}: not fixed: {why}")
-        root = project_root(list(originals) or self.files, self.targets)
+        root = project_root(list(originals) or self.files, self.targets + self.annotate_from)
         scratch = _Scratch(root, originals)
         try:
             return self._run(scratch, sources, originals, started)
@@ -571,6 +615,9 @@ class _Driver:
             if paths:
                 self.notes.append(f"{spec} imports {', '.join(paths)} from your tree, not from the scratch copy "
                                   "(an installed package?): fixes there cannot be verified by it")
+
+        if self.annotate_from:
+            self.observe(scratch)
 
         # 2. fix, verify, bisect, until what is applied verifies
         held: Set[FixKey] = set()
@@ -675,17 +722,22 @@ def fix_and_verify(paths: Sequence[str], targets: Sequence[str], *, unsafe: bool
                    atol: Optional[float] = None, timeout: float = 600.0, use_cache: bool = True,
                    jobs: Optional[int] = 1, covered_only: bool = False, settings: Optional[Settings] = None,
                    config: Optional[str] = None, write: bool = False,
-                   progress: Optional[bool] = False) -> FixVerifyReport:
+                   progress: Optional[bool] = False, annotate_from: Sequence[str] = ()) -> FixVerifyReport:
     """Fix ``paths`` (files or directories) and keep only the fixes that ``targets``
     (``"FILE.py::NAME"``, as ``jitlint verify`` takes them) prove; see the module docstring.
 
     Nothing is written unless ``write=True`` (or ``report.write()`` later); ``report.diff()``
-    is the unified diff of the kept fixes. Raises :class:`FixVerifyError` (a ``ValueError``)
+    is the unified diff of the kept fixes. ``annotate_from`` (targets too) adds annotation fixes
+    from the types their eager forward observed (:mod:`jitlint.runtime.observed_types`); with no
+    ``targets``, they are also what verifies. Raises :class:`FixVerifyError` (a ``ValueError``)
     for bad arguments or a target that cannot be verified before any fix."""
     if isinstance(paths, str):
         paths = [paths]
     if isinstance(targets, str):
         targets = [targets]
+    if isinstance(annotate_from, str):
+        annotate_from = [annotate_from]
+    targets = list(targets) or list(annotate_from)
     if not targets:
         raise FixVerifyError("fix_and_verify needs at least one target (FILE.py::NAME)")
     modes = tuple([modes] if isinstance(modes, str) else modes)
@@ -696,6 +748,7 @@ def fix_and_verify(paths: Sequence[str], targets: Sequence[str], *, unsafe: bool
         raise FixVerifyError(f"devices must be a non-empty subset of {DEVICES}, got {devices}")
     try:
         parsed = [parse_target(t) for t in targets]
+        observed_targets = [parse_target(t) for t in annotate_from]
     except _UsageError as exc:
         raise FixVerifyError(str(exc)) from None
     try:
@@ -717,7 +770,7 @@ def fix_and_verify(paths: Sequence[str], targets: Sequence[str], *, unsafe: bool
         verify_kwargs["atol"] = atol
     driver = _Driver(files, settings, parsed, unsafe=settings.unsafe_fixes, verify_kwargs=verify_kwargs,
                      timeout=timeout, jobs=jobs, use_cache=use_cache, covered_only=covered_only,
-                     progress=Progress(enabled=bool(progress)))
+                     progress=Progress(enabled=bool(progress)), annotate_from=observed_targets)
     try:
         report = driver.run()
     except Exception as exc:  # noqa: BLE001
@@ -826,6 +879,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("paths", nargs="*", metavar="PATH", help="files or directories to fix (default: .)")
     parser.add_argument("--verify", action="append", default=[], metavar="FILE.py::NAME", required=False,
                         help="a target that must not get worse (repeatable)")
+    parser.add_argument("--annotate-from", action="append", default=[], metavar="FILE.py::NAME",
+                        help="run this target's eager forward, and annotate the parameters of the functions it "
+                             "ran with the types they held (verified like any fix; it verifies when no "
+                             "--verify is given; repeatable)")
     parser.add_argument("--unsafe-fixes", action="store_true", help="also apply (and verify) unsafe fixes")
     parser.add_argument("--select", action="append", help="rule codes or prefixes to enable")
     parser.add_argument("--extend-select", action="append", help="codes or prefixes to enable in addition")
@@ -859,9 +916,9 @@ def main_fix(argv: Optional[Sequence[str]] = None) -> int:
             parser.print_help(sys.stdout)
             return EXIT_CLEAN
         args = parser.parse_args(argv)
-        if not args.verify:
-            raise _UsageError("jitlint fix needs --verify FILE.py::NAME (to fix without verifying: "
-                              "jitlint check --fix)")
+        if not args.verify and not args.annotate_from:
+            raise _UsageError("jitlint fix needs --verify FILE.py::NAME or --annotate-from FILE.py::NAME (to fix "
+                              "without verifying: jitlint check --fix)")
         if not (args.timeout > 0):
             raise _UsageError("--timeout must be a positive number")
     except _UsageError as exc:
@@ -875,7 +932,7 @@ def main_fix(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_USAGE
     try:
         report = fix_and_verify(
-            args.paths or ["."], args.verify, unsafe=args.unsafe_fixes, select=_codes(args.select),
+            args.paths or ["."], args.verify, annotate_from=args.annotate_from, unsafe=args.unsafe_fixes, select=_codes(args.select),
             extend_select=_codes(args.extend_select), ignore=_codes(args.ignore), config=args.config,
             modes=MODES if args.mode == "all" else (args.mode,),
             devices=DEVICES if args.device == "all" else (args.device,), save_load=not args.no_save_load,
