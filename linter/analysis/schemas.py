@@ -19,9 +19,11 @@ Questions answered here:
   one: positionals fill the non-keyword-only arguments in order (the last one, when it is an
   unsized list, may collect all remaining positionals: ``x.view(2, 3)``), keywords fill the
   rest by name, every argument without a default must be given, nothing may be left over.
-  Argument kinds (``"int"``, ``"float"``, ``"bool"``, ``"str"``, ``"none"``, ``"list"``, or
-  ``None`` for unknown) are checked only where given, with the implicit conversions the
-  compiler makes (``bool`` to a number, ``str`` to a ``Device``, one int to ``int[2]``).
+  Argument kinds (``"int"``, ``"float"``, ``"bool"``, ``"str"``, ``"none"``, ``"list"``,
+  ``"tensor"``, or ``None`` for unknown) are checked only where given, with the implicit
+  conversions the compiler makes (``bool`` to a number, ``str`` to a ``Device``, one int to
+  ``int[2]``, a Tensor to a number). The keyword ``input`` also fills an aten operator's
+  ``self`` argument (``findInputWithName``: ``torch.relu(input=x)``).
   Unknown means "could match": the answer is False only when no overload can match.
 """
 
@@ -151,7 +153,7 @@ def tensor_method_overloads(method: str) -> tuple[Schema, ...]:
 
 # --- matching -----------------------------------------------------------------------------
 
-_SCALARS = {"int", "float", "bool", "str", "none", "list"}
+_SCALARS = {"int", "float", "bool", "str", "none", "list", "tensor"}
 
 
 def _strip_optional(t: str) -> tuple[str, bool]:
@@ -190,6 +192,10 @@ def kind_fits(kind: Optional[str], formal: str, n: int = 0) -> bool:
     members = _union_members(base)
     if members is not None:
         return (kind == "none" and optional) or any(kind_fits(kind, m) for m in members)
+    if kind == "tensor":
+        # tryConvertToType's implicit conversions: a Tensor becomes an int/float/number
+        return not (base in ("str", "Device", "Generator", "Storage", "Stream", "NoneType")
+                    or base.startswith(("List[", "Dict[", "Tuple[")))
     if kind == "none":
         return optional or base in ("NoneType", "Any") or not (
             base in _KNOWN_FORMALS or base.startswith(("List[", "Dict[", "Tuple[")))
@@ -241,12 +247,21 @@ def match_schema(schema: Schema, positional: Sequence[Optional[str]],
     return _match_from(schema, 0, 0, list(positional), dict(keywords), set(), self_bound)
 
 
+def _input_alias(schema: Schema, a: Argument, kws, used_kw) -> bool:
+    return (a.name == "self" and schema.name.startswith("aten::") and "input" in kws
+            and "self" not in kws and "input" not in used_kw)
+
+
 def _match_from(schema, i, used, pos, kws, used_kw, self_left) -> bool:
     args = schema.arguments
     while i < len(args):
         a = args[i]
         if a.name == "self" and self_left:
             self_left = False
+        elif not a.kwarg_only and used >= len(pos) and _input_alias(schema, a, kws, used_kw):
+            if not kind_fits(kws["input"], a.type, a.n):
+                return False
+            used_kw = used_kw | {"input"}
         elif not a.kwarg_only and used < len(pos):
             if _varargs_as_list(schema, i, a):
                 actual = pos[used]
@@ -290,5 +305,9 @@ def can_match(schemas: Iterable[Schema], positional: Sequence[Optional[str]] | i
 
 
 def keyword_names(schemas: Iterable[Schema]) -> frozenset[str]:
-    """Every argument name of the overloads (the keywords some overload accepts)."""
-    return frozenset(a.name for s in schemas for a in s.arguments)
+    """Every argument name of the overloads (the keywords some overload accepts; ``input``
+    where an aten overload has ``self``)."""
+    names = {a.name for s in schemas for a in s.arguments}
+    if any(a.name == "self" and s.name.startswith("aten::") for s in schemas for a in s.arguments):
+        names.add("input")
+    return frozenset(names)
