@@ -12,7 +12,7 @@ import traceback
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from .analysis.source import SourceText, decode, read
 from .analysis.summary import FileSummary
@@ -347,7 +347,9 @@ class ProjectState:
     def update(self, path: str, result: FileResult) -> None:
         self.results[path] = result
 
-    def findings(self) -> List[Finding]:
+    def findings(self, paths: Optional[Set[str]] = None) -> List[Finding]:
+        """The project's findings; with ``paths``, only those in these files (reach is still
+        decided over every file: an editor asks for its open buffers only)."""
         deps = self.dependencies
         context = {p: r for p, r in self.results.items() if os.path.realpath(p) in self.context} \
             if self.context and deps is not None else {}
@@ -359,15 +361,16 @@ class ProjectState:
                                       external_modules=deps.modules,
                                       context_modules={r.summary.module for r in context.values()})
             settle_deferred(self.results, project)
-        findings = project.filter(self.results.values())
+        shown = self.results if paths is None else {p: r for p, r in self.results.items() if p in paths}
+        findings = project.filter(shown.values())
         if deps is not None and (deps.results or context):
             from .dependencies import call_site_findings
 
             sources = {p: (r, deps.roots[p]) for p, r in deps.results.items()}
             sources.update((p, (r, self.settings.project_root)) for p, r in context.items())
-            reported = {p: r for p, r in self.results.items() if p not in context}
+            reported = {p: r for p, r in shown.items() if p not in context}
             findings += call_site_findings(project, sources, reported, self.settings)
-        findings += unused_noqa(self.results, self.codes)
+        findings += unused_noqa(shown, self.codes)
         findings = [f for f in findings if not per_file_ignored(self.settings, f.path, f.code)]
         findings = _in_notebook_cells(findings, self.settings)
         findings.sort(key=Finding.sort_key)

@@ -158,9 +158,10 @@ class _Project:
             data = text.encode("utf-8", "surrogatepass")
         self.state.update(path, self.state.analyze(path, data))
 
-    def findings(self) -> Dict[str, List[Finding]]:
+    def findings(self, paths) -> Dict[str, List[Finding]]:
+        """The findings in these files (the open buffers), reach decided over all files."""
         out: Dict[str, List[Finding]] = {}
-        for f in self.state.findings():
+        for f in self.state.findings(set(paths)):
             out.setdefault(os.path.abspath(f.path), []).append(f)
         return out
 
@@ -278,7 +279,7 @@ class JitlintServer(LanguageServer):
                 touched[id(project)] = project
         for project in touched.values():
             try:
-                by_path = project.findings()
+                by_path = project.findings(b.path for b in self.buffers.values() if project.contains(b.path))
             except Exception as exc:  # noqa: BLE001
                 by_path = None
                 error = self.internal_error(exc)
@@ -393,7 +394,7 @@ class JitlintServer(LanguageServer):
                 self.refresh_others(project)
 
     def refresh_others(self, project: _Project) -> None:
-        by_path = project.findings()
+        by_path = project.findings(b.path for b in self.buffers.values() if project.contains(b.path))
         for buf in self.buffers.values():
             if project.contains(buf.path):
                 self.report(buf, by_path.get(buf.path, []), force=False)
