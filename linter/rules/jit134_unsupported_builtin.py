@@ -2,7 +2,7 @@ from typing import Optional
 
 import libcst as cst
 
-from ..analysis.types import SIZE, STR, TENSOR, kind
+from ..analysis.types import BOOL, INT, SINT, SIZE, STR, TENSOR, kind
 from .base import Example, Rule
 
 # Builtins the compiler rejects whatever their arguments ("Python builtin <...> is currently
@@ -101,13 +101,27 @@ class UnsupportedBuiltin(Rule):
     supported.
 
     ## Fix safety
-    No automatic fix: each replacement depends on the intent (identity vs equality, subclass
-    checks, iteration order).
+    Safe fixes, each exactly equivalent in eager Python: ``id(a) == id(b)`` -> ``a is b`` (and
+    ``!=`` -> ``is not``; names only, as temporaries may share an id), ``sorted(d)`` of a dict ->
+    ``sorted(d.keys())``, ``sorted(xs, reverse=True)`` of ints/strs/bools ->
+    ``sorted(xs)[::-1]`` (equal elements are indistinguishable; not for floats: ``-0.0``/``nan``),
+    ``min(xs, default=d)`` -> ``(min(xs) if len(xs) > 0 else d)``, ``sum(xs, s)`` of ints ->
+    ``(s + sum(xs))``, ``list(map(f, xs))`` -> ``[f(v) for v in xs]``, ``list(reversed(xs))`` ->
+    ``xs[::-1]``, ``reversed(xs)`` in a comprehension that calls nothing -> ``xs[::-1]``, and
+    ``type(v) == bool`` -> ``isinstance(v, bool)``. Unsafe fixes: ``reversed(xs)`` in a ``for``
+    loop -> ``xs[::-1]`` (differs if the body mutates the list), ``next(iter(xs))`` ->
+    ``xs[0]`` (IndexError instead of StopIteration on an empty list), ``type(v) == int`` ->
+    ``isinstance(v, int)`` (true for bools and subclasses too), ``sum(ts)`` of Tensors ->
+    ``torch.stack(ts).sum(0)`` (needs equal shapes and dtypes, sums integer Tensors to int64,
+    may round differently over many Tensors), ``tuple(x.shape)`` -> ``x.shape`` (a
+    ``torch.Size``, a tuple subclass). Note that compiled ``is`` on Tensors may be true for
+    distinct Tensors (``x is x * 1``).
     """
 
     code = "JIT134"
     name = "unsupported-builtin"
     message = "this builtin is not supported by torch.jit.script"
+    fix_safety = "safe or unsafe (see Fix safety)"
     evidence = ("s320", "s321", "s507", "s232", "s432", "s231")
 
     INVALID = [
@@ -285,11 +299,11 @@ class UnsupportedBuiltin(Rule):
         if hint is not None:
             if name in ("next", "iter", "list") and node.args and _is_module_api_call(node.args[0].value):
                 return  # JIT143 reports the module API call itself
-            ctx.report(node, f"`{name}()` is not supported by torch.jit.script: {hint}")
+            ctx.report(node, f"`{name}()` is not supported by torch.jit.script: {hint}", fix=_fix(name, node, ctx))
             return
         problem = self._problem(name, node, ctx)
         if problem is not None:
-            ctx.report(node, problem)
+            ctx.report(node, problem, fix=_fix(name, node, ctx))
 
     def _problem(self, name: str, node: cst.Call, ctx) -> Optional[str]:  # noqa: C901 - one case per builtin
         args = [a for a in node.args if a.keyword is None and not a.star]
@@ -351,3 +365,183 @@ class UnsupportedBuiltin(Rule):
             if len(args) == 3:
                 return "three-argument `pow(a, b, mod)` is not supported by torch.jit.script: use `(a ** b) % mod`"
         return None
+
+
+# -- fixes ----------------------------------------------------------------------------------
+# Each rewrite below was checked on real values in eager Python (ints, strs, bools, floats
+# with -0.0 and nan, empty lists) and with the compiler (tests/codemods/fixtures/builtin_*).
+_EXACT_ORDER = frozenset({INT, SINT, STR, BOOL})  # equal elements are indistinguishable
+_INT = frozenset({INT, SINT})
+
+
+def _positional(node: cst.Call):
+    return [a for a in node.args if a.keyword is None and not a.star]
+
+
+def _keyword(node: cst.Call, name: str) -> Optional[cst.Arg]:
+    for a in node.args:
+        if a.keyword is not None and a.keyword.value == name:
+            return a
+    return None
+
+
+def _is_pure(node: cst.BaseExpression) -> bool:
+    """A name or a literal: evaluating it has no effect and gives the same object each time."""
+    if isinstance(node, cst.Name):
+        return True
+    if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString)):
+        return True
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        return isinstance(node.expression, (cst.Integer, cst.Float))
+    return False
+
+
+def _is_comprehension_iter(comp, node) -> bool:
+    f = comp.for_in
+    while f is not None:
+        if f.iter is node:
+            return True
+        f = f.inner_for_in
+    return False
+
+
+def _calls_outside(comp, node) -> bool:
+    """Whether the comprehension calls anything besides ``node`` (which may mutate the list)."""
+    found = []
+
+    class V(cst.CSTVisitor):
+        def visit_Call(self, call):
+            if call is node:
+                return False
+            found.append(call)
+            return False
+
+    comp.visit(V())
+    return bool(found)
+
+
+def _torch(ctx) -> Optional[str]:
+    binding = ctx.names.bindings.get("torch")
+    if binding is not None and binding.kind == "import" and binding.target == "torch":
+        if ctx.infer is None or "torch" not in ctx.infer.locals:
+            return "torch"
+    return None
+
+
+def _fix(name: str, node: cst.Call, ctx):  # noqa: C901 - one case per builtin
+    if any(a.star for a in node.args):
+        return None
+    args = _positional(node)
+    keywords = [a for a in node.args if a.keyword is not None]
+    parents = ctx.parents
+    parent = parents[-1] if parents else None
+    if name == "id":
+        # `id(a) == id(b)` -> `a is b`: both objects are alive during the comparison, so equal
+        # ids mean the same object (not so for temporaries, hence names only).
+        if not (isinstance(parent, cst.Comparison) and parent.left is node and len(parent.comparisons) == 1):
+            return None
+        target = parent.comparisons[0]
+        other = target.comparator
+        op = {cst.Equal: "is", cst.NotEqual: "is not"}.get(type(target.operator))
+        if (op is None or len(args) != 1 or keywords or not isinstance(other, cst.Call)
+                or not isinstance(other.func, cst.Name) or other.func.value != "id"
+                or ctx.resolve(other.func) != "builtins.id" or len(other.args) != 1
+                or other.args[0].keyword is not None or other.args[0].star
+                or not isinstance(args[0].value, cst.Name) or not isinstance(other.args[0].value, cst.Name)):
+            return None
+        return ctx.safe_fix(f"Use `a {op} b`", [(parent, f"{args[0].value.value} {op} {other.args[0].value.value}")])
+    if name == "sorted":
+        if len(args) != 1:
+            return None
+        t = ctx.type_of(args[0].value)
+        xs = ctx.code_of(args[0].value)
+        if not keywords and kind(t) == "dict":
+            return ctx.safe_fix("Sort the keys: `sorted(d.keys())`", [(node, f"sorted({xs}.keys())")])
+        reverse = _keyword(node, "reverse")
+        if (len(keywords) == 1 and reverse is not None and isinstance(reverse.value, cst.Name)
+                and reverse.value.value in ("True", "False") and kind(t) == "list" and t[1] in _EXACT_ORDER):
+            new = f"sorted({xs})[::-1]" if reverse.value.value == "True" else f"sorted({xs})"
+            return ctx.safe_fix("Sort ascending and reverse the list", [(node, new)])
+        return None
+    if name in ("min", "max"):
+        default = _keyword(node, "default")
+        if (len(args) == 1 and len(keywords) == 1 and default is not None and isinstance(args[0].value, cst.Name)
+                and kind(ctx.type_of(args[0].value)) == "list" and _is_pure(default.value)):
+            xs = args[0].value.value
+            return ctx.safe_fix(f"Test for an empty list instead of `default=`",
+                                [(node, f"({name}({xs}) if len({xs}) > 0 else {ctx.code_of(default.value)})")])
+        return None
+    if name == "sum":
+        t = ctx.type_of(args[0].value) if args else None
+        if len(args) == 2 and not keywords and kind(t) == "list" and t[1] in _INT and _is_pure(args[1].value) \
+                and ctx.type_of(args[1].value) in _INT:
+            # int addition is associative: start + sum(xs) == sum(xs, start)
+            return ctx.safe_fix("Add the start value separately",
+                                [(node, f"({ctx.code_of(args[1].value)} + sum({ctx.code_of(args[0].value)}))")])
+        torch_name = _torch(ctx)
+        if len(args) == 1 and not keywords and t == ("list", TENSOR) and torch_name:
+            return ctx.unsafe_fix("Use `torch.stack(xs).sum(0)`",
+                                  [(node, f"{torch_name}.stack({ctx.code_of(args[0].value)}).sum(0)")])
+        return None
+    if name == "reversed":
+        if len(args) != 1 or keywords or kind(ctx.type_of(args[0].value)) != "list":
+            return None
+        new = f"{ctx.code_of(args[0].value)}[::-1]"
+        if isinstance(parent, cst.Arg) and len(parents) >= 2:
+            call = parents[-2]
+            if (isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and call.func.value == "list"
+                    and len(call.args) == 1 and ctx.resolve(call.func) == "builtins.list"):
+                return ctx.safe_fix("Use a reversed copy `xs[::-1]`", [(call, new)])
+            return None
+        if isinstance(parent, (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)) \
+                and _is_comprehension_iter(parent, node):
+            # the copy is taken before the loop: the same as long as nothing mutates the list
+            if not _calls_outside(parent, node):
+                return ctx.safe_fix("Loop over a reversed copy `xs[::-1]`", [(node, new)])
+            return ctx.unsafe_fix("Loop over a reversed copy `xs[::-1]`", [(node, new)])
+        if isinstance(parent, cst.For) and parent.iter is node:
+            return ctx.unsafe_fix("Loop over a reversed copy `xs[::-1]`", [(node, new)])
+        return None
+    if name == "map":
+        if (len(args) != 2 or keywords or not isinstance(parent, cst.Arg) or len(parents) < 2):
+            return None
+        call = parents[-2]
+        if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and call.func.value == "list"
+                and len(call.args) == 1 and ctx.resolve(call.func) == "builtins.list"):
+            return None
+        func = args[0].value
+        if not (isinstance(func, cst.Name) or (isinstance(func, cst.Attribute) and ctx.resolve(func))):
+            return None
+        code = ctx.code_of(func)
+        var = next(v for v in ("v", "_v", "_v0", "_v1", "_v2") if v not in code.split("."))
+        return ctx.safe_fix("Use a list comprehension",
+                            [(call, f"[{code}({var}) for {var} in {ctx.code_of(args[1].value)}]")])
+    if name == "next":
+        inner = args[0].value if len(args) == 1 and not keywords else None
+        if (isinstance(inner, cst.Call) and isinstance(inner.func, cst.Name) and inner.func.value == "iter"
+                and ctx.resolve(inner.func) == "builtins.iter" and len(inner.args) == 1
+                and inner.args[0].keyword is None and not inner.args[0].star
+                and kind(ctx.type_of(inner.args[0].value)) == "list"):
+            return ctx.unsafe_fix("Index the list: `xs[0]`", [(node, f"{ctx.code_of(inner.args[0].value)}[0]")])
+        return None
+    if name == "type":
+        if not (len(args) == 1 and not keywords and isinstance(parent, cst.Comparison) and parent.left is node
+                and len(parent.comparisons) == 1):
+            return None
+        target = parent.comparisons[0]
+        if not isinstance(target.operator, (cst.Equal, cst.Is)):
+            return None
+        cls = target.comparator
+        if not isinstance(cls, cst.Name) or cls.value not in ("int", "float", "str", "bool") \
+                or ctx.resolve(cls) != f"builtins.{cls.value}":
+            return None
+        new = f"isinstance({ctx.code_of(args[0].value)}, {cls.value})"
+        if cls.value == "bool":  # bool has no subclasses
+            return ctx.safe_fix("Use `isinstance`", [(parent, new)])
+        return ctx.unsafe_fix("Use `isinstance`", [(parent, new)])
+    if name == "tuple":
+        if len(args) == 1 and not keywords and ctx.type_of(args[0].value) == SIZE:
+            return ctx.unsafe_fix("Keep the size (a `torch.Size`, itself a tuple)",
+                                  [(node, ctx.code_of(args[0].value))])
+        return None
+    return None
