@@ -25,6 +25,7 @@ client's ``jitlint`` settings (select, extendSelect, ignore, modes, unsafeFixes)
 
 from __future__ import annotations
 
+import asyncio
 import difflib
 import os
 import re
@@ -201,6 +202,8 @@ class JitlintServer(LanguageServer):
         self.buffers: Dict[str, _Buffer] = {}
         self.loose_settings: Dict[str, Settings] = {}
         self.indexed = False
+        self.dirty: set = set()
+        self.scheduled = False
 
     # -- settings and projects
 
@@ -242,6 +245,7 @@ class JitlintServer(LanguageServer):
             except Exception as exc:  # noqa: BLE001 - a broken folder must not stop the server
                 self.log(f"cannot index {root}: {type(exc).__name__}: {exc}")
         self.indexed = True
+        self.dirty.clear()
         for project in self.projects.values():
             for buf in self.buffers.values():
                 if project.contains(buf.path):
@@ -364,23 +368,46 @@ class JitlintServer(LanguageServer):
         self.changed(uri, version, text)
 
     def changed(self, uri: str, version: Optional[int], text: str) -> None:
+        """A buffer's new text: analysed once the messages already received are handled, so a
+        burst of keystrokes is analysed once, at its last version (requests flush first)."""
         buf = self.buffers.get(uri)
         if buf is None:
             return
         buf.version, buf.text = version, text
+        self.dirty.add(uri)
+        if self.scheduled:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.flush()
+            return
+        self.scheduled = True
+        loop.call_soon(self.flush)
+
+    def flush(self) -> None:
+        self.scheduled = False
+        if not self.dirty:
+            return
+        uris = [u for u in self.dirty if u in self.buffers]
+        self.dirty.clear()
         if not self.indexed:
             self.index()
             return
-        project = self.project_of(buf.path)
-        if project is not None:
+        ok = []
+        for uri in uris:
+            buf = self.buffers[uri]
+            project = self.project_of(buf.path)
             try:
-                project.set_text(buf.path, text)
+                if project is not None:
+                    project.set_text(buf.path, buf.text)
+                ok.append(uri)
             except Exception as exc:  # noqa: BLE001
                 self.report(buf, [replace(self.internal_error(exc), path=buf.path)], force=True)
-                return
-        self.refresh([uri])
+        self.refresh(ok)
 
     def close(self, uri: str) -> None:
+        self.dirty.discard(uri)
         buf = self.buffers.pop(uri, None)
         if buf is None:
             return
@@ -587,30 +614,36 @@ def create_server() -> JitlintServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: JitlintServer, params: types.DidCloseTextDocumentParams):
+        ls.flush()
         ls.close(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DIAGNOSTIC,
                     types.DiagnosticOptions(identifier="jitlint", inter_file_dependencies=True,
                                             workspace_diagnostics=False))
     def pull(ls: JitlintServer, params: types.DocumentDiagnosticParams):
+        ls.flush()
         buf = ls.buffers.get(params.text_document.uri)
         return types.RelatedFullDocumentDiagnosticReport(items=buf.diagnostics if buf else [])
 
     @server.feature(types.TEXT_DOCUMENT_CODE_ACTION, types.CodeActionOptions(
         code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND], resolve_provider=True))
     def code_action(ls: JitlintServer, params: types.CodeActionParams):
+        ls.flush()
         return ls.actions(params)
 
     @server.feature(types.CODE_ACTION_RESOLVE)
     def code_action_resolve(ls: JitlintServer, action: types.CodeAction):
+        ls.flush()
         return ls.resolve(action)
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def hover(ls: JitlintServer, params: types.HoverParams):
+        ls.flush()
         return ls.hover(params)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def watched(ls: JitlintServer, params: types.DidChangeWatchedFilesParams):
+        ls.flush()
         ls.files_changed(params.changes)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)

@@ -164,6 +164,15 @@ async def test_diagnostics_quick_fix_and_fixed_text(client: LanguageClient, proj
     _replace_all(client, uri, _apply(MODEL, fix.edit), 3)
     assert await _wait(client, uri, lambda d: not d) == []
 
+    # a burst of edits: what is reported at the end is the last text's findings
+    broken = MODEL.replace("return helper(x) + pad_id", "return (")
+    for version, text in enumerate([MODEL, broken, FIXED_MODEL, MODEL, broken, MODEL], start=4):
+        _replace_all(client, uri, text, version)
+    await _wait(client, uri, lambda d: _codes(d) == ["JIT201"])
+    actions = await client.text_document_code_action_async(types.CodeActionParams(
+        types.TextDocumentIdentifier(uri), d.range, types.CodeActionContext([d])))
+    assert _apply(MODEL, next(a for a in actions if a.title.startswith("Fix JIT201")).edit) == FIXED_MODEL
+
 
 async def test_helper_in_another_file_is_reached_and_noqa_silences(client: LanguageClient, project: Path):
     await _start(client, project)
