@@ -306,3 +306,26 @@ async def test_pull_diagnostics(client: LanguageClient, project: Path):
         types.TextDocumentIdentifier(uri)))
     assert list(report.items) == []
     assert uri not in client.diagnostics  # nothing pushed to a client that pulls
+
+
+async def test_same_findings_as_the_cli_on_the_examples(client: LanguageClient, tmp_path: Path):
+    """The server is the engine kept warm: on a copy of examples/, what it reports for each open
+    file is what `jitlint check` reports (code, start, end), in UTF-16 columns of ASCII text."""
+    import shutil
+
+    from jitlint.linter.api import check_paths, load_settings
+
+    root = tmp_path / "examples"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "examples", root)
+    expected = {}
+    for f in check_paths([str(root)], load_settings(None, root)):
+        expected.setdefault(str(Path(f.path).resolve()), []).append(
+            (f.code, f.row - 1, f.column - 1, f.end_row - 1, f.end_column - 1))
+    assert len(expected) >= 3
+    await _start(client, root)
+    uris = {_open(client, path, path.read_text()): str(path.resolve()) for path in sorted(root.glob("*.py"))}
+    for uri, path in uris.items():
+        want = sorted(expected.get(path, []))
+        got = await _wait(client, uri, lambda d, n=len(want): len(d) == n)
+        assert sorted((d.code, d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character)
+                      for d in got) == want
