@@ -20,8 +20,8 @@ Questions answered here:
   unsized list, may collect all remaining positionals: ``x.view(2, 3)``), keywords fill the
   rest by name, every argument without a default must be given, nothing may be left over.
   Argument kinds (``"int"``, ``"float"``, ``"bool"``, ``"str"``, ``"none"``, ``"list"``,
-  ``"tensor"``, or ``None`` for unknown) are checked only where given, with the implicit
-  conversions the compiler makes (``bool`` to a number, ``str`` to a ``Device``, one int to
+  ``"tensor"``, ``"list[int]"`` (a list of one element kind), or ``None`` for unknown) are
+  checked only where given, with the implicit conversions the compiler makes (``bool`` to a number, ``str`` to a ``Device``, one int to
   ``int[2]``, a Tensor to a number). The keyword ``input`` also fills an aten operator's
   ``self`` argument (``findInputWithName``: ``torch.relu(input=x)``).
   Unknown means "could match": the answer is False only when no overload can match.
@@ -185,7 +185,23 @@ _KNOWN_FORMALS = {"Tensor", "int", "float", "bool", "str", "number", "complex", 
 def kind_fits(kind: Optional[str], formal: str, n: int = 0) -> bool:
     """Whether an actual of literal kind ``kind`` can be passed to a ``formal`` argument.
 
-    True whenever unsure (unknown kind, type variables, classes, anything not modelled)."""
+    True whenever unsure (unknown kind, type variables, classes, anything not modelled).
+    ``"list[<kind>]"`` is a list whose elements all have that kind: it fails only a list of
+    Tensors where numbers or strings are wanted, or the other way round."""
+    if kind is not None and kind.startswith("list[") and kind.endswith("]"):
+        if not kind_fits("list", formal, n):
+            return False
+        elem = kind[len("list["):-1]
+        base = _strip_optional(formal)[0]
+        if base.startswith("List["):
+            formal_elem = _strip_optional(base[len("List["):-1])[0]
+            if formal_elem == "Tensor":
+                return elem == "tensor"
+            if formal_elem in ("int", "float", "bool", "number", "complex"):
+                return elem in ("int", "float", "bool")
+            if formal_elem == "str":
+                return elem == "str"
+        return True
     if kind is None or kind not in _SCALARS:
         return True
     base, optional = _strip_optional(formal)
@@ -193,8 +209,9 @@ def kind_fits(kind: Optional[str], formal: str, n: int = 0) -> bool:
     if members is not None:
         return (kind == "none" and optional) or any(kind_fits(kind, m) for m in members)
     if kind == "tensor":
-        # tryConvertToType's implicit conversions: a Tensor becomes an int/float/number
-        return not (base in ("str", "Device", "Generator", "Storage", "Stream", "NoneType")
+        # tryConvertToType's implicit conversions: a Tensor becomes an int/float/number (not
+        # a bool)
+        return not (base in ("str", "bool", "Device", "Generator", "Storage", "Stream", "NoneType")
                     or base.startswith(("List[", "Dict[", "Tuple[")))
     if kind == "none":
         return optional or base in ("NoneType", "Any") or not (
@@ -220,6 +237,10 @@ def kind_fits(kind: Optional[str], formal: str, n: int = 0) -> bool:
     if kind == "str":
         return base in ("str", "Device")
     return True
+
+
+def _is_list(kind: Optional[str]) -> bool:
+    return kind is not None and (kind == "list" or kind.startswith("list["))
 
 
 def _varargs_as_list(schema: Schema, i: int, arg: Argument) -> bool:
@@ -268,10 +289,10 @@ def _match_from(schema, i, used, pos, kws, used_kw, self_left) -> bool:
                 elem = _list_element(a.type)
                 rest = pos[used:]
                 # all remaining positionals as one list (when the first is not a list itself)
-                if actual != "list" and all(kind_fits(k, elem) for k in rest):
+                if not _is_list(actual) and all(kind_fits(k, elem) for k in rest):
                     if _match_from(schema, i + 1, len(pos), pos, kws, used_kw, self_left):
                         return True
-                if actual not in (None, "list"):
+                if actual is not None and not _is_list(actual):
                     # a known scalar is never taken as the list itself
                     return False
             if not kind_fits(pos[used], a.type, a.n):

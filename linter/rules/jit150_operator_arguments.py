@@ -46,14 +46,19 @@ def _certain(expr: cst.BaseExpression, ctx):
 
 def _kind_of(expr: cst.BaseExpression, ctx) -> Optional[str]:
     """The schema-matching kind of an actual whose TorchScript type is certain, else None."""
-    if isinstance(expr, (cst.List, cst.ListComp)):
+    if isinstance(expr, cst.ListComp):
         return "list"
     if isinstance(expr, cst.Name) and ctx.function is not None and any(
             p.name == expr.value and p.annotation is None for p in ctx.function.params):
         return None  # Tensor only by TorchScript's default: JIT201/JIT212 say it better
     c = _certain(expr, ctx)
     if isinstance(c, tuple):
-        return "list" if c[0] == "list" else None
+        if c[0] != "list":
+            return None
+        elem = _KINDS.get(c[1]) if isinstance(c[1], str) else None
+        return f"list[{elem}]" if elem and elem != "none" else "list"
+    if c is None and isinstance(expr, cst.List):
+        return "list"
     return _KINDS.get(c)
 
 

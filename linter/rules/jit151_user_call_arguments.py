@@ -40,14 +40,19 @@ def _certain(expr: cst.BaseExpression, ctx):
 
 def _kind_of(expr: cst.BaseExpression, ctx) -> Optional[str]:
     """The schema-matching kind of an actual whose TorchScript type is certain, else None."""
-    if isinstance(expr, (cst.List, cst.ListComp)):
+    if isinstance(expr, cst.ListComp):
         return "list"
     if isinstance(expr, cst.Name) and ctx.function is not None and any(
             p.name == expr.value and p.annotation is None for p in ctx.function.params):
         return None  # Tensor only by TorchScript's default: JIT201/JIT212 say it better
     c = _certain(expr, ctx)
     if isinstance(c, tuple):
-        return "list" if c[0] == "list" else None
+        if c[0] != "list":
+            return None
+        elem = _KINDS.get(c[1]) if isinstance(c[1], str) else None
+        return f"list[{elem}]" if elem and elem != "none" else "list"
+    if c is None and isinstance(expr, cst.List):
+        return "list"
     return _KINDS.get(c)
 
 
@@ -91,8 +96,10 @@ def _class_level_names(cls: cst.ClassDef) -> set:
 
 
 class _Param:
-    def __init__(self, name: str, formal: str, has_default: bool, kwarg_only: bool):
+    def __init__(self, name: str, formal: str, has_default: bool, kwarg_only: bool, annotated: bool):
         self.name, self.formal, self.has_default, self.kwarg_only = name, formal, has_default, kwarg_only
+        # an annotation the analysis does not read (it may be a list) or a list of unread elements
+        self.unsure_list = annotated and "Any" in formal
 
 
 def _signature(fn: cst.FunctionDef, ctx, bound: bool) -> Optional[List[_Param]]:
@@ -115,17 +122,26 @@ def _signature(fn: cst.FunctionDef, ctx, bound: bool) -> Optional[List[_Param]]:
     out = []
     for q in params:
         formal = "Any" if q.annotation is None else _formal(annotation_type(q.annotation, ctx.names))
-        out.append(_Param(q.name.value, formal, q.default is not None, False))
+        out.append(_Param(q.name.value, formal, q.default is not None, False, q.annotation is not None))
     for q in p.kwonly_params:
         formal = "Any" if q.annotation is None else _formal(annotation_type(q.annotation, ctx.names))
-        out.append(_Param(q.name.value, formal, False, True))
+        out.append(_Param(q.name.value, formal, False, True, q.annotation is not None))
     return out
 
 
 def _problem(params: List[_Param], node: cst.Call, ctx) -> Optional[str]:
+    """Why the call matches no schema of the def (tryMatchSchema: a last list parameter also
+    collects trailing positionals), or None when it may match."""
     positional = [a for a in node.args if a.keyword is None]
     keywords = [a for a in node.args if a.keyword is not None]
+    schema = schemas.Schema("user", "", tuple(
+        schemas.Argument(q.name, q.formal, q.has_default, q.kwarg_only, 0) for q in params), (), False)
+    if schemas.match_schema(schema, [_kind_of(a.value, ctx) for a in positional],
+                            {a.keyword.value: _kind_of(a.value, ctx) for a in keywords}):
+        return None
     slots = [q for q in params if not q.kwarg_only]
+    if slots and slots[-1].unsure_list and len(positional) >= len(slots):
+        return None  # a last parameter that may be a list may collect the trailing positionals
     if len(positional) > len(slots):
         return f"too many positional arguments ({len(positional)}; it takes at most {len(slots)})"
     by_name = {q.name: q for q in params}
@@ -146,7 +162,7 @@ def _problem(params: List[_Param], node: cst.Call, ctx) -> Optional[str]:
         k = _kind_of(a.value, ctx)
         if not schemas.kind_fits(k, q.formal):
             return f"argument `{q.name}` expects `{q.formal}` but gets a {k}"
-    return None
+    return "the arguments' types fit no way of matching the parameters"
 
 
 class UserCallArguments(Rule):
