@@ -50,7 +50,8 @@ class FstringFormat(Rule):
     ## Fix safety
     A fix is offered only where the plain placeholder prints the same text. ``f"{v:}"`` (an empty
     spec is ``format(v, "")``) becomes ``f"{v}"`` and ``f"{s!s}"`` of a ``str`` becomes ``f"{s}"``:
-    safe. ``f"{n=}"``, ``f"{n!r}"`` and ``f"{n!a}"`` of an ``int``, ``float`` or ``bool`` become
+    safe. ``f"{n=}"``, ``f"{n!r}"`` and ``f"{n!a}"`` of an ``int``, ``float`` or ``bool`` (and ``f"{n!s}"``
+    of an ``int`` or ``bool``: TorchScript prints a float's ``str`` differently, ``-0.0`` as ``0.``) become
     ``f"n={n}"`` / ``f"{n}"``: unsafe, because that holds only when the value really is a Python
     number as typed (a numpy scalar's ``repr`` is ``np.int64(2)``). Real format specs
     (``:.2f``, ``:>{w}``) and ``repr`` of strings get no fix: TorchScript cannot produce that
@@ -169,6 +170,7 @@ class FstringFormat(Rule):
 
 # Types whose ``repr`` is their ``str`` and their ``format(v, "")`` (Python numbers and bools).
 _REPR_IS_STR = (INT, SINT, FLOAT, BOOL, SBOOL)
+_INT_OR_BOOL = (INT, SINT, BOOL, SBOOL)
 
 
 def _plain(part: cst.FormattedStringExpression, ctx) -> Optional[Tuple[str, bool]]:
@@ -186,7 +188,7 @@ def _plain(part: cst.FormattedStringExpression, ctx) -> Optional[Tuple[str, bool
         return "{" + expr + "}", True  # `{v:}` is format(v, ""), exactly `{v}`
     if part.conversion == "s" and t == STR:
         return "{" + expr + "}", True
-    if part.conversion in ("r", "a") and t in _REPR_IS_STR:
+    if part.conversion in ("r", "a") and t in _REPR_IS_STR or part.conversion == "s" and t in _INT_OR_BOOL:
         return "{" + expr + "}", False
     return None
 

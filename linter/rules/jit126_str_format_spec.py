@@ -8,6 +8,40 @@ from ..analysis.types import STR
 from .base import Example, Rule
 
 _INDEXED = re.compile(r"\{(\d+)\}")
+_FIELD = re.compile(r"\{([A-Za-z_0-9]+)\}")
+
+
+def _pure(node: cst.BaseExpression) -> bool:
+    return isinstance(node, (cst.Name, cst.Integer, cst.Float, cst.SimpleString))
+
+
+def _reordered_fix(node: cst.Call, owner: cst.BaseExpression, problems: List[str], names: List[str], ctx):
+    """`"{1}-{0}".format(a, b)` -> `"{}-{}".format(b, a)`, `"{n}".format(n=a)` -> `"{}".format(a)`.
+
+    Only for plain numbered or named fields and arguments that are names or literals, so that
+    evaluating them in another order, twice or not at all changes nothing.
+    """
+    if problems not in ([], ["placeholder names/indices"]) or not isinstance(owner, cst.SimpleString):
+        return None
+    if any(a.star for a in node.args) or not all(_pure(a.value) for a in node.args):
+        return None
+    if not names or "" in names or len(_FIELD.findall(owner.value)) != len(names) or "{{" in owner.value:
+        return None
+    positional = [a.value for a in node.args if a.keyword is None]
+    named = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
+    values = []
+    for name in names:
+        if name.isdigit():
+            if int(name) >= len(positional):
+                return None
+            values.append(positional[int(name)])
+        elif name in named:
+            values.append(named[name])
+        else:
+            return None
+    template = _FIELD.sub("{}", owner.value)
+    call = f"{template}.format({', '.join(ctx.code_of(v) for v in values)})"
+    return ctx.safe_fix("Use plain `{}` placeholders with the arguments in order", [(node, call)])
 
 
 def _template(node: cst.BaseExpression) -> Optional[str]:
@@ -50,7 +84,11 @@ class StrFormatSpec(Rule):
 
     ## Fix safety
     When the template only numbers its placeholders in order (``"{0}-{1}"``), the fix renumbers
-    them to ``"{}-{}"``, which formats identically in Python: safe. Other forms get no fix.
+    them to ``"{}-{}"``, which formats identically in Python: safe. Numbered fields out of order,
+    repeated, or named (``"{1}-{0}".format(a, b)``, ``"{n}".format(n=a)``) become plain ``{}``
+    with the arguments listed in the fields' order (``"{}-{}".format(b, a)``) when every argument
+    is a name or a literal (evaluating those in another order or twice changes nothing): safe.
+    Other forms get no fix.
     """
 
     code = "JIT126"
@@ -154,8 +192,9 @@ class StrFormatSpec(Rule):
             if conversion and "conversions" not in problems:
                 problems.append("conversions")
         if keywords:
+            fix = _reordered_fix(node, owner, problems, names, ctx)
             ctx.report(node, "`str.format` with keyword arguments is rejected by torch.jit.script: use plain `{}` "
-                             "placeholders and positional arguments")
+                             "placeholders and positional arguments", fix=fix)
             return
         if not problems:
             return
@@ -163,5 +202,7 @@ class StrFormatSpec(Rule):
         if problems == ["placeholder names/indices"] and names == [str(i) for i in range(len(names))] \
                 and isinstance(owner, cst.SimpleString) and len(_INDEXED.findall(owner.value)) == len(names):
             fix = ctx.safe_fix("Use plain `{}` placeholders", [(owner, _INDEXED.sub("{}", owner.value))])
+        else:
+            fix = _reordered_fix(node, owner, problems, names, ctx)
         ctx.report(node, f"`str.format` template with {', '.join(problems)}: TorchScript only substitutes plain "
                          "`{}`, so the compiled code returns the template unformatted (silently)", fix=fix)

@@ -49,7 +49,9 @@ class UnsupportedOperator(Rule):
     ```
 
     ## Fix safety
-    ``~n`` on an ``int`` becomes ``(-n - 1)``, the same value: safe. ``~b`` on a ``bool`` gets no
+    ``~n`` on an ``int`` becomes ``(-n - 1)``, the same value: safe. ``s * n`` of a ``str`` and an
+    ``int`` becomes ``"".join([s] * max(n, 0))`` (the ``max`` dropped for a literal, ``len(...)`` or ``x.dim()``
+    count: TorchScript's list repeat fails on a negative count), the same str for every ``n``: safe. ``~b`` on a ``bool`` gets no
     fix: ``not b`` is almost certainly what was meant, but it changes what eager Python computes
     (``~True`` is ``-2``, truthy), and the equivalent ``-int(b) - 1`` would keep the bug. The other
     operators get no fix.
@@ -182,9 +184,35 @@ class UnsupportedOperator(Rule):
             lt, rt = ctx.type_of(node.left), ctx.type_of(node.right)
             if lt == STR and rt in _INTS or rt == STR and lt in _INTS:
                 ctx.report(node, "repeating a str with `*` is not supported by torch.jit.script: build it with a "
-                                 "loop or `\"\".join(...)`")
+                                 "loop or `\"\".join(...)`", fix=_repeat_fix(node, lt == STR, ctx))
 
     def visit_AugAssign(self, node: cst.AugAssign, ctx) -> None:
         if isinstance(node.operator, cst.BitOrAssign) and kind(ctx.type_of(node.target)) == "dict" \
                 and kind(ctx.type_of(node.value)) == "dict":
             ctx.report(node, "`|=` between dicts is not supported by torch.jit.script: use `update()`")
+
+
+_ATOMS = (cst.Name, cst.Integer, cst.SimpleString, cst.Call, cst.Attribute, cst.Subscript)
+
+
+def _never_negative(count: cst.BaseExpression) -> bool:
+    """A literal count, ``len(...)`` or ``x.dim()``: repeating by it needs no ``max(n, 0)``."""
+    if isinstance(count, cst.Integer):
+        return True
+    if isinstance(count, cst.Call) and not count.args:
+        return isinstance(count.func, cst.Attribute) and count.func.attr.value == "dim"
+    return isinstance(count, cst.Call) and isinstance(count.func, cst.Name) and count.func.value == "len"
+
+
+def _repeat_fix(node: cst.BinaryOperation, str_left: bool, ctx):
+    """``s * n`` -> ``"".join([s] * n)``: the same str for every int ``n`` (empty when ``n <= 0``)."""
+    text, count = (node.left, node.right) if str_left else (node.right, node.left)
+    if node.lpar or (not str_left and not all(isinstance(o, (cst.Name, cst.Integer, cst.SimpleString))
+                                              for o in (node.left, node.right))):
+        return None  # `n * s` is rewritten only where evaluating s before n changes nothing
+    n = ctx.code_of(count)
+    if not _never_negative(count):
+        n = f"max({n}, 0)"  # TorchScript's list repeat fails on a negative count (vector::reserve)
+    elif not isinstance(count, _ATOMS):
+        n = f"({n})"
+    return ctx.safe_fix("Join a repeated list: `\"\".join([s] * n)`", [(node, f'"".join([{ctx.code_of(text)}] * {n})')])

@@ -3,6 +3,7 @@ from typing import Optional
 import libcst as cst
 
 from ..analysis import torch_api
+from ..analysis.types import FLOAT, INT, SINT
 from .base import Example, Rule
 
 # Top-level modules whose functions torch.jit.script cannot compile (each checked with torch
@@ -73,13 +74,19 @@ class UnsupportedLibraryCall(Rule):
     ```
 
     ## Fix safety
-    No automatic fix: the replacement depends on the library (torch RNG streams differ from
-    ``random``'s, numpy computes in float64...).
+    Most calls have no automatic fix: the replacement depends on the library (torch RNG streams
+    differ from ``random``'s, numpy computes in float64...). Three safe fixes keep eager Python
+    exactly: ``math.trunc(v)`` of an int or float -> ``int(v)`` (both truncate toward zero and
+    raise the same errors for ``inf``/``nan``), ``warnings.warn(msg, UserWarning)`` ->
+    ``warnings.warn(msg)`` (the default category), and a logger call alone on its line ->
+    ``if not torch.jit.is_scripting(): log.info(...)`` (``is_scripting()`` is False in eager
+    Python; the compiled code does not log).
     """
 
     code = "JIT144"
     name = "unsupported-library-call"
     message = "call into a Python library that torch.jit.script cannot compile"
+    fix_safety = "safe"
     evidence = ("s501", "s502", "s503", "s505", "s506", "s513", "s514", "s504", "s031")
 
     INVALID = [
@@ -225,8 +232,14 @@ class UnsupportedLibraryCall(Rule):
         if qual.startswith("math."):
             fn = qual[5:]
             if "." not in fn and fn not in torch_api.MATH_SUPPORTED:
+                fix = None
+                if (fn == "trunc" and len(node.args) == 1 and node.args[0].keyword is None and not node.args[0].star
+                        and ctx.type_of(node.args[0].value) in (FLOAT, INT, SINT)
+                        and ctx.resolve(cst.Name("int")) == "builtins.int"):
+                    # int() truncates a float toward zero, as math.trunc does (same errors for inf/nan)
+                    fix = ctx.safe_fix("Use `int(v)`", [(node, f"int({ctx.code_of(node.args[0].value)})")])
                 ctx.report(node, f"`math.{fn}()` is not one of the math functions TorchScript supports: "
-                                 f"write it with supported operations or torch ops")
+                                 f"write it with supported operations or torch ops", fix=fix)
             return
         if qual == "warnings.warn":
             positional = [a for a in node.args if a.keyword is None]
@@ -234,7 +247,8 @@ class UnsupportedLibraryCall(Rule):
                 a.keyword is not None and a.keyword.value == "category" for a in node.args)
             if category:
                 ctx.report(node, "`warnings.warn(message, category)` is not supported by torch.jit.script "
-                                 "(\"Python exception cannot be used as a value\"): pass only the message")
+                                 "(\"Python exception cannot be used as a value\"): pass only the message",
+                           fix=self._user_warning_fix(node, ctx))
             return
         if qual.startswith("warnings."):
             ctx.report(node, f"`{qual}()` is not supported by torch.jit.script: only `warnings.warn(message)` is")
@@ -264,4 +278,41 @@ class UnsupportedLibraryCall(Rule):
         if target != "logger" and not (target.startswith("call:") and target.endswith(_LOGGER_FACTORIES)):
             return
         ctx.report(node, f"`{owner.value}.{func.attr.value}()` calls a Python logger, which torch.jit.script "
-                         f"cannot compile: guard it with `if not torch.jit.is_scripting():` or use `print`")
+                         f"cannot compile: guard it with `if not torch.jit.is_scripting():` or use `print`",
+                   fix=self._guard_fix(node, ctx))
+
+    @staticmethod
+    def _user_warning_fix(node: cst.Call, ctx):
+        """`warnings.warn(msg, UserWarning)` -> `warnings.warn(msg)`: UserWarning is the default."""
+        args = list(node.args)
+        if len(args) != 2 or any(a.star for a in args):
+            return None
+        if args[0].keyword is not None and args[0].keyword.value != "message":
+            return None
+        category = args[1]
+        if category.keyword is not None and category.keyword.value != "category":
+            return None
+        if ctx.resolve(category.value) != "builtins.UserWarning":
+            return None
+        first = args[0].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return ctx.safe_fix("Drop the default category `UserWarning`",
+                            [(node, ctx.code_of(node.with_changes(args=[first])))])
+
+    @staticmethod
+    def _guard_fix(node: cst.Call, ctx):
+        """A logger call alone on its line -> `if not torch.jit.is_scripting(): <call>` (eager unchanged)."""
+        parents = ctx.parents
+        if len(parents) < 2 or not isinstance(parents[-1], cst.Expr) or parents[-1].value is not node:
+            return None
+        line = parents[-2]
+        if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+            return None
+        binding = ctx.names.bindings.get("torch")
+        if binding is None or binding.kind != "import" or binding.target != "torch" or (
+                ctx.infer is not None and "torch" in ctx.infer.locals):
+            return None
+        code = ctx.code_of(node)
+        if "\n" in code:
+            return None  # the guard would dedent the continuation lines
+        return ctx.safe_fix("Guard the call with `if not torch.jit.is_scripting():`",
+                            [(parents[-1], f"if not torch.jit.is_scripting(): {code}")])

@@ -2,7 +2,7 @@ from typing import Optional
 
 import libcst as cst
 
-from ..analysis.types import DTYPE, SIZE, TENSOR
+from ..analysis.types import DTYPE, INT, SINT, SIZE, TENSOR
 from .base import Example, Rule
 
 # Tensor methods and properties torch.jit.script rejects ("'Tensor' object has no attribute or
@@ -86,6 +86,34 @@ def _torch_alias(ctx) -> Optional[str]:
     return None
 
 
+# `torch.iinfo(torch.<int dtype>).min/.max`: constants of the dtype (checked against torch by
+# tests/codemods/fixtures/tensor_api_rewrites).
+_IINFO = {}
+for _names, _bits, _signed in ((("int8",), 8, True), (("uint8",), 8, False), (("int16", "short"), 16, True),
+                               (("int32", "int"), 32, True), (("int64", "long"), 64, True)):
+    for _n in _names:
+        _IINFO[f"torch.{_n}"] = ((-(1 << (_bits - 1)), (1 << (_bits - 1)) - 1) if _signed else (0, (1 << _bits) - 1))
+
+
+def _info_constant(qual: str, node: cst.Call, ctx):
+    """`torch.iinfo(torch.int32).max` -> `2147483647`: the fix replaces the attribute read."""
+    parent = ctx.parent
+    if (qual != "torch.iinfo" or len(node.args) != 1 or node.args[0].keyword is not None or node.args[0].star
+            or not isinstance(parent, cst.Attribute) or parent.value is not node
+            or parent.attr.value not in ("min", "max")):
+        return None
+    bounds = _IINFO.get(ctx.resolve(node.args[0].value) or "")
+    if bounds is None:
+        return None
+    value = bounds[0] if parent.attr.value == "min" else bounds[1]
+    grand = ctx.parents[-2] if len(ctx.parents) >= 2 else None
+    if value == -(1 << 63):  # the literal 9223372036854775808 does not fit the compiler's int64
+        return ctx.safe_fix("Write the constant", [(parent, "(-9223372036854775807 - 1)")])
+    wrap = isinstance(grand, cst.Attribute) or (value < 0 and isinstance(grand, (cst.BinaryOperation, cst.Subscript)))
+    text = f"({value})" if wrap else str(value)
+    return ctx.safe_fix("Write the constant", [(parent, text)])
+
+
 def _without_arg(call: cst.Call, arg: cst.Arg) -> cst.Call:
     args = [a for a in call.args if a is not arg]
     if args:
@@ -135,16 +163,21 @@ class UnsupportedTensorApi(Rule):
     ``torch.unique(x, ...)``, ``x.dtype.is_floating_point`` -> ``x.is_floating_point()``,
     ``x.size().numel()`` -> ``x.numel()``, ``torch.is_tensor(x)`` -> ``isinstance(x, torch.Tensor)``,
     ``torch.zeros(3, requires_grad=flag)`` -> ``torch.zeros(3).requires_grad_(flag)`` (and dropping
-    ``requires_grad=False``), ``nonzero(x, as_tuple=False)`` -> ``nonzero(x)``. Fixes that spell
-    ``torch`` are offered only when ``torch`` is imported under that name. One fix is unsafe:
-    ``torch.Tensor([...])`` -> ``torch.tensor([...], dtype=torch.float)``, which differs when the
-    default dtype was changed with ``torch.set_default_dtype``.
+    ``requires_grad=False``), ``nonzero(x, as_tuple=False)`` -> ``nonzero(x)``, ``x.new(n, m)`` with
+    int sizes -> ``x.new_empty([n, m])``, ``x.new_tensor(data)`` -> ``torch.tensor(data,
+    dtype=x.dtype, device=x.device)``, ``torch.iinfo(torch.int32).max`` (an integer dtype named
+    literally, ``.min``/``.max``) -> the constant. Fixes that spell ``torch`` are offered only when
+    ``torch`` is imported under that name. Two fixes are unsafe: ``torch.Tensor([...])`` ->
+    ``torch.tensor([...], dtype=torch.float)``, which differs when the default dtype was changed
+    with ``torch.set_default_dtype``, and ``nonzero(x, as_tuple=True)`` ->
+    ``nonzero(x).unbind(1)``, which differs for a 0-dim ``x`` (an empty tuple instead of one index
+    Tensor) and gives views of one index Tensor.
     """
 
     code = "JIT145"
     name = "unsupported-tensor-api"
     message = "Tensor API not supported by torch.jit.script"
-    fix_safety = "safe"
+    fix_safety = "safe or unsafe (see Fix safety)"
     evidence = ("s508", "s509", "s501")
 
     INVALID = [
@@ -320,6 +353,20 @@ class UnsupportedTensorApi(Rule):
             simple = _SIMPLE_FIXES.get(attr)
             if simple is not None and not call.args and (torch_name or attr in ("nelement", "ndimension")):
                 fix = ctx.safe_fix(f"Replace `.{attr}()`", [(call, simple(receiver, torch_name))])
+            elif attr == "new" and call.args and all(
+                    a.keyword is None and not a.star and (isinstance(a.value, cst.Integer)
+                                                          or ctx.type_of(a.value) in (INT, SINT))
+                    for a in call.args):
+                # `x.new(n, m)` with int sizes: an uninitialised Tensor of x's dtype and device
+                sizes = ", ".join(ctx.code_of(a.value) for a in call.args)
+                if len(call.args) > 1:
+                    sizes = f"[{sizes}]"
+                fix = ctx.safe_fix("Use `x.new_empty(sizes)`", [(call, f"{receiver}.new_empty({sizes})")])
+            elif (attr == "new_tensor" and torch_name and isinstance(node.value, cst.Name) and len(call.args) == 1
+                    and call.args[0].keyword is None and not call.args[0].star):
+                fix = ctx.safe_fix("Use `torch.tensor(data, dtype=x.dtype, device=x.device)`",
+                                   [(call, f"{torch_name}.tensor({ctx.code_of(call.args[0].value)}, "
+                                           f"dtype={receiver}.dtype, device={receiver}.device)")])
             elif attr == "unique" and torch_name and not any(a.star for a in call.args):
                 rest = "".join(", " + ctx.code_of(a.with_changes(comma=cst.MaybeSentinel.DEFAULT)) for a in call.args)
                 fix = ctx.safe_fix("Use `torch.unique`", [(call, f"{torch_name}.unique({receiver}{rest})")])
@@ -365,7 +412,7 @@ class UnsupportedTensorApi(Rule):
             return
         hint = _FUNCTIONS.get(qual)
         if hint is not None:
-            fix = None
+            fix = _info_constant(qual, node, ctx)
             if (qual == "torch.is_tensor" and len(node.args) == 1 and node.args[0].keyword is None
                     and _torch_alias(ctx) and ctx.resolve(cst.Name("isinstance")) == "builtins.isinstance"):
                 fix = ctx.safe_fix("Use `isinstance(x, torch.Tensor)`",
@@ -385,6 +432,9 @@ class UnsupportedTensorApi(Rule):
             fix = None
             if isinstance(arg.value, cst.Name) and arg.value.value == "False":
                 fix = ctx.safe_fix("Drop `as_tuple=False`", [(node, ctx.code_of(_without_arg(node, arg)))])
+            elif isinstance(arg.value, cst.Name) and arg.value.value == "True":
+                fix = ctx.unsafe_fix("Use `.unbind(1)` of the index Tensor",
+                                     [(node, ctx.code_of(_without_arg(node, arg)) + ".unbind(1)")])
             ctx.report(node, f"`{spelled}(..., as_tuple=...)` is not supported by torch.jit.script: use "
                              f"`{spelled}(...)` (an [n, dim] index Tensor) and `.unbind(1)` for per-dim indices",
                        fix=fix)
