@@ -212,7 +212,7 @@ CPP = [
     ("python_sugared_value.cpp", "ModuleValue::getitem", "Unable to extract string literal index. ModuleDict indexing is only supported with string literals. Enumeration of ModuleDict is supported, e.g. 'for k, v in self.items(): ...'", ["JIT140"]),
     ("python_sugared_value.cpp", "ModuleValue::getitem", "Only ModuleList, Sequential, ModuleDict, ParameterList, and ParameterDict modules are subscriptable", "N"),
     ("python_sugared_value.cpp", "checkInterface", "Could not compile {field}() because module is an interface type. Please file issue.", "N"),
-    ("python_sugared_value.cpp", "ModuleValue::attr", "Module '{cls}' has no attribute '{field}' {hint}", ["JIT137", "JIT208", "JIT143", "JIT138"]),
+    ("python_sugared_value.cpp", "ModuleValue::attr", "Module '{cls}' has no attribute '{field}' {hint}", ["JIT137", "JIT208", "JIT143", "JIT138", "JIT146"]),
     ("python_sugared_value.cpp", "ModuleValue::iter", "Only constant Sequential, ModuleList, ModuleDict, or ParameterList can be used as an iterable", ["JIT143"]),
     ("python_sugared_value.cpp", "BooleanDispatchValue::call", "Argument for boolean dispatch at position {i} was not constant", "N"),
     ("python_sugared_value.cpp", "BooleanDispatchValue::call", "Keyword argument '{name}' for boolean dispatch at position was not constant", "N"),

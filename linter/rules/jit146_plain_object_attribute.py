@@ -1,0 +1,394 @@
+from typing import Dict, Optional, Tuple
+
+import libcst as cst
+
+from ..analysis.names import dotted_name
+from ..analysis.syntax import iter_descendants
+from .base import Example, Rule
+
+# Parameter annotations naming Python objects TorchScript never converts (checked with torch
+# 2.13: "failed to convert Python type: 'types.SimpleNamespace' to a TorchScript type").
+_OBJECT_TYPES = {
+    "types.SimpleNamespace": "a `types.SimpleNamespace`",
+    "argparse.Namespace": "an `argparse.Namespace`",
+}
+_NOT_PROJECT = ("torch.", "builtins.", "typing.", "collections.", "enum.", "dataclasses.", "numpy.",
+                "math.", "abc.", "types.", "argparse.")
+
+# attr -> (assignment code, what the value is, extra requires)
+_Table = Dict[str, Tuple[str, str, Tuple[tuple, ...]]]
+
+
+def _self_attr(node: cst.BaseExpression, me: str) -> Optional[str]:
+    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == me:
+        return node.attr.value
+    return None
+
+
+def _is_dataclass_decorator(dec: cst.Decorator, ctx) -> bool:
+    expr = dec.decorator.func if isinstance(dec.decorator, cst.Call) else dec.decorator
+    dotted = dotted_name(expr)
+    return dotted is not None and ctx.resolve(expr) in ("dataclasses.dataclass",)
+
+
+def _varargs_init(node: cst.ClassDef) -> bool:
+    """A plain same-file class (no bases, no decorators) whose ``__init__`` takes *args/**kwargs:
+    TorchScript cannot compile it as a class, so its instances never convert."""
+    if node.bases or node.decorators or not isinstance(node.body, cst.IndentedBlock):
+        return False
+    for stmt in node.body.body:
+        if isinstance(stmt, cst.FunctionDef) and stmt.name.value == "__init__":
+            return isinstance(stmt.params.star_arg, cst.Param) or stmt.params.star_kwarg is not None
+    return False
+
+
+def _class_kind(expr: cst.BaseExpression, ctx) -> Optional[Tuple[str, Tuple[tuple, ...]]]:
+    """What an instance of the class named by ``expr`` is, when TorchScript surely cannot
+    convert it: (description, extra requires); None when unknown or convertible."""
+    dotted = dotted_name(expr)
+    if dotted is None:
+        return None
+    if ctx.infer is not None and dotted.split(".")[0] in ctx.infer.locals:
+        return None
+    qual = ctx.resolve(expr)
+    if qual in _OBJECT_TYPES:
+        return _OBJECT_TYPES[qual], ()
+    short = dotted.rsplit(".", 1)[-1]
+    if isinstance(expr, cst.Name):
+        binding = ctx.names.bindings.get(expr.value)
+        if binding is None:
+            return None
+        if binding.kind == "class":
+            node = ctx.file.class_nodes.get(expr.value)
+            if node is None:
+                return None
+            if any(_is_dataclass_decorator(d, ctx) for d in node.decorators):
+                return (f"an instance of the dataclass `{short}`",
+                        (("class_is", binding.target, "unscripted_dataclass"),))
+            if _varargs_init(node):
+                return f"an instance of `{short}`, whose `__init__` takes `*args`/`**kwargs`", ()
+            return None
+        if binding.kind != "import":
+            return None
+        qual = binding.target
+    if qual is None or qual.startswith(_NOT_PROJECT) or "." not in qual or not short[:1].isupper():
+        return None
+    return f"an instance of the dataclass `{short}`", (("class_is", qual, "unscripted_dataclass"),)
+
+
+def _assigned_names(fn: cst.FunctionDef) -> Dict[str, int]:
+    counts: Dict[str, int] = {}
+    for sub in iter_descendants(fn.body):
+        targets = []
+        if isinstance(sub, cst.Assign):
+            targets = [t.target for t in sub.targets]
+        elif isinstance(sub, (cst.AnnAssign, cst.AugAssign)):
+            targets = [sub.target]
+        elif isinstance(sub, (cst.For, cst.CompFor)):
+            targets = [sub.target]
+        elif isinstance(sub, (cst.NamedExpr,)):
+            targets = [sub.target]
+        for t in targets:
+            for n in ([el.value for el in t.elements] if isinstance(t, (cst.Tuple, cst.List)) else [t]):
+                if isinstance(n, cst.Name):
+                    counts[n.value] = counts.get(n.value, 0) + 1
+    return counts
+
+
+def _table(class_node: cst.ClassDef, ctx) -> _Table:
+    cache = ctx.file.scratch.setdefault("JIT146", {})
+    key = id(class_node)
+    if key in cache:
+        return cache[key]
+    writes: Dict[str, list] = {}
+    declared = set()
+    init = None
+    body = class_node.body.body if isinstance(class_node.body, cst.IndentedBlock) else ()
+    for stmt in body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:  # class-level annotations / __constants__: the user typed it
+                targets = ([small.target] if isinstance(small, cst.AnnAssign)
+                           else [t.target for t in small.targets] if isinstance(small, cst.Assign) else [])
+                declared.update(t.value for t in targets if isinstance(t, cst.Name))
+                if isinstance(small, cst.Assign) and any(isinstance(t.target, cst.Name) and
+                                                         t.target.value == "__constants__" for t in small.targets):
+                    declared.update(s.evaluated_value for s in iter_descendants(small.value)
+                                    if isinstance(s, cst.SimpleString))
+            continue
+        if not isinstance(stmt, cst.FunctionDef) or not stmt.params.params:
+            continue
+        if stmt.name.value == "__init__":
+            init = stmt
+        me = stmt.params.params[0].name.value
+        for sub in iter_descendants(stmt.body):
+            if isinstance(sub, cst.Assign):
+                for t in sub.targets:
+                    nodes = [el.value for el in t.target.elements] if isinstance(t.target, (cst.Tuple, cst.List)) \
+                        else [t.target]
+                    for n in nodes:
+                        attr = _self_attr(n, me)
+                        if attr is not None:
+                            single = len(sub.targets) == 1 and n is t.target
+                            writes.setdefault(attr, []).append((stmt, sub if single else None))
+            elif isinstance(sub, (cst.AnnAssign, cst.AugAssign)):
+                attr = _self_attr(sub.target, me)
+                if attr is not None:
+                    writes.setdefault(attr, []).append((stmt, None))
+            elif isinstance(sub, cst.Call):  # setattr(self, "x", ...), self.register_buffer("x", ...)
+                for arg in sub.args[:2]:
+                    if isinstance(arg.value, cst.SimpleString):
+                        declared.add(arg.value.evaluated_value)
+    table: _Table = {}
+    if init is None:
+        cache[key] = table
+        return table
+    params = {p.name.value: p for p in list(init.params.params) + list(init.params.kwonly_params)}
+    rebound = _assigned_names(init)
+    for attr, entries in writes.items():
+        if attr in declared or len(entries) != 1:
+            continue
+        fn, assign = entries[0]
+        if fn is not init or assign is None:
+            continue
+        value = assign.value
+        found = None
+        if isinstance(value, cst.Name) and value.value in params and rebound.get(value.value, 0) == 0:
+            ann = params[value.value].annotation
+            if ann is not None:
+                found = _class_kind(ann.annotation, ctx)
+        elif isinstance(value, cst.Call) and not value.args or isinstance(value, cst.Call):
+            kind = _class_kind(value.func, ctx)
+            # SimpleNamespace(...) / Namespace(...) constructed here are JIT137's
+            if kind is not None and kind[1]:
+                found = kind
+        if found is not None:
+            table[attr] = (ctx.code_of(assign).strip(), found[0], found[1])
+    cache[key] = table
+    return table
+
+
+class PlainObjectAttribute(Rule):
+    """
+    ## What it does
+    Flags compiled code (``forward``, ``@torch.jit.export`` methods and what they call) that
+    reads an ``nn.Module`` attribute holding a plain Python object TorchScript cannot convert:
+    an attribute set once in ``__init__`` from a parameter annotated ``types.SimpleNamespace``,
+    ``argparse.Namespace`` or a project dataclass that was never scripted itself, from an
+    instance of such a dataclass constructed there (``self.cfg = Cfg(hidden=4)``), or from a
+    parameter annotated with a same-file class whose ``__init__`` takes ``*args``/``**kwargs``.
+    The finding is reported at the read and names the assignment. (``SimpleNamespace(...)``
+    and mixed dict literals assigned directly are JIT137.)
+
+    ## Why is this bad?
+    ``torch.jit.script`` types module attributes from their values. A config object is
+    converted only when TorchScript can compile its class; these cannot be, and the module is
+    rejected at the read: "Module 'M' has no attribute 'cfg' (This attribute exists on the
+    Python module, but we failed to convert Python type: 'Cfg' to a TorchScript type"). A plain
+    class with typed ``__init__`` parameters may compile, so it is not reported; nor is an
+    attribute with a class-level annotation.
+
+    ## Example
+    ```python
+    @dataclasses.dataclass
+    class Cfg:
+        hidden: int = 4
+
+    class M(nn.Module):
+        def __init__(self, cfg: Cfg):
+            super().__init__()
+            self.cfg = cfg
+
+        def forward(self, x):
+            return x * self.cfg.hidden
+    ```
+
+    ## Use instead
+    ```python
+    class M(nn.Module):
+        def __init__(self, cfg: Cfg):
+            super().__init__()
+            self.hidden = cfg.hidden
+
+        def forward(self, x):
+            return x * self.hidden
+    ```
+
+    ## Fix safety
+    No automatic fix: which fields compiled code needs (and whether eager code elsewhere reads
+    ``self.cfg``) is for the author to decide.
+    """
+
+    code = "JIT146"
+    name = "plain-object-attribute"
+    message = "compiled code reads a module attribute holding a Python object TorchScript cannot convert"
+
+    INVALID = [
+        Example(
+            """
+            import dataclasses
+            import torch
+            from torch import nn
+
+            @dataclasses.dataclass
+            class Cfg:
+                hidden: int = 4
+
+            class M(nn.Module):
+                def __init__(self, cfg: Cfg = Cfg()):
+                    super().__init__()
+                    self.cfg = cfg
+
+                def forward(self, x: torch.Tensor) -> torch.Tensor:
+                    return x * self.cfg.hidden  # MARK
+            """,
+            root="M",
+        ),
+        Example(
+            """
+            import dataclasses
+            import torch
+            from torch import nn
+
+            @dataclasses.dataclass
+            class Cfg:
+                hidden: int = 4
+                scale: float = 2.0
+
+            class M(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.cfg = Cfg(hidden=3)
+
+                def forward(self, x: torch.Tensor) -> torch.Tensor:
+                    return self.scaled(x)
+
+                def scaled(self, x: torch.Tensor) -> torch.Tensor:
+                    return x * self.cfg.scale  # MARK
+            """,
+            root="M",
+        ),
+        Example(
+            """
+            import types
+            import torch
+            from torch import nn
+
+            class M(nn.Module):
+                def __init__(self, cfg: types.SimpleNamespace = types.SimpleNamespace(eps=1e-5)):
+                    super().__init__()
+                    self.cfg = cfg
+
+                def forward(self, x: torch.Tensor) -> torch.Tensor:
+                    return x + self.cfg.eps  # MARK
+            """,
+            root="M",
+        ),
+        Example(
+            """
+            import argparse
+            import torch
+            from torch import nn
+
+            class M(nn.Module):
+                def __init__(self, args: argparse.Namespace = argparse.Namespace(eps=1e-5)):
+                    super().__init__()
+                    self.args = args
+
+                def forward(self, x: torch.Tensor) -> torch.Tensor:
+                    return x + self.args.eps  # MARK
+            """,
+            root="M",
+        ),
+        Example(
+            """
+            import torch
+            from torch import nn
+
+            class Options:
+                def __init__(self, eps: float = 1e-5, **extra):
+                    self.eps = eps
+
+            class M(nn.Module):
+                def __init__(self, opts: Options = Options()):
+                    super().__init__()
+                    self.opts = opts
+
+                def forward(self, x: torch.Tensor) -> torch.Tensor:
+                    return x + self.opts.eps  # MARK
+            """,
+            root="M",
+        ),
+    ]
+    VALID = [
+        Example(
+            """
+            import dataclasses
+            import types
+            import torch
+            from torch import nn
+
+            @dataclasses.dataclass
+            class Cfg:
+                hidden: int = 4
+
+            @dataclasses.dataclass
+            class Scripted:
+                scale: float = 2.0
+
+            torch.jit.script(Scripted)
+
+            class Options:
+                def __init__(self, eps: float = 1e-5):
+                    self.eps = eps
+
+            class M(nn.Module):
+                def __init__(self, cfg: Cfg = Cfg(), opts: Options = Options(),
+                             ns: types.SimpleNamespace = types.SimpleNamespace(bias=1.0)):
+                    super().__init__()
+                    self.hidden = cfg.hidden
+                    self.cfg = cfg
+                    self.opts = opts
+                    self.sc = Scripted()
+                    self.bias = ns.bias
+                    self.ns = ns
+
+                def forward(self, x: torch.Tensor) -> torch.Tensor:
+                    return x * self.hidden * self.sc.scale + self.opts.eps + self.bias
+            """,
+            root="M",
+            inputs="[(torch.ones(2),)]",
+        ),
+    ]
+
+    def visit_Attribute(self, node: cst.Attribute, ctx) -> None:
+        fn = ctx.function
+        if fn is None or fn.class_node is None or not fn.is_method or not fn.params or fn.name == "__init__":
+            return
+        me = fn.params[0].name
+        attr = _self_attr(node, me)
+        if attr is None:
+            return
+        parent = ctx.parents[-1] if ctx.parents else None
+        if isinstance(parent, cst.AssignTarget) or (isinstance(parent, (cst.AnnAssign, cst.AugAssign))
+                                                     and parent.target is node):
+            return
+        entry = _table(fn.class_node, ctx).get(attr)
+        if entry is None:
+            return
+        seen = ctx.scratch.setdefault(self.code, set())
+        if attr in seen:
+            return
+        seen.add(attr)
+        assign, what, extra = entry
+        field = None
+        if len(ctx.parents) and isinstance(parent, cst.Attribute) and parent.value is node:
+            field = parent.attr.value
+        source = assign.split("=", 1)[1].strip() if "=" in assign else attr
+        hint = (f"e.g. `{me}.{attr}_{field} = {source}.{field}` in `__init__`, read here as `{me}.{attr}_{field}`"
+                if field else "copy the fields it needs into typed attributes (or `Final` constants) in `__init__`")
+        class_id = fn.id.rsplit(".", 1)[0]
+        ctx.report(node, f"`{me}.{attr}` holds {what} (`{assign}` in `__init__`), which TorchScript cannot "
+                         f"convert: torch.jit.script rejects the module here (\"Module has no attribute "
+                         f"'{attr}' ... failed to convert Python type\"); copy the fields compiled code needs into "
+                         f"typed attributes or `Final` constants in `__init__` ({hint})",
+                   requires=(("module", class_id),) + extra)
