@@ -91,6 +91,8 @@ def verify(
     seed: int = 0,
     timeout: float = DEFAULT_TIMEOUT,
     progress: Optional[Callable[[str], None]] = None,
+    export: bool = False,
+    cpp: bool = False,
 ) -> Report:
     """Verify ``target`` (an ``nn.Module`` or a function) under TorchScript.
 
@@ -98,11 +100,17 @@ def verify(
     compared.  Returns a :class:`Report`; ``report.ok`` is True when every check passed and
     ``print(report)`` shows the table.  The model passed in is not modified (everything runs
     on deep copies).  ``timeout`` bounds the fresh-process load.
+
+    ``export=True`` adds an ``export/cpu`` row: ``torch.export.export`` with the dims that differ
+    between inputs marked ``Dim.AUTO``, run and compared, saved and reloaded in a fresh process
+    (JIT6xx codes). ``cpp=True`` adds ``cpp:script``/``cpp:trace`` rows: each saved archive
+    loaded with ``torch::jit::load`` in a C++ program built against the wheel's libtorch (once,
+    cached), run on the inputs and compared; skipped with the reason when no C++ compiler exists.
     """
     if isinstance(target, Case):
         return verify(target.model, target.inputs, **{**dict(modes=modes, devices=devices, save_load=save_load,
                       rtol=rtol, atol=atol, trace_kwargs=trace_kwargs, static_check=static_check, seed=seed,
-                      timeout=timeout, progress=progress), **target.options})
+                      timeout=timeout, progress=progress, export=export, cpp=cpp), **target.options})
     modes = _check_choice("modes", modes, MODES)
     devices = _check_choice("devices", devices, DEVICES)
     args_list = normalize_inputs(inputs)
@@ -111,7 +119,7 @@ def verify(
     verifier = Verifier(
         target, args_list, modes=modes, devices=devices, save_load=save_load, rtol=rtol, atol=atol,
         trace_kwargs=dict(trace_kwargs or {}), static_check=static_check, seed=seed, timeout=timeout,
-        progress=progress,
+        progress=progress, export=export, cpp=cpp,
     )
     with recorded_warnings() as caught:
         verifier.caught = caught

@@ -96,6 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-static-check", action="store_true",
                         help="do not cross-check runtime failures against `jitlint check`")
     parser.add_argument("--no-progress", action="store_true", help="no progress indicator on stderr")
+    parser.add_argument("--export", action="store_true",
+                        help="also torch.export.export the model (dims that differ between inputs dynamic), run, "
+                             "compare and reload it (JIT6xx)")
+    parser.add_argument("--cpp", action="store_true",
+                        help="also load the saved archives with torch::jit::load in C++ (libtorch of the torch wheel; "
+                             "built once, needs a C++ compiler) and compare")
     return parser
 
 
@@ -346,6 +352,10 @@ def verify_kwargs_from(args: argparse.Namespace) -> Dict[str, Any]:
         "save_load": not args.no_save_load,
         "timeout": args.timeout,
     }
+    if getattr(args, "export", False):
+        kwargs["export"] = True
+    if getattr(args, "cpp", False):
+        kwargs["cpp"] = True
     if args.rtol is not None:
         kwargs["rtol"] = args.rtol
     if args.atol is not None:

@@ -48,8 +48,10 @@ class _EagerCall:
 
 class Verifier:
     def __init__(self, target, args_list, *, modes, devices, save_load, rtol, atol, trace_kwargs,
-                 static_check, seed, timeout, progress):
+                 static_check, seed, timeout, progress, export=False, cpp=False):
         self.target = target
+        self.export = export  # also torch.export.export it (the export/cpu row)
+        self.cpp = cpp  # also load the saved archives in C++ (the cpp:<mode> rows)
         self.inputs = args_list
         self.modes = modes
         self.devices = devices
@@ -107,6 +109,10 @@ class Verifier:
                         self.report.results.append(ModeResult(mode, device, skipped_reason=f"CUDA skipped: {reason}"))
                         continue
                     self.report.results.append(self.run_mode(mode, device, workdir))
+            if self.export:
+                from .deploy_checks import run_export
+
+                self.report.results.append(run_export(self, workdir))
             if "cuda" in self.devices and not usable:
                 self.report.notes.append(f"CUDA skipped: {reason}")
             if self.save_load and self.artifacts:
@@ -118,6 +124,10 @@ class Verifier:
                             check="save_load", severity=FAIL,
                             summary=f"could not run the fresh-process load: {type(exc).__name__}: {exc}"[:300],
                         ))
+            if self.cpp:
+                from .deploy_checks import run_cpp
+
+                self.report.results.extend(run_cpp(self, workdir))
             self.add_notes()
             if self.static_check:
                 self.crosscheck()
