@@ -1,6 +1,6 @@
 """Record what the real TorchScript compiler does with real model zoos (issue 4).
 
-    /work/benchenv/bin/python bench/corpus/build_ground_truth.py [--only LIB] [--jobs 2]
+    ../benchenv/bin/python bench/corpus/build_ground_truth.py [--only LIB] [--jobs 2]
 
 For every model of ``zoo.py`` (torchvision, timm, transformers; random weights, nothing
 downloaded) a child process builds the model in eval mode and records into

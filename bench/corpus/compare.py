@@ -13,8 +13,9 @@ A model is *rejected* when scripting raised or the scripted model diverged from 
 raised) on the second input. The tables count models; every disagreement is listed with the
 jitlint findings (file:line) or the compiler's message.
 
-Run in the bench environment (it has the model libraries):
-``/work/benchenv/bin/python bench/corpus/compare.py [--library timm] [--json out.json]``.
+Run in the bench environment (it has the model libraries; made by ``python3.11 -m venv ../benchenv &&
+../benchenv/bin/pip install torch==2.14.1 torchvision==0.29.1 timm==1.0.31 transformers==5.23.0 -e .``):
+``../benchenv/bin/python bench/corpus/compare.py [--library timm] [--json out.json]``.
 """
 
 from __future__ import annotations
