@@ -28,8 +28,9 @@ fixed again (idempotence). The compiler then judges the original and the fixed t
 - probe: its own file (the harness's header), root ``f``, script mode, run on its args if any;
 - rule example: the default rules plus the rule (as ``tests/codemods/test_fixed_examples.py``),
   in the example's mode and root; judged like ``tests/test_rule_examples.py`` does a VALID
-  example (script: compiles and matches eager; trace: traces and matches; save-fails: saves;
-  warns: silent). Every INVALID example is broken by definition (the test suite proves it).
+  example (script: compiles and matches eager; trace: traces and matches; export, JIT6xx:
+  ``torch.export.export``, non-strict, every dim ``Dim.AUTO``, exports and matches; save-fails:
+  saves; warns: silent). Every INVALID example is broken by definition (the test suite proves it).
 
 Reported: findings carrying a fix (safe / unsafe / display-only / codemod); per fix level the
 repair rate (broken items that now compile or trace and match eager, over broken items), items
@@ -88,7 +89,8 @@ from typing import Any, Dict, List, Optional, Tuple, Union
 
 # tests/test_rule_examples.py: what the compiler says about a right (VALID-like) example
 EXPECTED_RIGHT = {"reject": {"matches"}, "diverge": {"matches"}, "trace-diverge": {"matches"},
-                  "save-fails": {"saves"}, "warns": {"silent"}, "runtime-fails": {"matches"}}
+                  "save-fails": {"saves"}, "warns": {"silent"}, "runtime-fails": {"matches"},
+                  "export-fails": {"matches"}, "export-diverges": {"matches"}}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -185,14 +187,14 @@ def catalog_items(gt: Path) -> List[dict]:
 
 def example_items() -> List[dict]:
     from jitlint.linter.rules import all_rules
-    from jitlint.linter.rules.base import SCRIPT, TRACE
+    from jitlint.linter.rules.base import EXPORT, SCRIPT, TRACE
 
     items = []
     for code, rule in all_rules().items():
         if code.startswith("JIT0"):  # tool rules fix noqa comments, not code the compiler sees
             continue
         for i, ex in enumerate(rule.INVALID):
-            mode = TRACE if ex.mode == TRACE else SCRIPT
+            mode = ex.mode if ex.mode in (TRACE, EXPORT) else SCRIPT
             items.append({
                 "group": "example", "id": f"{code}-{i}", "kind": "example", "rule": code,
                 "mode": mode, "root": ex.root, "filename": "x.py", "source": ex.source,
@@ -476,7 +478,20 @@ def _example_verdict(module, item: dict, invalid: bool) -> Tuple[str, str]:
                 return "diverges", f"input {i}: scripted raises {res}"
         return "matches", ""
     target, eager = _instantiate(module, root), _instantiate(module, root)
-    if item["ex_mode"] == "trace" or expect == "trace-diverge":
+    if item["ex_mode"] == "export":
+        # tests/compiler.py's export_verdict: non-strict, every dim of every Tensor Dim.AUTO
+        from torch.export import Dim
+
+        example = _clone(inputs[0])
+        shapes = tuple({i: Dim.AUTO for i in range(a.dim())} if isinstance(a, torch.Tensor) else None
+                       for a in example)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                compiled = torch.export.export(target, example, dynamic_shapes=shapes).module()
+        except Exception as exc:  # noqa: BLE001
+            return "fails", _first_line(exc)
+    elif item["ex_mode"] == "trace" or expect == "trace-diverge":
         try:
             compiled = torch.jit.trace(target, _clone(inputs[0]))
         except Exception as exc:  # noqa: BLE001
