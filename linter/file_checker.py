@@ -27,6 +27,7 @@ from .analysis.types import NONE, TENSOR, Type, join
 from .finding import Edit, Finding, Fix
 from .function_walker import Dispatch, FunctionWalker
 from .results import Conditional
+from .subclass_variants import walk_variants
 
 
 @dataclass
@@ -390,9 +391,13 @@ class FileAnalyzer:
         self.fctx = fctx
         for name, node in self.function_nodes.items():
             self._walk_function(node, name, None, None, fctx)
+        own_walks = {}
         for info in self.class_infos:
             for mname, mnode in info.methods.items():
+                start = len(fctx.pending)
                 self._walk_function(mnode, f"{info.name}.{mname}", info.facts, info.node, fctx)
+                own_walks[(info.id, mname)] = (start, len(fctx.pending))
+        walk_variants(self, fctx, own_walks)  # inherited methods per same-file subclass
         self._walk_module_level(fctx)
         for rule, hook in self.dispatch.class_hooks:
             for info in self.class_infos:
@@ -410,10 +415,16 @@ class FileAnalyzer:
         return fctx
 
     def _walk_function(self, node: cst.FunctionDef, qualname: str, facts: Optional[ClassFacts],
-                       class_node: Optional[cst.ClassDef], fctx: FileContext) -> None:
+                       class_node: Optional[cst.ClassDef], fctx: FileContext,
+                       throwaway_summary: bool = False) -> None:
         names = self.names
         fid = self.qual(qualname)
         summary = self.summary.functions[fid]
+        if throwaway_summary:  # a second walk (subclass_variants): the summary is already made
+            summary = FunctionSummary(summary.id, summary.name, summary.qualname, summary.class_name,
+                                      summary.decorators, jit_flags=summary.jit_flags,
+                                      is_property=summary.is_property, is_staticmethod=summary.is_staticmethod,
+                                      is_classmethod=summary.is_classmethod)
         params = _params(node)
         info = FunctionInfo(node, fid, node.name.value, qualname, facts, class_node,
                             summary.decorators, params, node.returns)

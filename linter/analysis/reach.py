@@ -76,6 +76,8 @@ class Project:
         self._module_memo: Dict[str, bool] = {}
         self._mro_memo: Dict[str, List[str]] = {}
         self.reached: Dict[Tuple[str, str], str] = {}  # (fid, mode) -> how it was reached
+        # (fid, mode) -> the classes (``self``'s concrete class, or None) it was reached for
+        self.reached_in: Dict[Tuple[str, str], Set[Optional[str]]] = {}
         self.used_attrs: Dict[str, Dict[str, str]] = {}  # class id -> attr -> first method using it
         self.script_classes: Set[str] = set()
         self._scripted: Optional[Set[str]] = None
@@ -244,6 +246,7 @@ class Project:
                 return
             seen.add(ctx_key)
             self.reached.setdefault(key, how)
+            self.reached_in.setdefault(key, set()).add(ctx)
             work.append((fid, mode, ctx))
 
         seen: Set[Tuple[str, str, Optional[str]]] = set()
@@ -450,6 +453,14 @@ class Project:
                         return None
                 elif (fid, mode) not in self.reached:
                     return None
+            elif kind == "reach_variant":
+                # ("reach_variant", fid, mode, variants, all_variants): an inherited method
+                # reached for an instance whose nearest class among all_variants (the defining
+                # class first, then same-file subclasses walked with their own attribute
+                # types; see linter/subclass_variants.py) is one of variants
+                _, fid, mode, variants, all_variants = pred
+                if not self._reached_variant(fid, mode, variants, all_variants):
+                    return None
             elif kind == "module":
                 if not self.is_module(pred[1]):
                     return None
@@ -526,6 +537,19 @@ class Project:
             else:
                 raise ValueError(f"unknown predicate {kind}")
         return fills
+
+    def _reached_variant(self, fid: str, mode: str, variants, all_variants) -> bool:
+        modes = (SCRIPT, TRACE) if mode == "any" else (mode,)
+        for m in modes:
+            for ctx in self.reached_in.get((fid, m), ()):
+                nearest = all_variants[0]
+                for cid in (self.mro(ctx) if ctx is not None else ()):
+                    if cid in all_variants:
+                        nearest = cid
+                        break
+                if nearest in variants:
+                    return True
+        return False
 
     def trace_roots(self) -> Set[str]:
         """Functions whose arguments and results are the traced graph's inputs and outputs:

@@ -36,7 +36,9 @@ class BakedDevice(Rule):
     ``torch.jit.trace`` traces: ``torch.zeros(n, device=x.device)``,
     ``torch.arange(n, device=x.device)``, ``y.to(x.device)``, ``y.to(device=...)`` and
     ``y.to(other_tensor)``, and ``nn.LSTM``/``nn.GRU``/``nn.RNN`` submodules called without
-    an initial state (their own ``forward`` creates the zero state on the input's device).
+    an initial state (their own ``forward`` creates the zero state on the input's device),
+    also in a base class's method when a subclass installs the recurrent layer over the
+    attribute that method calls.
 
     ## Why is this bad?
     The tracer records the device as a constant: the traced model creates or moves Tensors to
@@ -146,6 +148,41 @@ class BakedDevice(Rule):
                 return False
             """,
             root="M", mode=TRACE, expect="trace-diverge", inputs="[(torch.randn(2, 5, 4),)]", check="check",
+        ),
+        Example(
+            """
+            import torch
+            from torch import nn
+
+            class Passthrough(nn.Module):
+                def forward(self, x: torch.Tensor):
+                    return x, x
+
+            class Base(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.rnn = Passthrough()
+
+                def forward(self, x):
+                    out, _ = self.rnn(x)  # MARK
+                    return out
+
+            class WithGRU(Base):
+                # the subclass installs a GRU over the base's Passthrough: the inherited
+                # forward runs the GRU for this class (timm sequencer2d's LSTM2d)
+                def __init__(self):
+                    super().__init__()
+                    self.rnn = nn.GRU(4, 8, batch_first=True)
+
+            def check(traced, make):
+                for node in traced.inlined_graph.nodes():
+                    if node.kind() == "aten::zeros":
+                        device = list(node.inputs())[3].node()
+                        if device.kind() == "prim::Constant" and 'value="cpu"' in str(device):
+                            return True
+                return False
+            """,
+            root="WithGRU", mode=TRACE, expect="trace-diverge", inputs="[(torch.randn(2, 5, 4),)]", check="check",
         ),
     ]
     VALID = [

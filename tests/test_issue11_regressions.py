@@ -1,0 +1,97 @@
+"""Issue 11 (script parts): per-subclass attribute types, lists through submodule calls,
+argument constants into callees. Each fixture is shaped like the timm code it stands for and
+is held against the real compiler or tracer.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+import torch
+
+from compiler import load_example, script_verdict
+from jitlint.linter.config import Settings
+from jitlint.linter.engine import check_source
+
+
+def lint(source: str, mode: str, roots=(), auto_roots: bool = True):
+    settings = Settings(select=["ALL"], modes=[mode], script_roots=list(roots) if mode == "script" else [],
+                        trace_roots=list(roots) if mode == "trace" else [], auto_roots=auto_roots)
+    return check_source(textwrap.dedent(source), "model.py", settings)
+
+
+def codes_at(findings, code):
+    return [(f.code, f.row) for f in findings if f.code == code]
+
+
+# timm sequencer2d: the base class's forward calls self.rnn_v, an RNNIdentity in the base; the
+# subclass LSTM2d installs an nn.LSTM over it. Traced, LSTM2d's forward runs the LSTM without an
+# initial state, whose zero state is created on the example input's device (baked).
+SEQUENCER = """
+from typing import Tuple
+
+import torch
+from torch import nn
+
+
+class RNNIdentity(nn.Module):
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
+    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, None]:
+        return x, None
+
+
+class RNN2dBase(nn.Module):
+    def __init__(self, input_size: int = 8, hidden_size: int = 4):
+        super().__init__()
+        self.hidden_size = hidden_size
+        self.rnn_v = RNNIdentity()
+        self.fc = nn.Linear(2 * hidden_size, input_size)
+
+    def forward(self, x):
+        B, H, W, C = x.shape
+        v = x.permute(0, 2, 1, 3).reshape(-1, H, C)
+        v, _ = self.rnn_v(v)
+        v = v.reshape(B, W, H, -1).permute(0, 2, 1, 3)
+        return self.fc(v)
+
+
+class LSTM2d(RNN2dBase):
+    def __init__(self, input_size: int = 4, hidden_size: int = 4):
+        super().__init__(input_size, hidden_size)
+        self.rnn_v = nn.LSTM(input_size, hidden_size, batch_first=True, bidirectional=True)
+"""
+
+
+def _trace_then_meta(cls, channels):
+    model = cls().eval()
+    with torch.no_grad():
+        traced = torch.jit.trace(model, (torch.rand(2, 3, 5, channels),))
+    traced.to("meta")
+    model.to("meta")
+    x = torch.rand(3, 3, 5, channels, device="meta")
+    assert model(x).device.type == "meta"  # eager follows the input's device
+    try:
+        traced(x)
+    except RuntimeError:
+        return "baked"
+    return "follows"
+
+
+def test_subclass_lstm_over_base_identity_is_reported_in_the_base_forward():
+    findings = lint(SEQUENCER, "trace")
+    assert codes_at(findings, "JIT308") == [("JIT308", 26)]
+    assert "(LSTM)" in next(f.message for f in findings if f.code == "JIT308")
+    module = load_example(textwrap.dedent(SEQUENCER))
+    assert _trace_then_meta(module.LSTM2d, 4) == "baked"
+    assert _trace_then_meta(module.RNN2dBase, 8) == "follows"
+
+
+def test_base_traced_alone_is_not_reported():
+    # only the base is traced: its forward runs RNNIdentity, nothing is baked
+    findings = lint(SEQUENCER, "trace", roots=["RNN2dBase"], auto_roots=False)
+    assert codes_at(findings, "JIT308") == []
+    findings = lint(SEQUENCER, "trace", roots=["LSTM2d"], auto_roots=False)
+    assert codes_at(findings, "JIT308") == [("JIT308", 26)]
