@@ -85,7 +85,7 @@ CPP = [
     ("ir_emitter.cpp", "Environment::setSugaredVar", "Cannot re-assign '{name}' to a value of type {kind} because {name} is not a first-class value.  Only reassignments to first-class values are allowed", "N"),
     ("ir_emitter.cpp", "Environment::setSugaredVar", "Cannot re-assign '{name}' because it has type {kind} and {name} is not a first-class value.  Only reassignments to first-class values are allowed", "N"),
     ("ir_emitter.cpp", "Environment::setSugaredVar", "Variable '{name}' previously had type {old} but is now being assigned to a value of type {new}", ["JIT116", "JIT204", "JIT205"]),
-    ("ir_emitter.cpp", "Environment::setSugaredVar", "Variable '{name}' is annotated with type {annotated} but is being assigned to a value of type {actual}", "N:an annotated local that contradicts its value (issue 15 part 3)"),
+    ("ir_emitter.cpp", "Environment::setSugaredVar", "Variable '{name}' is annotated with type {annotated} but is being assigned to a value of type {actual}", ["JIT148"]),
     ("ir_emitter.cpp", "Environment::throwVarNotFoundError", "undefined value {name}", ["JIT107", "JIT114", "JIT115"]),
     ("ir_emitter.cpp", "to_ir::to_ir", "methods must have a self argument", "N"),
     ("ir_emitter.cpp", "handleMaybeNoReturn", "Function was not annotated as having type None, but does not return along all paths", ["JIT112"]),
@@ -129,7 +129,7 @@ CPP = [
     ("ir_emitter.cpp", "emitTupleAssign", "too many values to unpack: need {n} but found {m}", U_TYPES),
     ("ir_emitter.cpp", "emitExprsAssign", "Cannot pack a tuple into a non-variable", ["JIT118"]),
     ("ir_emitter.cpp", "emitExprsAssign", "unexpected expression on the left-hand side", "N"),
-    ("ir_emitter.cpp", "emitSingleAssignment", "For an assignment, expected an expression on the right-hand side", "N:annotated assignment without a value (issue 15 part 3)"),
+    ("ir_emitter.cpp", "emitSingleAssignment", "For an assignment, expected an expression on the right-hand side", ["JIT147"]),
     ("ir_emitter.cpp", "emitSingleAssignment", "unexpected expression on left-hand side of assignment", "N"),
     ("ir_emitter.cpp", "emitSelectAssign", "Expected RHS for assignment", "N:annotated attribute without a value"),
     ("ir_emitter.cpp", "checkApplyNumInputs", "{name} expected exactly {n} arguments but found {m}", ["JIT133", "JIT134"]),
@@ -153,7 +153,8 @@ CPP = [
     ("ir_emitter.cpp", "emitRpcExpr", "{op}(dst_worker_name, user_callable, args, kwargs)does not support kwargs yet", "N:torch.distributed.rpc calls"),
     ("ir_emitter.cpp", "emitRpcExpr", "{op} is not supported in TorchScript!'", I_INTERNAL),
     ("ir_emitter.cpp", "emitSimpleExpr", "Unexpected starred expansion. File a bug report", ["JIT118"]),
-    ("ir_emitter.cpp", "emitListLiteral", "List type annotation `{ann}` did not match the types of the given list elements, which were inferred to be {types}", "N:lists of mixed element types against the annotation (issue 15 part 1)"),
+    ("ir_emitter.cpp", "emitListLiteral", "List type annotation `{ann}` did not match the types of the given list elements, which were inferred to be {types}", ["JIT148"]),
+    ("ir_emitter.cpp", "emitDictLiteral", "Type annotation was inferred to be `{ann}`, but the type of values given by the dict literal is {t}", ["JIT148"]),
     ("ir_emitter.cpp", "emitListLiteral", "Cannot assign an empty list to a variable annotated to be type {t} because there are multiple possible List type candidates in the Union annotation", "N"),
     ("ir_emitter.cpp", "emitDictLiteral", "Dicts may only contain homogeneous keys. Expected {t}", ["JIT131", "JIT137"]),
     ("ir_emitter.cpp", "emitDictLiteral", "Cannot assign an empty dict to a variable annotated to be type {t} because there are multiple possible Dict type candidates in the Union annotation", "N"),
@@ -247,7 +248,7 @@ UNSUPPORTED_NODES = [
     ("SetComp", "SetComp aren't supported", ["JIT123"]),
     ("Match", "Match aren't supported", "N:match statements"),
     ("TypeAlias", "TypeAlias aren't supported", "N:type statements (Python 3.12)"),
-    ("AnnAssign", "annotated assignments without assigned value aren't supported", "N:annotated assignment without a value (issue 15 part 3)"),
+    ("AnnAssign", "annotated assignments without assigned value aren't supported", ["JIT147"]),
 ]
 
 # Python-side raises, keyed by "file:message template" (the line moves; the key does not).
