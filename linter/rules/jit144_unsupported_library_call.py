@@ -31,6 +31,59 @@ _OTHER = {
 }
 _LOGGER_FACTORIES = ("getLogger", "get_logger")
 
+# torch's own Python functions that are not TorchScript builtins: each one checked with torch
+# 2.13 (CPU build) in compiled code ("Unknown builtin op: aten::get_autocast_gpu_dtype", "Python
+# builtin <built-in function _get_flash_sdp_enabled> is currently not supported", "Can't get source
+# for <class 'torch._utils._CudaDeviceProperties'>", ...). Not listed because they compile:
+# torch.is_autocast_enabled() (no argument; with a device type it is JIT150's), torch.get_autocast_dtype
+# (device), torch.is_autocast_cpu_enabled, torch.is_grad_enabled, torch.compiler.is_compiling,
+# torch.backends.cudnn.enabled/deterministic/benchmark/allow_tf32/is_available(),
+# torch.backends.mps.is_available(). Not listed because a CUDA build registers them as builtins
+# (cuda::device_count, cuda::_current_device, cuda::synchronize, cuda::current_stream):
+# torch.cuda.device_count/current_device/synchronize/current_stream.
+_AUTOCAST_STATE = "read the autocast state outside the model (`torch.is_autocast_enabled()` with no argument compiles)"
+_DECIDE_OUTSIDE = "decide it outside the model and store a typed attribute in `__init__`"
+_TORCH_PYTHON = {
+    "torch.get_autocast_gpu_dtype": 'use `torch.get_autocast_dtype("cuda")`, which compiles',
+    "torch.get_autocast_cpu_dtype": 'use `torch.get_autocast_dtype("cpu")`, which compiles',
+    "torch.get_autocast_ipu_dtype": 'use `torch.get_autocast_dtype("ipu")`, which compiles',
+    "torch.is_autocast_cache_enabled": _AUTOCAST_STATE,
+    "torch.is_autocast_ipu_enabled": _AUTOCAST_STATE,
+    "torch.is_autocast_xla_enabled": _AUTOCAST_STATE,
+    "torch.amp.autocast_mode.is_autocast_available": _DECIDE_OUTSIDE,
+    "torch.amp.is_autocast_available": _DECIDE_OUTSIDE,
+    "torch.is_inference_mode_enabled": "decide it outside the model (`torch.is_grad_enabled()` compiles)",
+    "torch.are_deterministic_algorithms_enabled": _DECIDE_OUTSIDE,
+    "torch.is_deterministic_algorithms_warn_only_enabled": _DECIDE_OUTSIDE,
+    "torch.use_deterministic_algorithms": "set it outside the model",
+    "torch.is_warn_always_enabled": _DECIDE_OUTSIDE,
+    "torch.is_anomaly_enabled": _DECIDE_OUTSIDE,
+    "torch.get_rng_state": "save/restore the RNG state outside the model",
+    "torch.set_num_threads": "set it outside the model",
+    "torch.get_float32_matmul_precision": _DECIDE_OUTSIDE,
+    "torch.set_float32_matmul_precision": "set it outside the model",
+    "torch.cuda.is_bf16_supported": _DECIDE_OUTSIDE,
+    "torch.cuda.get_device_capability": _DECIDE_OUTSIDE,
+    "torch.cuda.get_device_properties": _DECIDE_OUTSIDE,
+    "torch.cuda.get_device_name": _DECIDE_OUTSIDE,
+    "torch.cuda.is_initialized": _DECIDE_OUTSIDE,
+    "torch.cuda.is_current_stream_capturing": _DECIDE_OUTSIDE,
+    "torch.cuda.memory_allocated": "measure memory outside the model",
+    "torch.cuda.empty_cache": "call it outside the model",
+    "torch.backends.cuda.flash_sdp_enabled": _DECIDE_OUTSIDE,
+    "torch.backends.cuda.mem_efficient_sdp_enabled": _DECIDE_OUTSIDE,
+    "torch.backends.cuda.math_sdp_enabled": _DECIDE_OUTSIDE,
+    "torch.backends.mkldnn.is_available": _DECIDE_OUTSIDE,
+    "torch.overrides.is_tensor_like": "use `isinstance(x, torch.Tensor)`",
+    "torch.fx._symbolic_trace.is_fx_tracing": _DECIDE_OUTSIDE,
+    "torch.compiler.is_exporting": _DECIDE_OUTSIDE,
+    "torch.xpu.is_available": _DECIDE_OUTSIDE,
+    "torch.utils.checkpoint.checkpoint": "checkpoint only in eager code: `if not torch.jit.is_scripting():`",
+}
+# Attributes of torch.backends.cuda.matmul ("attribute lookup is not defined on python value of
+# type 'cuBLASModule'"): allow_tf32, allow_fp16_reduced_precision_reduction, ...
+_TORCH_PYTHON_MODULES = ("torch.backends.cuda.matmul",)
+
 
 def _library(qual: str) -> Optional[str]:
     head = qual.split(".", 1)[0]
@@ -45,8 +98,12 @@ class UnsupportedLibraryCall(Rule):
     then ``log.info(...)``), ``time``, ``functools``/``itertools``/``operator``, ``os``
     (``os.environ``, ``os.getenv``, ``os.path``), ``copy``, ``json``, ``pickle``, ``re``,
     ``sys``, ``math`` functions outside the set TorchScript supports (``math.prod``,
-    ``math.isclose``, ``math.trunc``, ``math.hypot``...) and ``warnings.warn`` with a warning
-    category. Names are resolved through the file's imports.
+    ``math.isclose``, ``math.trunc``, ``math.hypot``...), ``warnings.warn`` with a warning
+    category, and torch's own Python functions that are not TorchScript builtins
+    (``torch.get_autocast_gpu_dtype()``, ``torch.are_deterministic_algorithms_enabled()``,
+    ``torch.is_inference_mode_enabled()``, ``torch.cuda.get_device_capability()``,
+    ``torch.backends.cuda.matmul.allow_tf32``, ``torch.backends.cuda.flash_sdp_enabled()``...).
+    Names are resolved through the file's imports.
 
     ## Why is this bad?
     TorchScript compiles Python source; library functions implemented in C, or Python functions
@@ -54,7 +111,9 @@ class UnsupportedLibraryCall(Rule):
     currently not supported in Torchscript", "attribute lookup is not defined on python value of
     type 'Logger'"; numpy even fails with no source location). ``print``, ``warnings.warn(msg)``
     and the supported ``math`` functions (``sqrt``, ``log``, ``ceil``, ``isnan``, ``pi``...)
-    compile. Calls under ``if not torch.jit.is_scripting():`` are not compiled and not flagged.
+    compile, and so do ``torch.is_autocast_enabled()`` (without a device type),
+    ``torch.get_autocast_dtype(device)``, ``torch.is_grad_enabled()``,
+    ``torch.compiler.is_compiling()`` and ``torch.backends.cudnn.enabled``. Calls under ``if not torch.jit.is_scripting():`` are not compiled and not flagged.
 
     ## Example
     ```python
@@ -169,8 +228,72 @@ class UnsupportedLibraryCall(Rule):
                 return x + 1
             """,
         ),
+        Example(
+            """
+            import torch
+
+            def fn(x: torch.Tensor) -> torch.Tensor:
+                if torch.get_autocast_gpu_dtype() == torch.float16:  # MARK
+                    return x.half()
+                return x
+            """,
+        ),
+        Example(
+            """
+            import torch
+
+            class M(torch.nn.Module):
+                def forward(self, x: torch.Tensor) -> torch.Tensor:
+                    if torch.are_deterministic_algorithms_enabled():  # MARK
+                        return x.sort().values
+                    return x
+            """,
+            root="M",
+        ),
+        Example(
+            """
+            import torch
+            import torch.backends.cuda
+
+            def fn(x: torch.Tensor) -> torch.Tensor:
+                if torch.backends.cuda.matmul.allow_tf32:  # MARK
+                    return x.float()
+                return x
+            """,
+        ),
+        Example(
+            """
+            import torch
+
+            def fn(x: torch.Tensor) -> torch.Tensor:
+                if x.is_cuda and torch.cuda.get_device_capability()[0] >= 8:  # MARK
+                    return x.to(torch.bfloat16)
+                return x
+            """,
+        ),
     ]
     VALID = [
+        Example(
+            """
+            import torch
+            import torch.backends.cudnn
+            import torch.utils.checkpoint
+
+            def fn(x: torch.Tensor) -> torch.Tensor:
+                if not torch.jit.is_scripting():
+                    if torch.cuda.is_available() and torch.cuda.get_device_capability()[0] >= 8:
+                        x = x + 1
+                    if torch.are_deterministic_algorithms_enabled():
+                        x = torch.utils.checkpoint.checkpoint(torch.relu, x, use_reentrant=False)
+                if torch.is_autocast_enabled() and torch.get_autocast_dtype("cuda") == torch.float16:
+                    x = x.half()
+                if torch.is_grad_enabled() and torch.is_autocast_cpu_enabled():
+                    x = x.float()
+                if torch.compiler.is_compiling() or torch.backends.cudnn.enabled:
+                    x = x + 1
+                return x
+            """,
+        ),
         Example(
             """
             import logging
@@ -256,8 +379,20 @@ class UnsupportedLibraryCall(Rule):
         hint = _OTHER.get(qual)
         if hint is not None:
             ctx.report(node, f"`{qual}()` is not supported by torch.jit.script: {hint}")
+            return
+        hint = _TORCH_PYTHON.get(qual)
+        if hint is not None:
+            ctx.report(node, f"`{qual}()` is a torch Python function that is not a TorchScript builtin: "
+                             f"torch.jit.script cannot compile it; {hint}")
 
     def visit_Attribute(self, node: cst.Attribute, ctx) -> None:
+        if isinstance(node.value, cst.Attribute) and node.value.attr.value == "matmul":
+            owner = ctx.resolve(node.value)
+            if owner in _TORCH_PYTHON_MODULES:
+                ctx.report(node, f"`{owner}.{node.attr.value}` is a Python-side torch setting that "
+                                 f"torch.jit.script cannot read (\"attribute lookup is not defined on python value "
+                                 f"of type 'cuBLASModule'\"): {_DECIDE_OUTSIDE}")
+            return
         if node.attr.value != "environ":
             return
         if ctx.resolve(node) != "os.environ":
