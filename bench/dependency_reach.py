@@ -10,8 +10,11 @@ label it), a small user file is written::
 
     scripted = torch.jit.script(Convolution(2, 4, 4))
 
-Each class is labelled by torch.jit.script in one subprocess (a class that cannot be built
-from simple arguments, see ``_arguments``, is left out). jitlint then checks each user file:
+Each class is labelled by torch.jit.script in a child forked for that class alone from a
+process that imported the library (a fresh compiler per class: scripting many classes in one
+process leaves class state behind that turns later verdicts into artifacts such as "Can't
+redefine method"); an alias of a class already listed is skipped, and a class that cannot be
+built from simple arguments (see ``_arguments``) is left out. jitlint then checks each user file:
 
 - ``user file only``: ``--no-dependencies`` (what jitlint did before dependency reach);
 - ``user file + dependency reach``: the default, the library found on the search path;
@@ -74,7 +77,59 @@ def _arguments(cls):
     return args
 
 
+def _script_in_child(cls, args, timeout: float) -> dict:
+    """Build ``cls(*args)`` and ``torch.jit.script`` it in a forked child: every class meets a
+    compiler that has compiled nothing yet. In one process, TorchScript's class state (the
+    Python compilation unit, the concrete-type cache) carries over from class to class and
+    turns later verdicts into artifacts ("Can't redefine method", "already defined")."""
+    import signal
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        os.close(read_end)
+        row: dict = {}
+        try:
+            import torch
+
+            try:
+                instance = cls(*args)
+            except Exception:  # noqa: BLE001 - these simple arguments do not build it
+                row = {"label": None}
+            else:
+                try:
+                    torch.jit.script(instance)
+                    row = {"label": "accept"}
+                except Exception as exc:  # noqa: BLE001 - the compiler's verdict
+                    row = {"label": "reject",
+                           "error": (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]}
+        except BaseException as exc:  # noqa: BLE001 - report, never raise out of a fork
+            row = {"label": None, "error": f"{type(exc).__name__}: {exc}"[:200]}
+        with os.fdopen(write_end, "w") as fh:
+            fh.write(json.dumps(row))
+        os._exit(0)
+    os.close(write_end)
+    deadline = time.monotonic() + timeout
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            os.close(read_end)
+            return {"label": None, "error": f"timed out after {timeout:.0f} s"}
+        time.sleep(0.01)
+    with os.fdopen(read_end) as fh:
+        text = fh.read()
+    if not text:
+        return {"label": None, "error": f"child died (status {status})"}
+    return json.loads(text)
+
+
 def _label_worker(out_path: str, site: str, packages: list[str]) -> None:
+    """List the classes in this process (import only: nothing is built or compiled here),
+    label each in its own forked child (``_script_in_child``)."""
     sys.path.insert(0, site)
     import importlib
     import pkgutil
@@ -84,6 +139,7 @@ def _label_worker(out_path: str, site: str, packages: list[str]) -> None:
 
     warnings.simplefilter("ignore")
     out = []
+    seen = set()
     for package in packages:
         pkg = importlib.import_module(package)
         names = [package] + [m.name for m in pkgutil.iter_modules(pkg.__path__, package + ".")]
@@ -96,27 +152,24 @@ def _label_worker(out_path: str, site: str, packages: list[str]) -> None:
                 if not (isinstance(cls, type) and issubclass(cls, torch.nn.Module)
                         and cls.__module__ == module_name and not name.startswith("_")):
                     continue
+                if cls in seen or cls.__name__ != name:
+                    continue  # an alias (MONAI's SubpixelDownsample = Subpixeldownsample = ...): one class
+                seen.add(cls)
                 args = _arguments(cls)
                 if args is None:
                     continue
-                try:
-                    instance = cls(*args)
-                except Exception:  # noqa: BLE001 - these simple arguments do not build it
-                    continue
-                row = {"module": module_name, "name": name, "args": args}
-                try:
-                    torch.jit.script(instance)
-                    row["label"] = "accept"
-                except Exception as exc:  # noqa: BLE001 - the compiler's verdict
-                    row["label"] = "reject"
-                    row["error"] = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
-                out.append(row)
+                verdict = _script_in_child(cls, args, timeout=300.0)
+                if verdict["label"] is None:
+                    continue  # not built from these arguments (or the child failed): left out
+                out.append({"module": module_name, "name": name, "args": args, **verdict})
     pathlib.Path(out_path).write_text(json.dumps(out))  # stdout: the library may print
 
 
 def label(site: str, packages: list[str], out: pathlib.Path) -> list[dict]:
+    # one thread: the worker forks a child per class after importing torch
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     run = subprocess.run([sys.executable, __file__, "--label-worker", str(out), site, *packages],
-                         capture_output=True, text=True, timeout=1800)
+                         capture_output=True, text=True, timeout=3600, env=env)
     if run.returncode != 0:
         raise SystemExit(f"labelling failed:\n{run.stderr[-3000:]}")
     return json.loads(out.read_text())
