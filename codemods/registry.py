@@ -21,6 +21,10 @@ CODEMODS: Dict[str, str] = {
     "constants-to-final": "deprecated_api:constants_to_final",
     "jit-attribute-to-annotation": "deprecated_api:attribute_to_annotation",
     "jit-annotate-to-pep526": "deprecated_api:annotate_to_pep526",
+    "hoist-import": "hoist:hoist_import",
+    "hoist-nested": "hoist:hoist_nested",
+    "lambda-to-def": "hoist:lambda_to_def",
+    "hoist-lambda-attribute": "hoist:hoist_lambda_attribute",
 }
 
 

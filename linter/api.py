@@ -8,6 +8,7 @@ from typing import List, Optional, Sequence, Tuple
 from .config import Settings, load_settings
 from .engine import ProjectState, check_source
 from .finding import DISPLAY_ONLY, SAFE, UNSAFE, Edit, Finding, Fix
+from .analysis.hoisting import NotHoistable, plan_import, plan_lambda_attribute, plan_lambda_to_def, plan_nested
 
 
 def check_paths(paths: Sequence[str], settings: Optional[Settings] = None, *, jobs: int = 1,
@@ -35,4 +36,5 @@ def rule_doc(code: str) -> Optional[Tuple[str, str, str]]:
 
 
 __all__ = ["check_paths", "rule_doc", "check_source", "load_settings", "Settings", "Finding", "Fix", "Edit",
-           "SAFE", "UNSAFE", "DISPLAY_ONLY", "ProjectState"]
+           "SAFE", "UNSAFE", "DISPLAY_ONLY", "ProjectState",
+           "NotHoistable", "plan_import", "plan_lambda_attribute", "plan_lambda_to_def", "plan_nested"]

@@ -1,5 +1,6 @@
 import libcst as cst
 
+from ..analysis.hoisting import NotHoistable, file_source, plan_lambda_to_def
 from .base import Example, Rule
 
 
@@ -34,12 +35,18 @@ class Lambda(Rule):
     ```
 
     ## Fix safety
-    No automatic fix: hoisting needs a name, annotations for non-Tensor parameters and the
-    captured variables passed explicitly.
+    Unsafe (applied with ``--unsafe-fixes``), for a lambda assigned to a name in the function
+    (``f = lambda t: t * 2``, the name bound nowhere else there): the codemod ``lambda-to-def``
+    writes the same function as a nested ``def f(t): return t * 2`` at the same place, which
+    JIT104's fix can then move to module level. Calls compute the same; what differs is the
+    function object's ``__name__``/``__qualname__`` (``<lambda>`` before), which code may
+    inspect. Other lambdas (a ``key=`` argument, a lambda stored in a container) have no fix:
+    they need a name and, for captured variables, parameters.
     """
 
     code = "JIT103"
     name = "lambda"
+    fix_safety = "unsafe"
     message = "`lambda` is not supported by torch.jit.script: use a module-level `def`"
     frontend = True
     evidence = ("s008",)
@@ -94,4 +101,21 @@ class Lambda(Rule):
 
     def visit_Lambda(self, node: cst.Lambda, ctx) -> None:
         ctx.report(node, "`lambda` is not supported by torch.jit.script (the frontend rejects it even in "
-                         "code that never runs): use a module-level `def` or inline the expression")
+                         "code that never runs): use a module-level `def` or inline the expression",
+                   fix=_def_fix(node, ctx))
+
+
+def _def_fix(node: cst.Lambda, ctx):
+    """``f = lambda ...`` -> ``def f(...): return ...`` (codemod ``lambda-to-def``)."""
+    fn, parent = ctx.function, ctx.parent
+    if fn is None or ctx.nested or fn.qualname.count(".") > 1:
+        return None
+    if not (isinstance(parent, cst.Assign) and parent.value is node and len(parent.targets) == 1
+            and isinstance(parent.targets[0].target, cst.Name)):
+        return None
+    name = parent.targets[0].target.value
+    try:
+        plan_lambda_to_def(file_source(ctx.file), fn.qualname, name)
+    except NotHoistable:
+        return None
+    return ctx.unsafe_fix(f"Write `{name}` as a `def`", (), codemod=("lambda-to-def", (fn.qualname, name)))

@@ -1,5 +1,6 @@
 import libcst as cst
 
+from ..analysis.hoisting import NotHoistable, file_source, plan_nested
 from ..analysis.syntax import iter_descendants
 from .base import Example, Rule
 
@@ -36,12 +37,23 @@ class NestedDefinition(Rule):
     ```
 
     ## Fix safety
-    No automatic fix: captured variables must become parameters (with annotations), and a
-    closure that writes to them through ``nonlocal`` must return the new values instead.
+    Unsafe (applied with ``--unsafe-fixes``): the fix (codemod ``hoist-nested``) moves the
+    definition to module level as ``_name`` (placed before the top-level statement holding the
+    function) and renames the function's uses. A ``def`` that reads parameters of the function
+    gets them as trailing parameters, with the same annotations, and every call passes them.
+    It is offered only when eager Python computes the same: the definition reads no other local
+    of the function (a parameter it reads is never reassigned), it is bound once and only
+    called (a class may also be used as a value), no other nested scope reads it, its defaults
+    are literals and its decorators, defaults and annotations read no local. What still
+    differs, and why the fix is unsafe: the ``def``/``class`` statement runs once at import
+    instead of at each call (its decorators too), so the function or class object is shared
+    between calls (identity, attributes set on it, a class's class-level state), and the
+    module gains a name. A closure writing through ``nonlocal`` is left alone.
     """
 
     code = "JIT104"
     name = "nested-definition"
+    fix_safety = "unsafe"
     message = "nested `def`/`class` is not supported by torch.jit.script: hoist it to module level"
     frontend = True
     evidence = ("s009", "s014", "s036")
@@ -131,8 +143,22 @@ class NestedDefinition(Rule):
         else:
             msg = (f"nested function `{name}` is not supported by torch.jit.script: hoist it to module level "
                    f"and pass captured variables as parameters")
-        ctx.report(node, msg)
+        ctx.report(node, msg, fix=_hoist_fix(node, ctx))
 
     def visit_ClassDef(self, node: cst.ClassDef, ctx) -> None:
         ctx.report(node, f"class `{node.name.value}` defined inside a compiled function is not supported by "
-                         f"torch.jit.script: move it to module level")
+                         f"torch.jit.script: move it to module level", fix=_hoist_fix(node, ctx))
+
+
+def _hoist_fix(node, ctx):
+    fn = ctx.function
+    if fn is None or ctx.nested or fn.qualname.count(".") > 1:
+        return None
+    name = node.name.value
+    try:
+        new, passed = plan_nested(file_source(ctx.file), fn.qualname, name)
+    except NotHoistable:
+        return None
+    also = f", passing {', '.join(f'`{p}`' for p, _ in passed)}" if passed else ""
+    return ctx.unsafe_fix(f"Move `{name}` to module level as `{new}`{also}", (),
+                          codemod=("hoist-nested", (fn.qualname, name)))

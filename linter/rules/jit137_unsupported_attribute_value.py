@@ -3,7 +3,10 @@ from typing import Dict, Iterator, List, Optional, Tuple
 import libcst as cst
 
 from ..analysis import torch_api
+from ..analysis.context import FixSpec
+from ..analysis.hoisting import NotHoistable, file_source, plan_lambda_attribute
 from ..analysis.names import dotted_name
+from ..finding import UNSAFE
 from .base import Example, Rule
 
 # Calls whose result is a Python object TorchScript cannot convert to any type (checked with
@@ -79,6 +82,84 @@ def _self_attr(target: cst.BaseExpression, self_name: str) -> Optional[str]:
     return None
 
 
+def _module_list(names) -> Optional[Tuple[str, tuple]]:
+    """How this file spells ``torch.nn.ModuleList`` (and the import it needs), or None."""
+    if names.resolve("ModuleList") == "torch.nn.ModuleList":
+        return "ModuleList", ()
+    if names.resolve("nn") == "torch.nn":
+        return "nn.ModuleList", ()
+    for head, binding in names.bindings.items():
+        if binding.kind == "import" and binding.target == "torch":
+            return f"{head}.nn.ModuleList", ()
+    if "torch" in names.bindings:
+        return None
+    return "torch.nn.ModuleList", (("torch", None),)
+
+
+def _literal_items(value: cst.Set) -> Optional[List[str]]:
+    """The set's int or str literal elements (one kind), duplicates dropped, as code."""
+    import ast
+
+    out, seen, kinds = [], set(), set()
+    for el in value.elements:
+        if isinstance(el, cst.StarredElement):
+            return None
+        node = el.value
+        neg = isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus)
+        inner = node.expression if neg else node
+        if isinstance(inner, cst.Integer):
+            kinds.add("int")
+        elif isinstance(inner, cst.SimpleString) and not neg:
+            kinds.add("str")
+        else:
+            return None
+        code = cst.Module([]).code_for_node(node)
+        try:
+            literal = ast.literal_eval(code)
+        except (ValueError, SyntaxError):
+            return None
+        if literal not in seen:
+            seen.add(literal)
+            out.append(code)
+    return out if len(kinds) == 1 else None
+
+
+class _AttrUses(cst.CSTVisitor):
+    """``self.<attr>`` reads in a method, and those that are the right side of ``in``."""
+
+    def __init__(self, me: str, attr: str):
+        self.me, self.attr = me, attr
+        self.uses = 0
+        self.membership = 0
+
+    def _is(self, node) -> bool:
+        return _self_attr(node, self.me) == self.attr
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if self._is(node):
+            self.uses += 1
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        for target in node.comparisons:
+            if isinstance(target.operator, (cst.In, cst.NotIn)) and self._is(target.comparator):
+                self.membership += 1
+
+
+def _only_membership(cls, attr: str) -> bool:
+    """Every read of ``self.<attr>`` in the class is ``x in self.<attr>`` / ``not in`` (the one
+    assignment aside)."""
+    total = membership = 0
+    for method in cls.methods.values():
+        params = method.params.params
+        if not params:
+            continue
+        uses = _AttrUses(params[0].name.value, attr)
+        method.visit(uses)
+        total += uses.uses
+        membership += uses.membership
+    return membership > 0 and total == membership + 1
+
+
 class UnsupportedAttributeValue(Rule):
     """
     ## What it does
@@ -120,12 +201,29 @@ class UnsupportedAttributeValue(Rule):
     ```
 
     ## Fix safety
-    No automatic fix: ``nn.ModuleList`` changes the ``state_dict`` keys (the parameters become
-    registered), and splitting a config object is a design decision.
+    Three forms have an unsafe fix (applied with ``--unsafe-fixes``), each offered only when the
+    attribute is assigned once in the class:
+
+    - a plain list/tuple (or list comprehension) of ``nn.Module``s is wrapped in
+      ``nn.ModuleList(...)``. ``forward`` computes the same, but the parameters become
+      registered: ``state_dict()`` gains their keys, ``.to()``/``.parameters()`` reach them
+      (usually the intent), and code treating the attribute as a list or tuple (``+``,
+      ``isinstance``, ``==``) behaves differently;
+    - a set literal of int or str constants that the class only tests with ``in``/``not in``
+      becomes a list of the same elements (first occurrence order): membership is the same for
+      ints, floats, bools and strings, but differs for a Tensor or an unhashable value tested
+      (a set hashes, a list compares with ``==``);
+    - ``self.act = lambda t: ...`` reading no local of ``__init__`` becomes ``self.act = _act``
+      with a module-level ``def _act(t): return ...`` (codemod ``hoist-lambda-attribute``):
+      the same calls compute the same, but the function's ``__name__`` changes and the function
+      is created once instead of per instance.
+
+    Splitting a config object or a mixed-type container is a design decision and has no fix.
     """
 
     code = "JIT137"
     name = "unsupported-attribute-value"
+    fix_safety = "unsafe"
     message = "module attribute holds a value TorchScript cannot type"
     evidence = ("s405", "s407", "s408", "s410", "s440", "s406", "s409")
 
@@ -302,12 +400,41 @@ class UnsupportedAttributeValue(Rule):
                 if not at_init:
                     continue
                 node, (what, key) = at_init[0]
+                fix = None
+                if len(entries) == 1 and entries[0][2] is not None:
+                    fix = self._fix(key, attr, entries[0][2], cls, fctx)
                 fctx.report(
                     node,
                     f"`{self_name}.{attr}` holds {what}, which TorchScript cannot type, and `{{use}}` reads it "
                     f"(torch.jit.script rejects the module at that use): {_HINTS[key]}",
-                    requires=(("module", cls.id), ("attr_used", cls.id, attr)),
+                    requires=(("module", cls.id), ("attr_used", cls.id, attr)), fix=fix,
                 )
+
+    # -- fixes -------------------------------------------------------------------------------------
+    def _fix(self, key: str, attr: str, value: cst.BaseExpression, cls, fctx) -> Optional[FixSpec]:
+        if key == "modules" and isinstance(value, (cst.List, cst.Tuple, cst.ListComp)):
+            spelled = _module_list(fctx.names)
+            if spelled is None:
+                return None
+            name, imports = spelled
+            code = fctx.code_of(value)
+            if isinstance(value, cst.Tuple) and not value.lpar:
+                code = f"({code})"
+            return FixSpec(f"Wrap the modules in `{name}(...)`", [(value, f"{name}({code})")], UNSAFE, imports)
+        if key == "set" and isinstance(value, cst.Set):
+            items = _literal_items(value)
+            if items is None or not _only_membership(cls, attr):
+                return None
+            return FixSpec("Store a list of the same elements", [(value, "[" + ", ".join(items) + "]")], UNSAFE)
+        if key == "lambda" and "." not in cls.name:
+            qualname = f"{cls.name}.__init__"
+            try:
+                plan_lambda_attribute(file_source(fctx), qualname, attr)
+            except NotHoistable:
+                return None
+            return FixSpec(f"Bind `{attr}` to a module-level `def`", (), UNSAFE, (),
+                           ("hoist-lambda-attribute", (qualname, attr)))
+        return None
 
     @staticmethod
     def _targets(target, value, self_name):
