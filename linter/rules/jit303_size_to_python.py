@@ -29,11 +29,15 @@ class SizeToPython(Rule):
     Flags sizes taken from a Tensor (``x.size(i)``, ``x.shape[i]``, ``x.numel()`` and arithmetic
     on them) that are converted to Python numbers in code that runs while ``torch.jit.trace``
     traces: ``int(...)``, ``float(...)``, ``bool(...)``, ``round(...)``, ``math.sqrt``/``math.ceil``
-    and other ``math`` functions, NumPy functions, and ``max()``/``min()`` comparing a size.
+    and other ``math`` functions, NumPy functions, ``map(int, x.shape)``, and ``max()``/``min()``
+    comparing a size.
 
     ## Why is this bad?
     While tracing, ``x.size(0)`` is a 0-dim Tensor, so ``x.size(0) * 2``, ``x.size(1) // 2``,
-    ``x.size(-1) ** -0.5`` or ``torch.zeros(x.size(0))`` are recorded and stay dynamic. A
+    ``x.size(-1) ** -0.5`` or ``torch.zeros(x.size(0))`` are recorded and stay dynamic, and so
+    are sizes unpacked or passed through Python lists and tuples into a factory
+    (``torch.zeros(n, c, *x.shape[2:])``, ``x.new_zeros(*x.shape)``,
+    ``torch.zeros([b] + list(x.shape[1:]))``). A
     conversion to a Python number records the example input's size as a constant instead: the
     traced model is silently wrong for every other shape (``int(x.size(0))``,
     ``math.sqrt(q.size(-1))``, ``max(x.size(0), 4)``), or tracing fails (``round``). Ranks
@@ -127,6 +131,16 @@ class SizeToPython(Rule):
             """,
             mode=TRACE, expect="trace-diverge", inputs="[(torch.ones(2, 4),), (torch.ones(3, 8),)]",
         ),
+        Example(
+            """
+            import torch
+
+            def fn(x):
+                b, c, h, w = map(int, x.shape)  # MARK
+                return x.reshape(b, c, h * w)
+            """,
+            mode=TRACE, expect="trace-diverge", inputs="[(torch.ones(2, 3, 4, 5),), (torch.ones(3, 2, 6, 8),)]",
+        ),
     ]
     VALID = [
         Example(
@@ -156,6 +170,19 @@ class SizeToPython(Rule):
             """,
             root="M", mode=TRACE, expect="trace-diverge", inputs="[(torch.ones(2, 4),), (torch.ones(3, 10),)]",
         ),
+        Example(
+            """
+            import torch
+
+            def fn(x):
+                n, c = x.shape[0], x.shape[1]
+                a = torch.zeros(n, c, *x.shape[2:]) + x.new_zeros(*x.shape) + torch.ones(*x.size())
+                b = torch.zeros([n] + list(x.shape[1:])) + x.new_ones((n,) + tuple(x.shape[1:]))
+                d = torch.zeros([*x.shape[:2], 1, 1]) + torch.zeros(list(map(abs, x.shape)))
+                return a + b + d + x.reshape(n, -1, *x.shape[2:])
+            """,
+            mode=TRACE, expect="trace-diverge", inputs="[(torch.ones(2, 3, 4, 5),), (torch.ones(3, 2, 6, 8),)]",
+        ),
     ]
 
     def visit_Assign(self, node: cst.Assign, ctx) -> None:
@@ -175,7 +202,7 @@ class SizeToPython(Rule):
             return
         func = node.func
         if isinstance(func, cst.Name):
-            if func.value not in ("int", "float", "bool", "round", "divmod", "max", "min"):
+            if func.value not in ("int", "float", "bool", "round", "divmod", "max", "min", "map"):
                 return
         elif not isinstance(func, cst.Attribute) or not isinstance(func.value, (cst.Name, cst.Attribute)):
             return
@@ -185,6 +212,9 @@ class SizeToPython(Rule):
                 return
         qual = ctx.resolve(func)
         if qual is None:
+            return
+        if qual == "builtins.map":
+            self._map(node, ctx)
             return
         what = self._what(qual)
         if what is None:
@@ -221,6 +251,25 @@ class SizeToPython(Rule):
         if qual.startswith("numpy."):
             return f"`{qual}()`"
         return None
+
+    def _map(self, node: cst.Call, ctx) -> None:
+        """``map(int, x.shape)``: each size converted to a Python number (checked with the
+        tracer: ``b, c, h, w = map(int, x.shape)`` and ``map(float, x.shape[2:])`` bake;
+        ``map(abs, x.shape)`` stays dynamic)."""
+        args = node.args
+        if len(args) != 2 or any(a.keyword is not None or a.star for a in args):
+            return
+        conv = ctx.resolve(args[0].value)
+        sizes = args[1].value
+        if conv not in ("builtins.int", "builtins.float", "builtins.bool") or ctx.type_of(sizes) != SIZE:
+            return
+        if size_origin(sizes, ctx) != "dyn" or input_free(sizes, ctx) or in_diagnostic(node, ctx):
+            return
+        code = ctx.code_of(sizes)
+        hint = (f"use `{code}` directly (its sizes are already ints)" if conv == "builtins.int" else
+                "keep the sizes as they are (arithmetic on them is traced) or use a `@torch.jit.script_if_tracing` helper")
+        ctx.report(node, f"`map({conv[9:]}, ...)` of the sizes `{code}` converts each one to a Python number, which "
+                         f"bakes the example input's sizes into the trace: {hint}")
 
     def _max_min(self, node: cst.Call, which: str, args, ctx) -> None:
         if len(args) == 1:
