@@ -25,6 +25,7 @@ CODEMODS: Dict[str, str] = {
     "hoist-nested": "hoist:hoist_nested",
     "lambda-to-def": "hoist:lambda_to_def",
     "hoist-lambda-attribute": "hoist:hoist_lambda_attribute",
+    "none-default": "defaults:none_default",
 }
 
 

@@ -2,6 +2,7 @@ from typing import Optional
 
 import libcst as cst
 
+from ..analysis.spellings import typing_name
 from .base import Example, Rule
 
 _MUTABLE_FACTORIES = {
@@ -66,12 +67,20 @@ class MutableDefault(Rule):
     A read-only default can often become a tuple: ``sizes: Tuple[int, int] = (1, 2)``.
 
     ## Fix safety
-    No automatic fix: the rewrite needs an ``Optional`` import and a statement in the body, and
-    it changes eager behaviour for callers that relied on the shared default.
+    Unsafe (applied with ``--unsafe-fixes``), for an annotated parameter whose default is a list
+    or dict display or ``list()``/``dict()``: the codemod ``none-default`` writes
+    ``p: Optional[T] = None`` and, first in the body, ``if p is None:`` building the same
+    container through an annotated local (``p_default: T = [...]``; TorchScript types an empty
+    ``{}`` from that annotation). Each call that omits the argument then gets a new container
+    where Python shared one between calls, so eager results differ when the function mutates
+    the default, returns it or stores it (state persisted across calls before), and a caller
+    passing ``None`` explicitly now gets the default instead of ``None``. A tuple holding a
+    container, a module-level list/dict and an unannotated parameter have no fix.
     """
 
     code = "JIT120"
     name = "mutable-default"
+    fix_safety = "unsafe"
     message = "mutable default arguments are not supported by torch.jit.script"
     evidence = ("s111",)
 
@@ -138,4 +147,36 @@ class MutableDefault(Rule):
             what = _mutable(p.default, ctx)
             if what is not None:
                 ctx.report(p.node, f"parameter `{p.name}` defaults to {what}: mutable default arguments are "
-                                   "not supported by torch.jit.script (default to None and build it in the body)")
+                                   "not supported by torch.jit.script (default to None and build it in the body)",
+                           fix=_none_default_fix(p, ctx))
+
+
+def _none_default_fix(p, ctx):
+    fn = ctx.function
+    if fn is None or fn.qualname.count(".") > 1 or p.annotation is None or p.kind not in ("positional", "kwonly"):
+        return None
+    default = p.default
+    if not (isinstance(default, (cst.List, cst.Dict, cst.ListComp, cst.DictComp))
+            or (isinstance(default, cst.Call) and not default.args
+                and ctx.resolve(default.func) in ("builtins.list", "builtins.dict"))):
+        return None
+    if not isinstance(fn.node.body, cst.IndentedBlock):
+        return None
+    temp = f"{p.name}_default"
+    if temp in ctx.code_of(fn.node):
+        return None
+    ann = ctx.code_of(p.annotation.annotation)
+    imports = ()
+    optional = typing_name(ctx, "Optional")
+    if optional is None:
+        if "Optional" in ctx.names.bindings:
+            return None
+        optional, imports = "Optional", (("typing", "Optional"),)
+    return ctx.unsafe_fix(f"Default `{p.name}` to None and build the {_what_of(default)} in the body", (),
+                          imports=imports,
+                          codemod=("none-default", (fn.qualname, p.name, f"{optional}[{ann}]", ann, temp)))
+
+
+def _what_of(default) -> str:
+    return "dict" if isinstance(default, (cst.Dict, cst.DictComp)) or (
+        isinstance(default, cst.Call) and isinstance(default.func, cst.Name) and default.func.value == "dict") else "list"
