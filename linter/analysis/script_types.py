@@ -164,17 +164,20 @@ def _name_cat(name: str, ctx, depth: int, visiting: set) -> Cat:
             return None
     elif not sites:
         return None
-    visiting = visiting | {name}
-    augmented = []
-    for site in sites:
-        if site is None:
-            return None
-        if isinstance(site, cst.Annotation):
-            cats.append(annotation_cat(site, ctx))
-        elif isinstance(site, cst.AugAssign):
-            augmented.append(site)
-        else:
-            cats.append(_cat(site, ctx, depth + 1, visiting))
+    if any(site is None for site in sites):
+        return None
+    fixed = list(cats)
+    inner = visiting | {name}
+    cats = fixed + _site_cats(sites, ctx, depth, inner)
+    if cats and any(c is None for c in cats):
+        # `x = x + 1` reads the name it binds: assume the type the other bindings agree on and
+        # keep it only if every binding then yields it (the compiler fixes the type likewise)
+        known = [c for c in cats if c is not None]
+        if known and all(c == known[0] for c in known):
+            inner = visiting | {name, (name, known[0])}
+            cats = fixed + _site_cats(sites, ctx, depth, inner)
+    visiting = inner
+    augmented = [site for site in sites if isinstance(site, cst.AugAssign)]
     if not cats or any(c is None for c in cats) or any(c != cats[0] for c in cats):
         return None
     for aug in augmented:
@@ -185,6 +188,16 @@ def _name_cat(name: str, ctx, depth: int, visiting: set) -> Cat:
         if value not in keeps or isinstance(aug.operator, (cst.DivideAssign, cst.PowerAssign, cst.ModuloAssign)):
             return None
     return cats[0]
+
+
+def _site_cats(sites, ctx, depth: int, visiting) -> List[Cat]:
+    out = []
+    for site in sites:
+        if isinstance(site, cst.Annotation):
+            out.append(annotation_cat(site, ctx))
+        elif not isinstance(site, cst.AugAssign):
+            out.append(_cat(site, ctx, depth + 1, visiting))
+    return out
 
 
 def _module_attr_is_tensor_layer(attr: str, ctx) -> bool:
@@ -263,6 +276,10 @@ def _cat(node: cst.BaseExpression, ctx, depth: int = 0, visiting: frozenset = fr
             return "None"
         if ctx.infer is not None and node.value not in ctx.infer.locals:
             return None  # a global or builtin name
+        if len(visiting) > 1:
+            for v in visiting:
+                if isinstance(v, tuple) and v[0] == node.value:
+                    return v[1]  # the type assumed for a binding that reads its own name
         return _name_cat(node.value, ctx, depth, visiting)
     if isinstance(node, cst.UnaryOperation):
         inner = _cat(node.expression, ctx, depth + 1, visiting)

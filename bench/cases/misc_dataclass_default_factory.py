@@ -1,0 +1,12 @@
+# case: dataclass field(default_factory=...)
+import torch
+from dataclasses import dataclass, field
+from typing import List
+
+@dataclass
+class Cfg:
+    xs: List[int] = field(default_factory=list)
+
+def root(x: torch.Tensor) -> torch.Tensor:
+    c = Cfg()
+    return x * len(c.xs)

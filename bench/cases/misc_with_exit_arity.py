@@ -1,0 +1,19 @@
+# case: __exit__ must have four arguments
+import torch
+from typing import Any
+
+class Ctx(object):
+    def __init__(self):
+        self.n = 0
+
+    def __enter__(self) -> int:
+        return 1
+
+    def __exit__(self, a: Any) -> None:
+        pass
+
+def root(x: torch.Tensor) -> torch.Tensor:
+    c = Ctx()
+    with c:
+        x = x + 1
+    return x
