@@ -3,7 +3,7 @@ from typing import Dict, Optional, Tuple
 import libcst as cst
 
 from ..analysis import torch_api
-from ..analysis.names import iter_top_level
+from ..analysis.names import dotted_name, iter_top_level
 from ..analysis.script_types import bindings_of
 from ..analysis.syntax import iter_descendants
 from .base import Example, Rule
@@ -122,14 +122,54 @@ def _in_annotation(node: cst.Name, ctx) -> bool:
     return False
 
 
-def _literal_text(value: Optional[cst.BaseExpression], ctx) -> Optional[str]:
+def _literal_text(value: Optional[cst.BaseExpression], ctx, in_tuple: bool = False) -> Optional[str]:
+    if isinstance(value, cst.Tuple):
+        items = [_literal_text(el.value, ctx, True) if not isinstance(el, cst.StarredElement) else None
+                 for el in value.elements]
+        if any(i is None for i in items):
+            return None
+        return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
     if isinstance(value, _SIMPLE_LITERALS):
         return ctx.code_of(value)
     if isinstance(value, cst.Name) and value.value in ("True", "False"):
         return value.value
     if (isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Minus)
             and isinstance(value.expression, (cst.Integer, cst.Float))):
-        return f"({ctx.code_of(value)})"
+        return ctx.code_of(value) if in_tuple else f"({ctx.code_of(value)})"
+    return None
+
+
+def _head_free(head: str, ctx) -> bool:
+    """``head`` is not a local of the compiled function (so ``head.attr`` reads the global)."""
+    infer = ctx.infer
+    return not (infer is not None and head in infer.locals) and head not in bindings_of(ctx)
+
+
+def _module_attribute(module: str, attr: str, ctx) -> Optional[Tuple[str, tuple]]:
+    """``module.attr`` spelled with the file's own import of ``module`` (or one to add)."""
+    for head, binding in ctx.names.bindings.items():
+        if binding.kind == "import" and binding.target == module and "." not in head and _head_free(head, ctx):
+            return f"{head}.{attr}", ()
+    if module not in ctx.names.bindings and _head_free(module, ctx):
+        return f"{module}.{attr}", ((module, None),)
+    return None
+
+
+def _inline(binding, value: Optional[cst.BaseExpression], ctx) -> Optional[Tuple[str, tuple]]:
+    """What to write instead of the global: (text, imports it needs), or None."""
+    if binding.kind == "import":
+        module, _, attr = binding.target.rpartition(".")
+        if module in ("math", "torch") and attr:
+            return _module_attribute(module, attr, ctx)
+        return None
+    literal = _literal_text(value, ctx)
+    if literal is not None:
+        return literal, ()
+    if isinstance(value, cst.Attribute):
+        qual = ctx.names.resolve(dotted_name(value))
+        head = dotted_name(value).split(".", 1)[0] if dotted_name(value) else None
+        if qual and qual.startswith("torch.") and qual[6:] in torch_api.DTYPE_NAMES and head and _head_free(head, ctx):
+            return ctx.code_of(value), ()
     return None
 
 
@@ -166,9 +206,13 @@ class ModuleGlobalRead(Rule):
     ```
 
     ## Fix safety
-    When the global is bound once to a plain number, string or boolean literal, the fix inlines
-    that literal. It is unsafe: if the program reassigns the global at run time, the compiled
-    code keeps the old value.
+    When the global is bound once to a plain number, string or boolean literal, or a tuple of
+    them, the fix inlines that literal; a global bound once to a torch dtype
+    (``DTYPE = torch.float64``) is replaced by the dtype's own spelling; a value imported by name
+    from ``math`` or ``torch`` (``from math import pi``) is spelled through its module
+    (``math.pi``, importing ``math`` when the file does not). Each is unsafe: if the program
+    reassigns the global at run time, the compiled code keeps the old value (the inlined
+    tuple is also a new object, equal to the global's, not the same one).
     """
 
     code = "JIT107"
@@ -305,9 +349,14 @@ class ModuleGlobalRead(Rule):
         if binding.kind == "import" and (n_other != 1 or n_plain):
             return
         fix = None
-        literal = _literal_text(value, ctx) if value is not None and n_plain == 1 else None
-        if literal is not None:
-            fix = ctx.unsafe_fix(f"Inline the value of `{name}` ({literal})", [(node, literal)])
+        inline = None
+        if binding.kind == "import":
+            inline = _inline(binding, None, ctx)
+        elif value is not None and n_plain == 1:
+            inline = _inline(binding, value, ctx)
+        if inline is not None:
+            text, imports = inline
+            fix = ctx.unsafe_fix(f"Inline the value of `{name}` ({text})", [(node, text)], imports=imports)
         if what == "None":
             detail = "it is `None` at module level (\"undefined value\")"
         elif what == "lambda":
