@@ -1,4 +1,4 @@
-from typing import Dict, Optional, Set
+from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -6,7 +6,8 @@ from ..analysis.context import FixSpec
 from ..analysis.names import dotted_name
 from ..analysis.syntax import iter_descendants
 from ..analysis.value_kinds import empty_container
-from ..finding import SAFE
+from ..analysis.spellings import torch_spelling, typing_name
+from ..finding import SAFE, UNSAFE
 from .base import Example, Rule
 
 _MUTATORS = frozenset({"append", "extend", "insert", "update", "setdefault", "__setitem__", "add"})
@@ -72,9 +73,16 @@ class EmptyContainerAttribute(Rule):
     ```
 
     ## Fix safety
+    The fix adds a class-body annotation; annotations do not change what eager Python computes.
     When ``__init__`` already annotates the attribute (``self.items: List[int] = []``), the fix
-    adds the same annotation to the class body; it is safe (annotations do not change eager
-    behaviour). Without an annotation the element type is unknown and no fix is offered.
+    writes the same annotation (safe). Otherwise the type comes from how the class uses the
+    attribute: literal keys (``self.cache["a"]``, ``"a" in self.cache``), a subscript returned
+    by a method with a return annotation (its value type), ``.append(v)``/``self.d[k] = v`` of a
+    literal or an annotated parameter (safe, when every use agrees and none is of another kind).
+    When no use depends on the element type (only ``len()``, truthiness, ``in`` of a literal
+    key), any type compiles and the fix writes ``List[torch.Tensor]`` /
+    ``Dict[str, torch.Tensor]``; that one is unsafe: code outside the class may fill the
+    container with other values before the module is scripted.
     """
 
     code = "JIT208"
@@ -222,6 +230,10 @@ class EmptyContainerAttribute(Rule):
             else:
                 example = "List[int]" if what == "list" else "Dict[str, torch.Tensor]"
                 hint = f"declare its type in the class body (e.g. `{attr}: {example}`)"
+                inferred = _infer_annotation(cls, attr, what, fctx)
+                if inferred is not None:
+                    ann, imports, guessed = inferred
+                    fix = self._class_annotation_fix(cls, attr, ann, fctx, imports, UNSAFE if guessed else SAFE)
             fctx.report(empty.value,
                         f"`self.{attr}` is an empty {what} when the module is scripted and `{{use}}` reads it: "
                         f"torch.jit.script cannot infer its element type and rejects the module at that use"
@@ -269,7 +281,7 @@ class EmptyContainerAttribute(Rule):
         return out
 
     @staticmethod
-    def _class_annotation_fix(cls, attr: str, ann: str, fctx):
+    def _class_annotation_fix(cls, attr: str, ann: str, fctx, imports=(), applicability=SAFE):
         body = cls.node.body
         if not isinstance(body, cst.IndentedBlock):
             return None
@@ -285,7 +297,7 @@ class EmptyContainerAttribute(Rule):
             text = fctx.code_of(anchor) + line
             if isinstance(first, (cst.FunctionDef, cst.ClassDef)):
                 text += fctx.module.default_newline
-        return FixSpec(f"Declare `{attr}: {ann}` in the class body", [(anchor, text)], SAFE)
+        return FixSpec(f"Declare `{attr}: {ann}` in the class body", [(anchor, text)], applicability, tuple(imports))
 
 
 def _small_statements(stmts):
@@ -321,3 +333,147 @@ class _Resolver:
 
     def resolve(self, node) -> Optional[str]:
         return self.names.resolve(dotted_name(node))
+
+
+def _literal_kind(node: cst.BaseExpression) -> Optional[str]:
+    if isinstance(node, cst.Integer):
+        return "int"
+    if isinstance(node, cst.Float):
+        return "float"
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        return "str"
+    if isinstance(node, cst.Name) and node.value in ("True", "False"):
+        return "bool"
+    return None
+
+
+class _Uses(cst.CSTVisitor):
+    """How one method uses ``self.<attr>``: the key and value types its uses fix, and whether
+    a use needs a type none of them gives (``bad``)."""
+
+    def __init__(self, me: str, attr: str, method: cst.FunctionDef, fctx):
+        self.me, self.attr, self.fctx = me, attr, fctx
+        self.params = {p.name.value: p for p in method.params.params}
+        self.init = method.name.value == "__init__"
+        self.returns = fctx.code_of(method.returns.annotation) if method.returns is not None else None
+        self.stack: List[cst.CSTNode] = []
+        self.keys: Set[str] = set()
+        self.values: Set[str] = set()
+        self.bad = False
+        self.seen = 0
+
+    def on_visit(self, node):
+        if isinstance(node, cst.Attribute) and _self_attr(node, self.me) == self.attr:
+            self.seen += 1
+            self._use(node)
+        self.stack.append(node)
+        return True
+
+    def on_leave(self, original):
+        self.stack.pop()
+
+    def _value_of(self, node: cst.BaseExpression) -> Optional[str]:
+        kind = _literal_kind(node)
+        if kind is not None:
+            return kind
+        if isinstance(node, cst.Name) and node.value in self.params:
+            ann = self.params[node.value].annotation
+            return self.fctx.code_of(ann.annotation) if ann is not None else None
+        return None
+
+    def _key(self, node: cst.BaseExpression) -> None:
+        kind = _literal_kind(node)
+        if kind is None:
+            kind = self._value_of(node)
+        if kind is None:
+            self.bad = True
+        else:
+            self.keys.add(kind)
+
+    def _use(self, node: cst.Attribute) -> None:  # noqa: C901 - one case per use form
+        parents = self.stack
+        parent = parents[-1] if parents else None
+        grand = parents[-2] if len(parents) >= 2 else None
+        if isinstance(parent, cst.Arg) and isinstance(grand, cst.Call) and isinstance(grand.func, cst.Name) \
+                and grand.func.value == "len" and len(grand.args) == 1:
+            return
+        if isinstance(parent, cst.AssignTarget) and self.init and isinstance(grand, cst.Assign) \
+                and len(grand.targets) == 1 and empty_container(grand.value, _Resolver(self.fctx)):
+            return  # the empty value itself
+        if isinstance(parent, cst.AnnAssign) and parent.target is node and self.init and parent.value is not None \
+                and empty_container(parent.value, _Resolver(self.fctx)):
+            return
+        if isinstance(parent, (cst.If, cst.While)) and parent.test is node:
+            return
+        if isinstance(parent, cst.UnaryOperation) and isinstance(parent.operator, cst.Not):
+            return
+        if isinstance(parent, cst.ComparisonTarget) and isinstance(parent.operator, (cst.In, cst.NotIn)) \
+                and isinstance(grand, cst.Comparison) and len(grand.comparisons) == 1:
+            self._key(grand.left)
+            return
+        if isinstance(parent, cst.Subscript) and parent.value is node and len(parent.slice) == 1 \
+                and isinstance(parent.slice[0].slice, cst.Index):
+            self._key(parent.slice[0].slice.value)
+            if isinstance(grand, cst.Return) and self.returns is not None:
+                self.values.add(self.returns)
+                return
+            if isinstance(grand, cst.AssignTarget) and len(parents) >= 3 and isinstance(parents[-3], cst.Assign):
+                value = self._value_of(parents[-3].value)
+                if value is not None:
+                    self.values.add(value)
+                    return
+            self.bad = True
+            return
+        if isinstance(parent, cst.Attribute) and parent.value is node and isinstance(grand, cst.Call) \
+                and parent.attr.value == "append" and len(grand.args) == 1:
+            value = self._value_of(grand.args[0].value)
+            if value is None:
+                self.bad = True
+            else:
+                self.values.add(value)
+            return
+        self.bad = True
+
+
+def _infer_annotation(cls, attr: str, what: str, fctx) -> Optional[Tuple[str, tuple, bool]]:
+    """(annotation, imports, guessed) for an empty container attribute, from its uses."""
+    if what not in ("list", "dict"):
+        return None
+    keys: Set[str] = set()
+    values: Set[str] = set()
+    for mname, method in cls.methods.items():
+        params = method.params.params
+        if not params:
+            continue
+        uses = _Uses(params[0].name.value, attr, method, fctx)
+        method.body.visit(uses)
+        if uses.bad:
+            return None
+        keys |= uses.keys
+        values |= uses.values
+    if what == "list":
+        keys.discard("int")  # xs[0], 0 in xs: indexes and tested values say nothing of the elements
+        if keys:
+            return None
+    imports: List[Tuple[str, Optional[str]]] = []
+    guessed = False
+    if len(values) > 1 or len(keys) > 1:
+        return None
+    if not values:
+        tensor = torch_spelling(fctx, "Tensor")
+        if tensor is None:
+            return None
+        values = {tensor}
+        guessed = True
+    key = next(iter(keys)) if keys else "str"
+    guessed = guessed or (what == "dict" and not keys)
+    container = "List" if what == "list" else "Dict"
+    spelled = typing_name(fctx, container)
+    if spelled is None:
+        if container in fctx.names.bindings:
+            return None
+        spelled = container
+        imports.append(("typing", container))
+    value = next(iter(values))
+    ann = f"{spelled}[{value}]" if what == "list" else f"{spelled}[{key}, {value}]"
+    return ann, tuple(imports), guessed
