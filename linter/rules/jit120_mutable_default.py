@@ -2,7 +2,7 @@ from typing import Optional
 
 import libcst as cst
 
-from ..analysis.spellings import typing_name
+from ..analysis.spellings import bound_before, typing_name
 from .base import Example, Rule
 
 _MUTABLE_FACTORIES = {
@@ -168,6 +168,8 @@ def _none_default_fix(p, ctx):
     ann = ctx.code_of(p.annotation.annotation)
     imports = ()
     optional = typing_name(ctx, "Optional")
+    if optional is not None and not bound_before(ctx, optional.split(".")[0], fn.qualname.split(".")[0]):
+        return None  # bound after the def: the annotation would fail when the def runs
     if optional is None:
         if "Optional" in ctx.names.bindings:
             return None

@@ -6,7 +6,7 @@ from ..analysis.context import FixSpec
 from ..analysis.names import dotted_name
 from ..analysis.syntax import iter_descendants
 from ..analysis.value_kinds import empty_container
-from ..analysis.spellings import torch_spelling, typing_name
+from ..analysis.spellings import bound_before, torch_spelling, typing_name
 from ..finding import SAFE, UNSAFE
 from .base import Example, Rule
 
@@ -469,6 +469,9 @@ def _infer_annotation(cls, attr: str, what: str, fctx) -> Optional[Tuple[str, tu
     guessed = guessed or (what == "dict" and not keys)
     container = "List" if what == "list" else "Dict"
     spelled = typing_name(fctx, container)
+    for used in (spelled, *values):
+        if used is not None and not bound_before(fctx, used.split(".")[0].split("[")[0], cls.name):
+            return None  # bound after the class: its body annotation would fail
     if spelled is None:
         if container in fctx.names.bindings:
             return None
