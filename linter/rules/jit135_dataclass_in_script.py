@@ -3,6 +3,7 @@ from typing import Optional
 import libcst as cst
 
 from ..analysis.names import dotted_name
+from ..analysis.spellings import bound_before
 from .base import Example, Rule
 
 _DATACLASS = ("dataclasses.dataclass",)
@@ -49,11 +50,19 @@ class DataclassInScript(Rule):
     or call ``torch.jit.script(Cfg)`` once before scripting the code that uses it.
 
     ## Fix safety
-    No automatic fix: where to script the class (decorator or explicit call) is the user's choice.
+    Unsafe (applied with ``--unsafe-fixes``), for a dataclass of the same file whose only
+    decorator is a plain ``@dataclass`` / ``@dataclasses.dataclass`` (no arguments: ``frozen``,
+    ``order`` and the like generate methods without source, which TorchScript cannot compile)
+    and whose fields have no default or a literal one: the fix adds ``@torch.jit.script`` above
+    it. The class stays a Python dataclass (``==``, ``repr``, fields are unchanged), but it is now
+    compiled when the module is imported: that costs time at import, needs torch importable
+    there, and a class TorchScript cannot compile now fails the import instead of the
+    ``torch.jit.script`` call. Calling ``torch.jit.script(Cfg)`` explicitly is the alternative.
     """
 
     code = "JIT135"
     name = "dataclass-in-script"
+    fix_safety = "unsafe"
     message = "dataclass used in compiled code without being scripted"
     evidence = ("s327",)
 
@@ -154,7 +163,7 @@ class DataclassInScript(Rule):
                          f"scripted itself: torch.jit.script fails with \"OSError: Failed to get source for "
                          f"<function ...__init__>\"; decorate the class with `@torch.jit.script` or call "
                          f"`torch.jit.script({qual.rsplit('.', 1)[-1]})` first",
-                   requires=(("class_is", qual, "unscripted_dataclass"),))
+                   requires=(("class_is", qual, "unscripted_dataclass"),), fix=_script_fix(node.func, ctx))
 
     def function_start(self, fn: cst.FunctionDef, ctx) -> None:
         annotations = [p.annotation for p in ctx.function.params if p.annotation is not None] if ctx.function else []
@@ -173,7 +182,7 @@ class DataclassInScript(Rule):
                     ctx.report(expr, f"dataclass `{name}` is used in a compiled signature but was never scripted "
                                      f"itself: torch.jit.script fails with \"OSError: Failed to get source\"; "
                                      f"decorate it with `@torch.jit.script` or call `torch.jit.script({name})` first",
-                               requires=(("class_is", qual, "unscripted_dataclass"),))
+                               requires=(("class_is", qual, "unscripted_dataclass"),), fix=_script_fix(expr, ctx))
 
     def _first(self, qual: str, ctx) -> bool:
         """Report each dataclass once per function (signature first, then the first construction)."""
@@ -217,3 +226,55 @@ def _is_dataclass_decorator(dec: cst.Decorator, ctx) -> bool:
     if isinstance(node, cst.Call):
         node = node.func
     return ctx.names.resolve(dotted_name(node)) in _DATACLASS
+
+
+def _literal_default(node: Optional[cst.BaseExpression]) -> bool:
+    if node is None or isinstance(node, (cst.Integer, cst.Float, cst.SimpleString)):
+        return True
+    if isinstance(node, cst.Name):
+        return node.value in ("True", "False", "None")
+    return (isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus)
+            and isinstance(node.expression, (cst.Integer, cst.Float)))
+
+
+def _script_fix(ref: cst.BaseExpression, ctx):
+    """``@torch.jit.script`` above the class's plain ``@dataclass`` (same-file classes only)."""
+    if not isinstance(ref, cst.Name):
+        return None
+    binding = ctx.names.bindings.get(ref.value)
+    node = ctx.file.class_nodes.get(ref.value) if binding is not None and binding.kind == "class" else None
+    if node is None or len(node.decorators) != 1 or not _is_dataclass_decorator(node.decorators[0], ctx):
+        return None
+    dec = node.decorators[0].decorator
+    if isinstance(dec, cst.Call):
+        if dec.args:
+            return None
+    body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+    for stmt in body:
+        if isinstance(stmt, cst.FunctionDef):
+            continue
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            return None
+        for small in stmt.body:
+            if isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):
+                continue
+            if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and _literal_default(small.value):
+                continue
+            if isinstance(small, cst.Pass):
+                continue
+            return None
+    imports = ()
+    torch = None
+    for head, b in ctx.names.bindings.items():
+        if b.kind == "import" and b.target == "torch" and "." not in head:
+            torch = head
+            break
+    if torch is None:
+        if "torch" in ctx.names.bindings:
+            return None
+        torch, imports = "torch", (("torch", None),)
+    if not bound_before(ctx, torch, ref.value):
+        return None  # torch is imported after the class: the decorator would fail at import
+    code = ctx.code_of(dec)
+    return ctx.unsafe_fix(f"Decorate `{ref.value}` with `@{torch}.jit.script`", [(dec, f"{torch}.jit.script\n@{code}")],
+                          imports=imports)
