@@ -95,6 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="treat matching functions/classes as passed to torch.jit.script (glob on qualified names)")
     check.add_argument("--trace-root", action="append", default=[], metavar="PATTERN",
                        help="treat matching functions/classes as passed to torch.jit.trace")
+    check.add_argument("--trace-dynamic", metavar="DIMS",
+                       help="what varies between a trace's example input and later calls, e.g. batch,sequence "
+                            "(of batch, sequence/spatial, channels, rank, dtype, device, layout, autograd, training, "
+                            "arguments; 'all', the default, reports every trace finding)")
     check.add_argument("--types", choices=("local", "mypy"), help="type inference: fast local (default) or mypy")
     check.add_argument("--python", metavar="PATH",
                        help="the interpreter whose import path dependency reach searches (default: this environment)")
@@ -253,6 +257,10 @@ def _settings_from_args(args):
         changes["script_roots"] = settings.script_roots + args.script_root
     if args.trace_root:
         changes["trace_roots"] = settings.trace_roots + args.trace_root
+    if getattr(args, "trace_dynamic", None) is not None:
+        from .config import trace_dynamic_value
+
+        changes["trace_dynamic"] = trace_dynamic_value(_codes([args.trace_dynamic]), "--trace-dynamic")
     if args.types:
         changes["types"] = args.types
     if args.cache_dir:

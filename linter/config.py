@@ -3,7 +3,8 @@
 Keys follow ruff's spelling (``select``, ``ignore``, ``extend-select``, ``per-file-ignores``,
 ``exclude``, ``extend-exclude``); jitlint adds ``modes`` (which compilers the project uses),
 ``script-roots``/``trace-roots`` (functions compiled elsewhere) and ``module-bases``
-(third-party classes that are nn.Modules). A wrong key or value is a usage error that names
+(third-party classes that are nn.Modules) and ``trace-dynamic`` (what varies between a trace's
+example input and the deployment's calls). A wrong key or value is a usage error that names
 the key, never a traceback.
 """
 
@@ -69,6 +70,9 @@ class Settings:
     search_paths: List[str] = field(default_factory=list)
     extend_ignore_dependencies: List[str] = field(default_factory=list)
     show_dependency_findings_in_place: bool = False
+    # what varies between the traced example and the deployment's calls (analysis/trace_dims.py
+    # groups); None: anything may vary, every trace finding is reported
+    trace_dynamic: Optional[List[str]] = None
 
     def analysis_key(self, codes: Sequence[str]) -> str:
         """What a cached per-file result depends on besides the file and tool version."""
@@ -86,6 +90,7 @@ _KEYS = {
     "max-file-size": "int", "cache-dir": "string", "fix": "bool", "unsafe-fixes": "bool",
     "dependencies": "bool", "python": "string", "search-paths": "strings",
     "extend-ignore-dependencies": "strings", "show-dependency-findings-in-place": "bool",
+    "trace-dynamic": "dims",
 }
 
 
@@ -99,6 +104,16 @@ def _check(key: str, value, kind: str, source: str):
             if bad:
                 raise ConfigError(f"{where}: unknown mode {bad[0]!r} (expected 'script', 'trace' and/or 'export')")
         return list(value)
+    if kind == "dims":
+        from .analysis.trace_dims import DECLARABLE, declared
+
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where} must be a list of strings, got {value!r}")
+        try:
+            return list(declared(value))
+        except ValueError as exc:
+            raise ConfigError(f"{where}: unknown dimension {str(exc)!r} (expected some of "
+                              f"{', '.join(DECLARABLE)}; 'spatial' means 'sequence')") from None
     if kind == "pfi":
         if not isinstance(value, dict) or not all(
             isinstance(k, str) and isinstance(v, list) and all(isinstance(c, str) for c in v)
@@ -127,6 +142,11 @@ def _check(key: str, value, kind: str, source: str):
             raise ConfigError(f"{where} must be a string, got {value!r}")
         return value
     raise AssertionError(kind)
+
+
+def trace_dynamic_value(values: List[str], source: str) -> List[str]:
+    """``trace-dynamic`` / ``--trace-dynamic``: the canonical groups, or a ConfigError."""
+    return _check("trace-dynamic", values, "dims", source)
 
 
 def settings_from_table(table: dict, source: str, base: Settings) -> Settings:

@@ -328,7 +328,8 @@ def call_site_findings(project, sources: Dict[str, Tuple[FileResult, str]], repo
                 message = f"{finding.message} (in dependency {rel}:{finding.row}, compiled from here)"
                 out.append(Finding(finding.code, finding.name, message, user.path, row, 1,
                                    row, 1, finding.severity, None, row,
-                                   related=((path, finding.row, f"{finding.code}: {finding.message}"),)))
+                                   related=((path, finding.row, f"{finding.code}: {finding.message}"),),
+                                   varies=finding.varies))
                 reported = True
             if reported and settings.show_dependency_findings_in_place:
                 out.append(replace(finding, fix=None))

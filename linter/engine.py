@@ -16,6 +16,7 @@ from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from .analysis.source import SourceText, decode, read
 from .analysis.summary import FileSummary
+from .analysis.trace_dims import reported as trace_reported
 from .config import Settings, per_file_ignored, select_codes
 from .finding import Finding
 from .results import Conditional, FileResult
@@ -371,7 +372,8 @@ class ProjectState:
             reported = {p: r for p, r in shown.items() if p not in context}
             findings += call_site_findings(project, sources, reported, self.settings)
         findings += unused_noqa(shown, self.codes)
-        findings = [f for f in findings if not per_file_ignored(self.settings, f.path, f.code)]
+        findings = [f for f in findings if not per_file_ignored(self.settings, f.path, f.code)
+                    and trace_reported(f.varies, self.settings.trace_dynamic)]
         findings = _in_notebook_cells(findings, self.settings)
         findings.sort(key=Finding.sort_key)
         return findings
@@ -457,5 +459,6 @@ def check_source(text: str, filename: str = "<string>", settings: Optional[Setti
     project = project_for({filename: result}, settings)
     settle_deferred({filename: result}, project)
     findings = project.filter([result]) + unused_noqa({filename: result}, codes)
+    findings = [f for f in findings if trace_reported(f.varies, settings.trace_dynamic)]
     findings.sort(key=Finding.sort_key)
     return findings

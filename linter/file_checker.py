@@ -758,7 +758,7 @@ def finalize(path: str, source: str, module: cst.Module, fctx: FileContext, rule
             if edits is not None and (edits or p.fix.codemod is not None):
                 fix = Fix(p.fix.message, tuple(edits), p.fix.applicability, tuple(p.fix.imports), p.fix.codemod)
         finding = Finding(rule.code, rule.name, p.message, path, row, col, end_row, end_col,
-                          rule.severity, fix, row)
+                          rule.severity, fix, row, varies=p.varies)
         out.append(Conditional(finding, p.requires))
     internal = rules_by_code.get("JIT003")
     for code, node, text in fctx.errors:

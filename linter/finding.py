@@ -85,6 +85,9 @@ class Finding:
     # For a notebook: the cell (numbered as Jupyter shows them); row/end_row are then rows
     # within that cell, as ruff reports them.
     cell: Optional[int] = None
+    # Trace findings (JIT3xx): what would have to vary between the example input and a later
+    # call to break the trace ("batch", "sequence", "dtype", ...; linter/analysis/trace_dims.py).
+    varies: Tuple[str, ...] = ()
 
     def sort_key(self):
         return (self.path, self.cell or 0, self.row, self.column, self.code)

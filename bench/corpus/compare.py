@@ -98,6 +98,9 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--json", type=Path, help="write per-model verdicts here")
     parser.add_argument("--show", type=int, default=1000, help="disagreements to list per table")
+    parser.add_argument("--site-packages", help="where the libraries' sources are (default: the ground truth's "
+                        "meta.site_packages); the static side only reads files, so wheels of the versions "
+                        "meta.versions names unpacked into one folder (pip download --no-deps) do")
     args = parser.parse_args()
     libraries = args.library or list(LIBRARIES)
 
@@ -106,7 +109,7 @@ def main() -> int:
     from jitlint.linter.engine import analyze_files, project_for
 
     gt = load_ground_truth()
-    site = gt["meta"]["site_packages"]
+    site = args.site_packages or gt["meta"]["site_packages"]
     settings = Settings(
         project_root=site, respect_gitignore=False, cache_dir=str(HERE / ".jitlint_cache"),
         exclude=[e for e in DEFAULT_EXCLUDE if e != "site-packages"], modes=["script", "trace"],

@@ -10,6 +10,7 @@ import libcst as cst
 from ..finding import SAFE, UNSAFE
 from .local_types import ClassFacts, Inferrer
 from .names import NameTable
+from .trace_dims import breaks_when, normalize
 from .types import Type
 
 
@@ -37,6 +38,8 @@ class PendingFinding:
     message: str
     requires: Tuple[tuple, ...]
     fix: Optional[FixSpec] = None
+    # trace findings: what would have to vary to break the trace (analysis/trace_dims.py)
+    varies: Tuple[str, ...] = ()
 
 
 @dataclass
@@ -170,13 +173,21 @@ class FunctionContext:
 
     # -- reporting ----------------------------------------------------------------------
     def report(self, node: cst.CSTNode, message: Optional[str] = None, *, fix: Optional[FixSpec] = None,
-               requires: Tuple[tuple, ...] = ()) -> None:
+               requires: Tuple[tuple, ...] = (), varies: Tuple[str, ...] = ()) -> None:
+        """``varies``: for trace findings, what would have to vary between the example input and
+        a later call to break the trace (``trace_dims`` groups); the message then ends with the
+        clause saying it, and ``trace-dynamic`` decides whether the finding is reported."""
         rule = self.rule
         reach: Tuple[tuple, ...] = ()
         if self.function is not None and rule.mode != "file":
             reach = (("reach", self.function.id, rule.mode),)
+        message = message or rule.message
+        varies = varies or getattr(rule, "varies", ())
+        if varies:
+            varies = normalize(varies)
+            message = f"{message} ({breaks_when(varies)})"
         self.file.pending.append(
-            PendingFinding(rule, node, message or rule.message, reach + tuple(requires), fix)
+            PendingFinding(rule, node, message, reach + tuple(requires), fix, tuple(varies))
         )
 
     def unsafe_fix(self, message: str, replacements, *, imports=(), codemod=None) -> FixSpec:

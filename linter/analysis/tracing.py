@@ -20,6 +20,7 @@ from typing import Optional, Tuple
 
 import libcst as cst
 
+from .trace_dims import ANY_SIZE, groups_of_kind, normalize, size_groups, track_dims
 from .types import DEVICE, DTYPE, SBOOL, SINT, SIZE, TENSOR, kind
 
 _DYN_METHODS = frozenset({"size", "numel", "nelement"})
@@ -96,6 +97,7 @@ def track_assignment(node: cst.CSTNode, ctx) -> None:
         if len(node.targets) != 1:
             return
         target = node.targets[0].target
+        track_dims(target, node.value, ctx)
         if isinstance(target, cst.Name):
             names[target.value] = size_origin(node.value, ctx) or ""
         elif isinstance(target, (cst.Tuple, cst.List)):
@@ -117,6 +119,7 @@ def track_assignment(node: cst.CSTNode, ctx) -> None:
             names[node.target.value] = "dyn"
     elif isinstance(node, cst.AnnAssign) and isinstance(node.target, cst.Name) and node.value is not None:
         names[node.target.value] = size_origin(node.value, ctx) or ""
+        track_dims(node.target, node.value, ctx)
 
 
 def track_loop_target(target: cst.BaseExpression, iterable: cst.BaseExpression, ctx) -> None:
@@ -189,6 +192,47 @@ def variable_iteration(it: cst.BaseExpression, ctx, depth: int = 0) -> Optional[
     return None
 
 
+def iteration_groups(it: cst.BaseExpression, ctx, depth: int = 0) -> Tuple[str, ...]:
+    """What would have to vary to change how often iterating ``it`` runs (``trace_dims``
+    groups): a Tensor's rows and ``len(t)`` are its dimension 0, ``range(n)`` the dimensions ``n``
+    reads, ``unbind``/``split`` the dimension they take (when a literal)."""
+    from .trace_dims import BATCH, _int_literal
+
+    if depth > 4:
+        return (ANY_SIZE,)
+    if tensor_requires(it, ctx) is not None:
+        return (BATCH,)
+    if isinstance(it, cst.Call):
+        func = it.func
+        if isinstance(func, cst.Name):
+            qual = ctx.resolve(func)
+            if qual == "builtins.range":
+                out: Tuple[str, ...] = ()
+                for arg in it.args:
+                    if _len_of_tensor(arg.value, ctx) is not None:
+                        out += (BATCH,)
+                    else:
+                        out += size_groups(arg.value, ctx)
+                return normalize(out) or (ANY_SIZE,)
+            if qual in ("builtins.enumerate", "builtins.zip", "builtins.reversed", "builtins.list", "builtins.tuple"):
+                out = ()
+                for arg in it.args:
+                    if arg.keyword is None:
+                        out += iteration_groups(arg.value, ctx, depth + 1)
+                return normalize(out) or (ANY_SIZE,)
+        if isinstance(func, cst.Attribute) and func.attr.value in ("unbind", "split"):
+            method = func.attr.value
+            args = it.args[1:] if ctx.resolve(func) in ("torch.unbind", "torch.split") else it.args
+            dim_arg = next((a.value for a in args if a.keyword is not None and a.keyword.value == "dim"), None)
+            if dim_arg is None:
+                positional = [a.value for a in args if a.keyword is None]
+                index = 0 if method == "unbind" else 1
+                dim_arg = positional[index] if len(positional) > index else None
+            dim = 0 if dim_arg is None else _int_literal(dim_arg)
+            return (BATCH,) if dim == 0 else (ANY_SIZE,)
+    return (ANY_SIZE,)
+
+
 def _len_of_tensor(node: cst.BaseExpression, ctx) -> Optional[tuple]:
     if (isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and len(node.args) == 1
             and ctx.resolve(node.func) == "builtins.len"):
@@ -244,6 +288,28 @@ def condition_kind(test: cst.BaseExpression, ctx, depth: int = 0) -> Optional[st
                 return kind
         return None
     return _operand_kind(test, ctx)
+
+
+def condition_groups(test: cst.BaseExpression, ctx, depth: int = 0) -> Tuple[str, ...]:
+    """What would have to vary to flip a condition (``trace_dims`` groups): every operand's
+    dimension, rank, dtype, device... (the union: any one of them changing flips it)."""
+    if depth > 8:
+        return ()
+    if isinstance(test, cst.BooleanOperation):
+        return normalize(condition_groups(test.left, ctx, depth + 1) + condition_groups(test.right, ctx, depth + 1))
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return condition_groups(test.expression, ctx, depth + 1)
+    operands = [test]
+    if isinstance(test, cst.Comparison):
+        operands = [test.left] + [c.comparator for c in test.comparisons]
+    out: Tuple[str, ...] = ()
+    for operand in operands:
+        k = _operand_kind(operand, ctx)
+        if k == "shape":
+            out += size_groups(operand, ctx) or (ANY_SIZE,)
+        elif k is not None:
+            out += groups_of_kind(k)
+    return normalize(out)
 
 
 def _operand_kind(node: cst.BaseExpression, ctx) -> Optional[str]:
@@ -358,6 +424,58 @@ def is_guard(node: cst.If, ctx) -> bool:
             else:
                 return False
     return raises
+
+
+def raises_only(node: cst.If, ctx) -> bool:
+    """``if <cond>: raise ...`` (optionally after print/warn/log calls), with or without
+    ``elif``/``else``, or ``if <cond>: ... else: raise ...``: one side only raises. Every input
+    eager accepts takes the other side, in the trace as in eager; dropping the check changes
+    nothing for valid inputs (unlike :func:`is_guard`, an ``else`` is allowed)."""
+    if node.orelse is None:
+        return is_guard(node, ctx)
+    if is_guard(node.with_changes(orelse=None), ctx):
+        return True
+    # `if ok: ... else: raise ...`: every input eager accepts takes the `if` body
+    orelse = node.orelse
+    return isinstance(orelse, cst.Else) and is_guard(cst.If(test=node.test, body=orelse.body), ctx)
+
+
+def _is_assert_call(node: cst.Call, ctx) -> bool:
+    """``torch._assert(cond, msg)`` and the libraries' ``_assert`` helpers (timm's
+    ``timm.layers._assert``): an assertion the tracer cannot record."""
+    if not isinstance(node.func, (cst.Name, cst.Attribute)):
+        return False
+    last = node.func.value if isinstance(node.func, cst.Name) else node.func.attr.value
+    if last != "_assert":
+        return False
+    qual = ctx.resolve(node.func)
+    return qual is not None and qual.rsplit(".", 1)[-1] == "_assert" and not qual.startswith("builtins.")
+
+
+def in_raise_only_check(node: cst.CSTNode, ctx) -> bool:
+    """True inside a check that only raises: an ``assert``'s test, a ``torch._assert(...)``
+    call's arguments, or the test or body of an ``if`` that only raises (:func:`raises_only`).
+    A size converted or read there decides nothing for an input eager accepts."""
+    parents = ctx.parents
+    for i in range(len(parents) - 1, -1, -1):
+        p = parents[i]
+        child = parents[i + 1] if i + 1 < len(parents) else node
+        if isinstance(p, cst.Assert):
+            return True
+        if isinstance(p, cst.Call) and _is_assert_call(p, ctx):
+            return True
+        if isinstance(p, cst.If):
+            if child is p.test:
+                return raises_only(p, ctx)
+            # ctx.parents holds statements, not their blocks: find the side ``child`` is in
+            if any(child is stmt for stmt in p.body.body):  # the side that only raises runs
+                return is_guard(p.with_changes(orelse=None), ctx)  # only for inputs eager rejects
+            if isinstance(p.orelse, cst.Else) and any(child is stmt for stmt in p.orelse.body.body):
+                return is_guard(cst.If(test=p.test, body=p.orelse.body), ctx)
+            return False
+        if isinstance(p, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            return False
+    return False
 
 
 def in_test_of(node: cst.CSTNode, ctx, node_types) -> Optional[cst.CSTNode]:

@@ -134,6 +134,8 @@ def to_json_obj(f: Finding) -> dict:
         "message": f.message,
         "noqa_row": f.noqa_row,
         "url": rule_url(f.code, f.name),
+        # trace findings: what would have to vary to break the trace (trace-dynamic's groups)
+        **({"varies": list(f.varies)} if f.varies else {}),
     }
 
 
@@ -179,6 +181,7 @@ def render_sarif(findings: Sequence[Finding], sources) -> str:
             "ruleId": f.code,
             "level": levels.setdefault(f.code, rule_level(f.code)),
             "message": {"text": f.message},
+            **({"properties": {"varies": list(f.varies)}} if f.varies else {}),
             "locations": [{
                 "physicalLocation": {
                     "artifactLocation": {"uri": f.path.replace("\\", "/")},

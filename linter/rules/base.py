@@ -97,6 +97,9 @@ class Rule:
     severity: ClassVar[str] = "error"
     # What a fix of this rule does to behaviour; None when the rule offers no fix.
     fix_safety: ClassVar[Optional[str]] = None
+    # Trace rules: what would have to vary to break the trace, for findings that do not say it
+    # themselves (``ctx.report(..., varies=...)``); groups of linter/analysis/trace_dims.py.
+    varies: ClassVar[Tuple[str, ...]] = ()
     # Catalog snippet ids (../shared/ground-truth) whose behaviour this rule encodes.
     evidence: ClassVar[Tuple[str, ...]] = ()
     VALID: ClassVar[List[Example]] = []

@@ -1,6 +1,7 @@
 import libcst as cst
 
-from ..analysis.tracing import input_free, tensor_requires
+from ..analysis.trace_dims import BATCH
+from ..analysis.tracing import in_raise_only_check, input_free, tensor_requires
 from .base import TRACE, Example, Rule
 
 _ATOMIC = (cst.Name, cst.Attribute, cst.Call, cst.Subscript)
@@ -17,7 +18,9 @@ class LenOfTensor(Rule):
     example input's first dimension as a constant ("Using len to get tensor shape might cause
     the trace to be incorrect"). ``torch.arange(len(x))`` then has the traced length for every
     later input, and the traced model raises or returns wrong results for other batch sizes.
-    ``x.size(0)`` / ``x.shape[0]`` are recorded as ``aten::size`` and stay dynamic.
+    ``x.size(0)`` / ``x.shape[0]`` are recorded as ``aten::size`` and stay dynamic. A ``len()``
+    in a check that only raises (``assert len(x) == n``, ``if len(x) != n: raise``) is not
+    reported: it decides nothing for an input eager accepts.
 
     ## Example
     ```python
@@ -91,6 +94,18 @@ class LenOfTensor(Rule):
             """,
             mode=TRACE, expect="trace-diverge", inputs="[(torch.zeros(3, 2),), (torch.ones(5, 4),)]",
         ),
+        Example(
+            """
+            import torch
+
+            def fn(x):
+                assert len(x) > 0, "empty batch"
+                if len(x) != x.shape[0]:
+                    raise ValueError("inconsistent batch")
+                return x * 2
+            """,
+            mode=TRACE, expect="trace-diverge", inputs="[(torch.ones(3, 2),), (torch.full((5, 2), 3.0),)]",
+        ),
     ]
 
     def visit_Call(self, node: cst.Call, ctx) -> None:
@@ -105,6 +120,8 @@ class LenOfTensor(Rule):
             return
         if input_free(arg.value, ctx):
             return  # a buffer's or parameter's length is the same for every call
+        if in_raise_only_check(node, ctx):
+            return  # `assert len(x) == n` / `if len(x) != n: raise`: decides nothing for inputs eager accepts
         code = ctx.code_of(arg.value)
         receiver = code if isinstance(arg.value, _ATOMIC) else f"({code})"
         ctx.report(
@@ -112,5 +129,5 @@ class LenOfTensor(Rule):
             f"`len({code})` is a Python int frozen into the trace (the example input's first dimension): "
             f"use `{receiver}.size(0)`, which the tracer records dynamically",
             fix=ctx.safe_fix(f"Replace with `{receiver}.size(0)`", [(node, f"{receiver}.size(0)")]),
-            requires=requires,
+            requires=requires, varies=(BATCH,),
         )

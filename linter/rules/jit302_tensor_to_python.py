@@ -3,6 +3,7 @@ from typing import Optional
 import libcst as cst
 
 from ..analysis.script_extraction import script_if_tracing_fix
+from ..analysis.trace_dims import VALUES
 from ..analysis.tracing import head_target, in_diagnostic, input_free, tensor_requires
 from .base import TRACE, Example, Rule
 
@@ -71,6 +72,7 @@ class TensorToPython(Rule):
     name = "tensor-to-python"
     message = "a Tensor value converted to Python is a constant in the trace"
     mode = TRACE
+    varies = (VALUES,)
     fix_safety = "unsafe"
     evidence = ("t004", "t005", "t006", "t007", "t039", "t040")
 

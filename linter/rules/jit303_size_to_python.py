@@ -2,9 +2,11 @@ from typing import Optional
 
 import libcst as cst
 
+from ..analysis.trace_dims import ANY_SIZE, size_groups
 from ..analysis.tracing import (
     head_target,
     in_diagnostic,
+    in_raise_only_check,
     input_free,
     size_origin,
     track_assignment,
@@ -183,6 +185,27 @@ class SizeToPython(Rule):
             """,
             mode=TRACE, expect="trace-diverge", inputs="[(torch.ones(2, 3, 4, 5),), (torch.ones(3, 2, 6, 8),)]",
         ),
+        Example(
+            """
+            import math
+            import torch
+            from torch import nn
+
+            class M(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.dim = 4
+
+                def forward(self, x):
+                    assert int(x.shape[1]) == self.dim, "expected 4 features"
+                    torch._assert(math.sqrt(x.shape[1]) == 2.0, "expected a square feature count")
+                    if float(x.shape[1]) != 4.0:
+                        raise ValueError(f"expected 4 features, got {int(x.shape[1])}")
+                    return x * 2
+            """,
+            root="M", mode=TRACE, expect="trace-diverge",
+            inputs="[(torch.ones(2, 4),), (torch.full((5, 4), 3.0),)]",
+        ),
     ]
 
     def visit_Assign(self, node: cst.Assign, ctx) -> None:
@@ -228,6 +251,8 @@ class SizeToPython(Rule):
         arg = args[0]
         if size_origin(arg, ctx) != "dyn" or input_free(arg, ctx) or in_diagnostic(node, ctx):
             return
+        if in_raise_only_check(node, ctx):
+            return  # `assert int(x.shape[1]) == self.dim`: decides nothing for inputs eager accepts
         code = ctx.code_of(arg)
         fix = None
         if qual == "builtins.int" and len(node.args) == 1 and ctx.type_of(arg) == SINT:
@@ -238,7 +263,8 @@ class SizeToPython(Rule):
             hint = "use Tensor math on the size (e.g. `size ** -0.5`, `size // 2`) or a `@torch.jit.script_if_tracing` helper"
         else:
             hint = "keep the size as it is (arithmetic on it is traced) or use a `@torch.jit.script_if_tracing` helper"
-        ctx.report(node, f"{what} of the size `{code}` bakes the example input's size into the trace: {hint}", fix=fix)
+        ctx.report(node, f"{what} of the size `{code}` bakes the example input's size into the trace: {hint}", fix=fix,
+                   varies=size_groups(arg, ctx) or (ANY_SIZE,))
 
     @staticmethod
     def _what(qual: str) -> Optional[str]:
@@ -265,11 +291,14 @@ class SizeToPython(Rule):
             return
         if size_origin(sizes, ctx) != "dyn" or input_free(sizes, ctx) or in_diagnostic(node, ctx):
             return
+        if in_raise_only_check(node, ctx):
+            return
         code = ctx.code_of(sizes)
         hint = (f"use `{code}` directly (its sizes are already ints)" if conv == "builtins.int" else
                 "keep the sizes as they are (arithmetic on them is traced) or use a `@torch.jit.script_if_tracing` helper")
         ctx.report(node, f"`map({conv[9:]}, ...)` of the sizes `{code}` converts each one to a Python number, which "
-                         f"bakes the example input's sizes into the trace: {hint}")
+                         f"bakes the example input's sizes into the trace: {hint}",
+                   varies=size_groups(sizes, ctx) or (ANY_SIZE,))
 
     def _max_min(self, node: cst.Call, which: str, args, ctx) -> None:
         if len(args) == 1:
@@ -278,6 +307,11 @@ class SizeToPython(Rule):
             sized = any(size_origin(a, ctx) == "dyn" for a in args)
         if not sized or all(input_free(a, ctx) for a in args) or in_diagnostic(node, ctx):
             return
+        if in_raise_only_check(node, ctx):
+            return
+        groups = ()
+        for a in args:
+            groups += size_groups(a, ctx)
         ctx.report(node, f"`{which}()` over sizes compares them in Python: the trace keeps the branch the example "
                          f"input took (`{ctx.code_of(node)}` is frozen): compute it in a `@torch.jit.script_if_tracing` "
-                         f"helper, or avoid the comparison")
+                         f"helper, or avoid the comparison", varies=groups or (ANY_SIZE,))

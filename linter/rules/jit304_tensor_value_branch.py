@@ -1,6 +1,7 @@
 import libcst as cst
 
 from ..analysis.script_extraction import script_if_tracing_fix
+from ..analysis.trace_dims import VALUES
 from ..analysis.tracing import input_free, statically_decided, tensor_requires
 from .base import TRACE, Example, Rule
 
@@ -58,6 +59,7 @@ class TensorValueBranch(Rule):
     name = "tensor-value-branch"
     message = "Python control flow on a Tensor value is frozen into the trace"
     mode = TRACE
+    varies = (VALUES,)
     fix_safety = "unsafe"
     evidence = ("t008", "t040")
 

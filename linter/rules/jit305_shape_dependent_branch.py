@@ -4,9 +4,10 @@ import libcst as cst
 
 from ..analysis.script_extraction import script_if_tracing_fix
 from ..analysis.tracing import (
+    condition_groups,
     condition_kind,
     input_free,
-    is_guard,
+    raises_only,
     track_assignment,
     track_loop_target,
 )
@@ -28,8 +29,10 @@ class ShapeDependentBranch(Rule):
     The condition is evaluated once, with the example input, and only the branch taken is
     recorded: inputs of another shape, rank, dtype or device silently run the traced branch
     (or fail inside it). Branches on ranks, dtypes and devices do not even emit a
-    ``TracerWarning``. Checks that only ``raise`` (``if x.dim() != 4: raise ValueError``) and
-    ``assert``s on shapes are not reported: they do not change results for valid inputs.
+    ``TracerWarning``. Checks that only ``raise`` (``if x.dim() != 4: raise ValueError``, also
+    with an ``elif``/``else``: for every input eager accepts the trace takes the path eager
+    takes), ``assert``s and ``torch._assert(...)`` on shapes are not reported: they do not
+    change results for valid inputs.
     Branches on ``self.training`` (see JIT313), on non-Tensor arguments and on configuration
     attributes are not reported either, nor conditions on module state such as
     ``self.weight.shape``.
@@ -123,6 +126,21 @@ class ShapeDependentBranch(Rule):
             """,
             mode=TRACE, expect="trace-diverge", inputs="[(torch.ones(2, 6),), (torch.ones(2, 3),)]",
         ),
+        Example(
+            """
+            import torch
+
+            def fn(x):
+                if x.shape[0] > 8:
+                    raise ValueError("batch too large")
+                elif x.shape[0] == 1:  # MARK
+                    y = x * 3
+                else:
+                    y = x + 1
+                return y
+            """,
+            mode=TRACE, expect="trace-diverge", inputs="[(torch.ones(1, 3),), (torch.ones(4, 3),)]",
+        ),
     ]
     VALID = [
         Example(
@@ -164,6 +182,33 @@ class ShapeDependentBranch(Rule):
             root="M", mode=TRACE, expect="trace-diverge",
             inputs="[(torch.ones(3, 4),), (torch.ones(5, 4),)]",
         ),
+        Example(
+            """
+            import torch
+            from torch import nn
+
+            class M(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.dim = 4
+
+                def forward(self, x):
+                    torch._assert(x.shape[-1] == self.dim, "expected 4 features")
+                    if x.shape[1] != self.dim:
+                        raise ValueError(f"expected {self.dim} features, got {x.shape[1]}")
+                    elif x.dim() != 2:
+                        raise ValueError("expected a 2-D input")
+                    else:
+                        y = x * 2
+                    if x.shape[0] > 0:
+                        y = y + 1
+                    else:
+                        raise ValueError("empty batch")
+                    return y
+            """,
+            root="M", mode=TRACE, expect="trace-diverge",
+            inputs="[(torch.ones(3, 4),), (torch.full((5, 4), 2.0),), (torch.full((1, 4), 3.0),)]",
+        ),
     ]
 
     def visit_Assign(self, node: cst.Assign, ctx) -> None:
@@ -189,10 +234,11 @@ class ShapeDependentBranch(Rule):
             fix = script_if_tracing_fix(owner, test, ctx, what=f"the `{keyword} {code}:` block")
         ctx.report(test, f"{what} `{code}` depends on the input's {kind}: the trace keeps only the branch "
                          f"taken for the example input{_WARNS.get(kind, '')}. Inputs with another {kind} silently "
-                         f"take it too: use a `@torch.jit.script_if_tracing` helper or shape-agnostic code", fix=fix)
+                         f"take it too: use a `@torch.jit.script_if_tracing` helper or shape-agnostic code", fix=fix,
+                   varies=condition_groups(test, ctx))
 
     def visit_If(self, node: cst.If, ctx) -> None:
-        if is_guard(node, ctx):
+        if raises_only(node, ctx):
             return
         self._check(node.test, ctx, "`if`", node)
 

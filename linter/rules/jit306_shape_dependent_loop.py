@@ -4,6 +4,7 @@ import libcst as cst
 
 from ..analysis.script_extraction import script_if_tracing_fix
 from ..analysis.tracing import (
+    iteration_groups,
     input_free,
     track_assignment,
     track_loop_target,
@@ -208,4 +209,4 @@ class ShapeDependentLoop(Rule):
                                         requires=requires)
         ctx.report(it, f"this {what} {why}: the trace is unrolled for the example input and is wrong or fails for "
                        f"other sizes. Vectorise it, or move it into a `@torch.jit.script_if_tracing` helper",
-                   requires=requires, fix=fix)
+                   requires=requires, fix=fix, varies=iteration_groups(it, ctx))

@@ -2,6 +2,7 @@ from typing import Optional, Tuple
 
 import libcst as cst
 
+from ..analysis.trace_dims import ANY_SIZE, VALUES, size_groups
 from ..analysis.tracing import input_free, size_origin, tensor_requires, track_assignment
 from ..analysis.types import SIZE
 from .base import TRACE, Example, Rule
@@ -159,7 +160,8 @@ class TensorFromPythonValues(Rule):
             fix = ctx.safe_fix(f"Use `{code}`", [(node, code)])
         ctx.report(node, f"{what} copies {desc} into a constant of the trace: later inputs get the example input's "
                          f"values. Use `torch._shape_as_tensor(x)` for shapes, `torch.stack([...])` for Tensors, or "
-                         f"use the sizes directly in Tensor ops", fix=fix, requires=requires)
+                         f"use the sizes directly in Tensor ops", fix=fix, requires=requires,
+                   varies=(VALUES,) if desc.startswith("the Tensor value") else size_groups(value, ctx) or (ANY_SIZE,))
 
     @staticmethod
     def _traced_elements(value: cst.BaseExpression, ctx) -> Optional[Tuple[str, tuple]]:

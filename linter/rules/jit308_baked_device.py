@@ -2,6 +2,7 @@ from typing import Optional
 
 import libcst as cst
 
+from ..analysis.trace_dims import DEVICE as VARIES_DEVICE
 from ..analysis.tracing import tensor_requires
 from ..analysis.types import DEVICE, STR, TENSOR, kind
 from .base import TRACE, Example, Rule
@@ -76,6 +77,7 @@ class BakedDevice(Rule):
     name = "baked-device"
     message = "a device read at run time is a constant in the trace"
     mode = TRACE
+    varies = (VARIES_DEVICE,)
     fix_safety = "unsafe"
     evidence = ("t013", "t015", "t045")
 

@@ -1,5 +1,6 @@
 import libcst as cst
 
+from ..analysis.trace_dims import STATE
 from ..analysis.tracing import head_target
 from .base import TRACE, Example, Rule
 
@@ -47,6 +48,7 @@ class PythonRng(Rule):
     name = "python-rng"
     message = "Python/NumPy random numbers are frozen into the trace"
     mode = TRACE
+    varies = (STATE,)
     evidence = ("t016", "t017")
 
     INVALID = [

@@ -2,6 +2,7 @@ from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
+from ..analysis.trace_dims import STATE
 from ..analysis.types import TENSOR, kind
 from .base import TRACE, Example, Rule
 
@@ -77,6 +78,7 @@ class ModuleStateMutation(Rule):
     name = "module-state-mutation"
     message = "forward changes Python state of the module, which the trace does not record"
     mode = TRACE
+    varies = (STATE,)
     evidence = ("t022", "t037")
 
     INVALID = [

@@ -2,6 +2,7 @@ from typing import Optional, Tuple
 
 import libcst as cst
 
+from ..analysis.trace_dims import ANY_SIZE
 from ..analysis.tracing import plausible_root, track_assignment, variable_iteration
 from ..analysis.types import BOOL, FLOAT, INT, NONE, NUMBER, SINT, SIZE, STR, TENSOR, kind
 from .base import TRACE, Example, Rule
@@ -210,23 +211,25 @@ class TraceOutputStructure(Rule):
                     break
         if problem is None:
             return
-        msg, extra = problem
-        ctx.report(node, msg, requires=requires + extra)
+        msg, extra, varies = problem
+        ctx.report(node, msg, requires=requires + extra, varies=varies)
 
-    def _problem(self, value: cst.BaseExpression, ctx) -> Optional[Tuple[str, tuple]]:
+    def _problem(self, value: cst.BaseExpression, ctx) -> Optional[Tuple[str, tuple, tuple]]:
+        """(message, predicates, varies): a list whose length follows the input breaks when an
+        input size varies; dicts, numbers and None fail or change type whatever the input."""
         code = ctx.code_of(value)
         if isinstance(value, (cst.Dict, cst.DictComp)) or kind(ctx.type_of(value)) == "dict":
             return (f"the traced root returns a dict (`{_short(code)}`): `torch.jit.trace` rejects dict outputs "
-                    f"unless `strict=False` (safe only if the keys never change). Return a tuple", ())
+                    f"unless `strict=False` (safe only if the keys never change). Return a tuple", (), ())
         t = ctx.type_of(value)
         if t in _SCALARS:
             what = _SCALARS[t]
             if t in (SINT, SIZE) or (t == FLOAT and not isinstance(value, cst.Float)):
                 return (f"the traced root returns {what} (`{_short(code)}`): the trace returns it as Tensor(s) "
                         f"instead, so the output type changes. Return Tensors only "
-                        f"(`torch._shape_as_tensor(x)` for sizes)", ())
+                        f"(`torch._shape_as_tensor(x)` for sizes)", (), ())
             return (f"the traced root returns {what} (`{_short(code)}`): `torch.jit.trace` only accepts Tensor "
-                    f"outputs and fails. Return Tensors only", ())
+                    f"outputs and fails. Return Tensors only", (), ())
         why = _variable_list(value, ctx)
         if why is None and isinstance(value, cst.Name):
             why = ctx.scratch.get(_KEY + "lists", {}).get(value.value)
@@ -234,7 +237,7 @@ class TraceOutputStructure(Rule):
             desc, extra = why
             return (f"the traced root returns {desc} (`{_short(code)}`): the trace fixes the list's length to the "
                     f"example input's, and other inputs fail (\"Expected 2 elements in a list but found 4\"). Return "
-                    f"a stacked Tensor", extra)
+                    f"a stacked Tensor", extra, (ANY_SIZE,))
         return None
 
     def function_end(self, fn: cst.FunctionDef, ctx) -> None:

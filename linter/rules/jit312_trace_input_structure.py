@@ -2,6 +2,7 @@ from typing import Dict, Optional, Tuple
 
 import libcst as cst
 
+from ..analysis.trace_dims import ARGUMENTS
 from ..analysis.tracing import plausible_root
 from ..analysis.types import NONE, TENSOR, describe, kind, strip_optional
 from .base import TRACE, Example, Rule
@@ -163,7 +164,10 @@ class TraceInputStructure(Rule):
             if problem is not None:
                 # only for roots handed to torch.jit.trace (or configured): whether a guessed root is
                 # ever traced, and with which arguments, is unknown (most are called from Python)
-                wanted[p.name] = (problem, ("trace_root", info.id, "explicit"))
+                # a default is what later calls may pass or not (arguments); a non-Tensor
+                # parameter fails to trace whatever the call
+                wanted[p.name] = (problem, ("trace_root", info.id, "explicit"),
+                                  (ARGUMENTS,) if p.default is not None else ())
         if not wanted:
             return
         from ..analysis.syntax import iter_children
@@ -173,8 +177,8 @@ class TraceInputStructure(Rule):
             node = stack.pop()
             if isinstance(node, cst.Name):
                 if node.value in wanted:
-                    msg, pred = wanted.pop(node.value)
-                    ctx.report(node, msg, requires=(pred,))
+                    msg, pred, varies = wanted.pop(node.value)
+                    ctx.report(node, msg, requires=(pred,), varies=varies)
                     if not wanted:
                         return
                 continue

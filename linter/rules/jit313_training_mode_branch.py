@@ -1,5 +1,6 @@
 import libcst as cst
 
+from ..analysis.trace_dims import TRAINING
 from .base import TRACE, Example, Rule
 
 
@@ -66,6 +67,7 @@ class TrainingModeBranch(Rule):
     name = "training-mode-branch"
     message = "a branch on self.training is frozen to the mode the module was traced in"
     mode = TRACE
+    varies = (TRAINING,)
     default = False
     evidence = ("t028",)
 

@@ -1,6 +1,7 @@
 import libcst as cst
 
-from ..analysis.tracing import is_logging_call
+from ..analysis.trace_dims import STATE
+from ..analysis.tracing import in_raise_only_check, is_logging_call
 from .base import TRACE, Example, Rule
 
 
@@ -16,7 +17,8 @@ class SideEffectInTrace(Rule):
     The tracer records Tensor operations only. The call runs while tracing (several times with the
     default ``check_trace=True``), with the example input, and never again: the traced model
     prints, warns and logs nothing. Calls under ``if not torch.jit.is_tracing():`` are not
-    reported.
+    reported, nor calls just before a ``raise`` in a check that only raises (eager prints them
+    only for inputs it rejects).
 
     ## Example
     ```python
@@ -123,6 +125,20 @@ class SideEffectInTrace(Rule):
             """,
             mode=TRACE, expect="trace-diverge", inputs="[(torch.ones(3),), (torch.ones(5),)]",
         ),
+        Example(
+            """
+            import torch
+            from torch import nn
+
+            class M(nn.Module):
+                def forward(self, x):
+                    if x.dim() != 2:
+                        print("bad input shape", tuple(x.shape))
+                        raise ValueError("expected a 2-D input")
+                    return x + 1
+            """,
+            root="M", mode=TRACE, expect="trace-diverge", inputs="[(torch.ones(3, 2),), (torch.ones(5, 2),)]",
+        ),
     ]
 
     def visit_Call(self, node: cst.Call, ctx) -> None:
@@ -135,7 +151,10 @@ class SideEffectInTrace(Rule):
         what = is_logging_call(node, ctx)
         if what is None:
             return
+        if in_raise_only_check(node, ctx):
+            return  # printed just before raising: eager prints only for inputs it rejects
         if what == "builtins.print":
             what = "print"
         ctx.report(node, f"`{what}(...)` runs only while tracing (with the example input): the traced model does not "
-                         f"call it. Guard it with `if not torch.jit.is_tracing():` or move it out of traced code")
+                         f"call it. Guard it with `if not torch.jit.is_tracing():` or move it out of traced code",
+                   varies=(STATE,))

@@ -2,6 +2,7 @@ from typing import Optional
 
 import libcst as cst
 
+from ..analysis.trace_dims import ANY_SIZE
 from ..analysis.tracing import input_free, size_origin, tensor_requires, track_assignment
 from ..analysis.types import SIZE
 from .base import TRACE, Example, Rule
@@ -60,6 +61,7 @@ class SizeNumel(Rule):
     name = "size-numel"
     message = "an element count computed from a shape in Python is a constant in the trace"
     mode = TRACE
+    varies = (ANY_SIZE,)
     fix_safety = "safe"
 
     INVALID = [

@@ -3,6 +3,7 @@ from typing import Optional
 import libcst as cst
 
 from ..analysis.compiled import JIT_FLAGS, decorator_name
+from ..analysis.trace_dims import ANY_SIZE, size_groups
 from ..analysis.tracing import input_free, size_origin, track_assignment, track_loop_target
 from ..analysis.types import SINT, SIZE, kind
 from .base import TRACE, Example, Rule
@@ -185,7 +186,8 @@ class SizeToScriptedCall(Rule):
                 ctx.report(arg.value, f"`{name}()` is compiled by TorchScript (`{_DECORATORS[flag]}`): the tracer passes "
                                       f"it {shown} as a constant, so the trace calls it with the example input's sizes "
                                       f"for every later input (no TracerWarning). Pass the Tensor and take the size "
-                                      f"inside `{name}()`", requires=requires)
+                                      f"inside `{name}()`", requires=requires,
+                           varies=size_groups(arg.value, ctx) or (ANY_SIZE,))
             return
 
     @staticmethod
