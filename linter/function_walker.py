@@ -43,6 +43,16 @@ ROOT_CALLS = {
 }
 
 
+def _ignore_context_manager(stmt: cst.With) -> int:
+    """1 for ``with torch.jit._IgnoreContextManager(...):``, spelled as torch/jit/frontend.py
+    recognises it (that exact attribute chain on the first item), else 0."""
+    expr = stmt.items[0].item if stmt.items else None
+    func = expr.func if isinstance(expr, cst.Call) else None
+    return int(isinstance(func, cst.Attribute) and func.attr.value == "_IgnoreContextManager"
+               and isinstance(func.value, cst.Attribute) and func.value.attr.value == "jit"
+               and isinstance(func.value.value, cst.Name) and func.value.value.value == "torch")
+
+
 class Dispatch:
     """Node class -> hooks of the selected rules, built once per run."""
 
@@ -238,7 +248,10 @@ class FunctionWalker:
                     self.walk_expr(item.item)
                     if item.asname is not None and infer is not None:
                         self._bind_target(item.asname.name, None)
+                ignored = _ignore_context_manager(stmt)
+                ctx.nested += ignored  # the frontend moves the body into an @torch.jit.ignore function
                 self.walk_block(stmt.body.body)
+                ctx.nested -= ignored
             elif isinstance(stmt, cst.FunctionDef):
                 self._walk_nested(stmt)
             elif isinstance(stmt, cst.ClassDef):

@@ -289,6 +289,8 @@ PY_DEFAULT_BY_FILE = {
     "jit/annotations.py": "I:type-comment and annotation parsing plumbing",
 }
 PY_STATUS.update({
+    "jit/_dataclass_impls.py:Default factory initializers are not supported in TorchScript dataclasses": ["JIT154"],
+    "jit/_dataclass_impls.py:TorchScript failed to synthesize dataclass method '{name}' for class '{cls.__name__}'. Please file a bug report at <https://github.com/pytorch/pytorch/issues>": I_INTERNAL,
     "_jit_internal.py:Attempted to use {target_type} without a contained type. Please add a contained type, e.g. {target_type}[int]": ["JIT207"],
     "_jit_internal.py:Attempted to use {target_type} without contained types. Please add contained type, e.g. {target_type}[int, int]": ["JIT207"],
     "_jit_internal.py:Attempted to use Future without a contained type. Please add a contained type, e.g. Future[int]": ["JIT207"],
@@ -331,7 +333,7 @@ PY_STATUS.update({
 })
 
 PY_FILES = ("jit/frontend.py", "_jit_internal.py", "jit/_recursive.py", "jit/_script.py",
-            "jit/annotations.py")
+            "jit/annotations.py", "jit/_dataclass_impls.py")
 
 # Rules that predict something outside this table, with what they predict.
 OUTSIDE = {

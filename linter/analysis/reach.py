@@ -232,8 +232,8 @@ class Project:
             if fid is None or fid not in self.functions:
                 return
             fn = self.functions[fid]
-            if mode == TRACE and "script_if_tracing" in fn.jit_flags:
-                mode = SCRIPT
+            if mode == TRACE and ("script_if_tracing" in fn.jit_flags or "script" in fn.jit_flags):
+                mode = SCRIPT  # a scripted function called while tracing runs compiled, not traced
             if mode == SCRIPT and ("ignore" in fn.jit_flags or "unused" in fn.jit_flags):
                 return
             key = (fid, mode)

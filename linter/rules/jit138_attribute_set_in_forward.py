@@ -1,4 +1,4 @@
-from typing import Dict, Set, Tuple
+from typing import Dict, Optional, Set, Tuple
 
 import libcst as cst
 
@@ -117,6 +117,19 @@ def _class_writes(class_node: cst.ClassDef, ctx) -> Tuple[Dict[str, Set[str]], b
     return found
 
 
+def _dataclass_fields(class_node: cst.ClassDef, ctx) -> Optional[Set[str]]:
+    """The annotated class-level names (its fields) of a ``@dataclass`` class, else None."""
+    for dec in class_node.decorators:
+        node = dec.decorator.func if isinstance(dec.decorator, cst.Call) else dec.decorator
+        if ctx.resolve(node) == "dataclasses.dataclass":
+            break
+    else:
+        return None
+    return {s.body[0].target.value for s in class_node.body.body
+            if isinstance(s, cst.SimpleStatementLine) and isinstance(s.body[0], cst.AnnAssign)
+            and isinstance(s.body[0].target, cst.Name)}
+
+
 class AttributeSetInForward(Rule):
     """
     ## What it does
@@ -213,6 +226,29 @@ class AttributeSetInForward(Rule):
     VALID = [
         Example(
             """
+            from dataclasses import dataclass
+            import torch
+
+            @torch.jit.script
+            @dataclass
+            class Cfg:
+                n: int
+                m: int = 0
+
+                def __post_init__(self):
+                    self.m = self.n * 2
+
+                def bump(self):
+                    self.m = self.m + self.n
+
+            def fn(x: torch.Tensor) -> torch.Tensor:
+                c = Cfg(2)
+                c.bump()
+                return x * c.m
+            """
+        ),
+        Example(
+            """
             from typing import Optional
             import torch
 
@@ -298,7 +334,10 @@ class AttributeSetInForward(Rule):
                              f"accepts annotations on instance attributes in `__init__` (or declare `{attr}: T` in "
                              f"the class body)")
             return
-        constants = class_constants(fn.class_node, ctx)
+        fields = _dataclass_fields(fn.class_node, ctx)
+        if fields is not None and fn.name == "__post_init__":
+            return  # the dataclass's generated __init__ runs __post_init__: what it assigns exists
+        constants = class_constants(fn.class_node, ctx) | (fields or set())
         writes, dynamic = _class_writes(fn.class_node, ctx)
         if dynamic:
             return

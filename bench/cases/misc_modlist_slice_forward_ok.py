@@ -1,0 +1,12 @@
+# case: ok (part 5: ModuleList slice)
+import torch
+
+class root(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = torch.nn.ModuleList([torch.nn.Linear(3, 3) for _ in range(3)])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for layer in self.layers[1:]:
+            x = layer.forward(x)
+        return x

@@ -1,0 +1,176 @@
+"""The type checker the script rules ask (linter/analysis/script_types.py: the certain type of an
+expression; linter/analysis/types_script.py: TorchScript's types and its subtype relation), each
+claim held against torch.jit.script on a real snippet.
+
+A test writes a function ``root`` whose body binds ``probe``; it asks the checker what it
+knows (the certain type of ``probe``, or whether ``probe: T = value`` is rejected) and asks the
+compiler, which must agree: a type the checker is sure of is the type the compiler gives
+(``torch.jit.script(root).graph`` types the returned value), and a mismatch the checker
+reports is a compile error. "Unknown" answers are checked too: they are places where the
+checker must stay silent.
+"""
+
+from __future__ import annotations
+
+import textwrap
+import warnings
+
+import libcst as cst
+import pytest
+import torch
+
+from compiler import load_example
+from jitlint.linter.analysis import types_script as ts
+from jitlint.linter.analysis.script_types import confident_type
+from jitlint.linter.rules.base import Rule
+
+
+class _Probe(Rule):
+    """A throwaway rule: records what the checker says at ``return probe`` / ``probe: T = v``."""
+
+    code = "JIT999"
+    name = "probe"
+    seen: dict = {}
+
+    def visit_Return(self, node, ctx):
+        if isinstance(node.value, cst.Name) and node.value.value == "probe":
+            _Probe.seen["type"] = confident_type(node.value, ctx)
+
+    def visit_AnnAssign(self, node, ctx):
+        if isinstance(node.target, cst.Name) and node.target.value == "probe" and node.value is not None:
+            _Probe.seen["mismatch"] = ts.assignment_mismatch(node.annotation, node.value, ctx)
+
+
+def _ask(source: str) -> dict:
+    """Walk ``source`` with the probe rule only, through the real file analyzer."""
+    from jitlint.linter.file_checker import FileAnalyzer
+    from jitlint.linter.function_walker import Dispatch
+
+    _Probe.seen = {}
+    FileAnalyzer("probe.py", source, "probe", "", Dispatch([_Probe()]), cst.parse_module(source)).run()
+    return dict(_Probe.seen)
+
+
+def _compiled_return_type(source: str) -> str:
+    module = load_example(source)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fn = torch.jit.script(module.root)
+    return str(next(fn.graph.outputs()).type())
+
+
+def _rejected(source: str) -> str:
+    module = load_example(source)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.jit.script(module.root)
+    except Exception as exc:  # noqa: BLE001 - any compile failure
+        return f"{type(exc).__name__}: {str(exc).strip()}"
+    return ""
+
+
+def _src(body: str, params: str = "x: torch.Tensor") -> str:
+    return ("from typing import Dict, List, Optional, Tuple, Union\nimport torch\n\n\n"
+            f"def root({params}):\n" + textwrap.indent(textwrap.dedent(body).strip("\n"), "    ") + "\n")
+
+
+_TS_SPELLING = {"Tensor": "Tensor", "int": "int", "float": "float", "bool": "bool", "str": "str",
+                ("list", "int"): "List[int]", ("tuple", ("Tensor", "int")): "Tuple[Tensor, int]"}
+
+# (body, parameters, what the checker must answer: a Cat, or None for "unknown")
+CERTAIN = [
+    # locals are typed at their assignments; a parameter by its annotation, Tensor when unannotated
+    ("probe = x.size(0)\nreturn probe", "x: torch.Tensor", "int"),
+    ("probe = x\nreturn probe", "x", "Tensor"),
+    ("probe = x.shape\nreturn probe", "x: torch.Tensor", ("list", "int")),
+    ("probe = (x, 1)\nreturn probe", "x: torch.Tensor", ("tuple", ("Tensor", "int"))),
+    ("probe = n / 2\nreturn probe", "n: int", "float"),
+    ("probe = n // 2\nreturn probe", "n: int", "int"),
+    # a binding that reads its own name keeps the type the others agree on
+    ("probe = x\nfor i in range(3):\n    probe = probe + 1\nreturn probe", "x: torch.Tensor", "Tensor"),
+    ("probe = n\nprobe = probe * 2\nreturn probe", "n: int", "int"),
+    # branch joins of one type are that type
+    ("if n > 0:\n    probe = 1\nelse:\n    probe = 2\nreturn probe", "n: int", "int"),
+    # x.item() is a Scalar (number), which the checker does not claim to be int or float
+    ("probe = x.sum().item()\nreturn probe", "x: torch.Tensor", None),
+    # unknown where the bindings disagree (straight-line re-typing is legal in TorchScript)
+    ("probe = 1\nprobe = 2.5\nreturn probe", "x: torch.Tensor", None),
+    # x = x * 0.5 on an int: the assumption int does not hold, so unknown
+    ("probe = n\nprobe = probe * 0.5\nreturn probe", "n: int", None),
+]
+
+
+@pytest.mark.parametrize("body,params,expected", CERTAIN, ids=[f"certain-{i}" for i in range(len(CERTAIN))])
+def test_certain_types_are_the_compilers(body, params, expected):
+    source = _src(body, params)
+    assert _ask(source).get("type") == expected
+    if expected is not None:
+        assert _compiled_return_type(source) == _TS_SPELLING[expected]
+
+
+# (annotation and value lines, parameters, rejected?)  The checker's verdict must be the compiler's.
+ANNOTATED = [
+    ("probe: float = 4", "x: torch.Tensor", True),          # an int is not a float
+    ("probe: int = True", "x: torch.Tensor", True),         # a bool is not an int
+    ("probe: Optional[float] = 4", "x: torch.Tensor", True),
+    ("probe: Optional[int] = 4", "x: torch.Tensor", False),
+    ("probe: str = None", "x: torch.Tensor", True),
+    ("probe: Optional[str] = None", "x: torch.Tensor", False),
+    ("probe: Union[int, str] = 4", "x: torch.Tensor", False),
+    ("probe: float = n", "x: torch.Tensor, n: int", True),
+    ("probe: float = 2.0 * n", "x: torch.Tensor, n: int", False),
+    ("probe: float = x.sum().item()", "x: torch.Tensor", True),  # a Scalar is not a float
+    ("probe: torch.Tensor = 1", "x: torch.Tensor", True),
+    ("probe: int = x.size(0)", "x: torch.Tensor", False),
+    # containers are invariant; literals are typed element by element
+    ("a: List[int] = [1, 2]\nprobe: List[Optional[int]] = a", "x: torch.Tensor", True),
+    ("probe: List[Optional[int]] = [1, 2]", "x: torch.Tensor", False),
+    ("probe: List[Optional[int]] = [1, None]", "x: torch.Tensor", False),
+    ("probe: List[float] = [1, 2]", "x: torch.Tensor", True),
+    ("probe: List[int] = [1, 2.0]", "x: torch.Tensor", True),
+    ("probe: List[int] = []", "x: torch.Tensor", False),
+    ("probe: List[List[int]] = [[], [1]]", "x: torch.Tensor", True),   # a nested [] is List[Tensor]
+    ("a: Dict[str, int] = {'a': 1}\nprobe: Dict[str, Optional[int]] = a", "x: torch.Tensor", True),
+    ("probe: Dict[str, Optional[int]] = {'a': 1}", "x: torch.Tensor", False),
+    ("probe: Dict[str, float] = {'a': 1}", "x: torch.Tensor", True),
+    # tuples are covariant
+    ("probe: Tuple[int, Optional[int]] = (1, 2)", "x: torch.Tensor", False),
+    ("probe: Tuple[int, float] = (1, 2)", "x: torch.Tensor", True),
+    ("probe: List[torch.Tensor] = [x, x + 1]", "x: torch.Tensor", False),
+]
+
+
+@pytest.mark.parametrize("lines,params,rejected", ANNOTATED, ids=[f"annotated-{i}" for i in range(len(ANNOTATED))])
+def test_annotated_values_against_the_compiler(lines, params, rejected):
+    source = _src(lines + "\nreturn x", params)
+    verdict = _ask(source).get("mismatch")
+    error = _rejected(source)
+    assert bool(error) == rejected, error
+    assert (verdict is not None) == rejected, verdict
+    if rejected:
+        assert "annotated" in error or "did not match" in error or "dict literal" in error
+
+
+def test_unknown_is_not_false():
+    # unknown parts never make a mismatch: a user class, Tuple[int, ...] and a local loop target
+    assert ts.is_subtype(None, "int") is None
+    assert ts.is_subtype("int", None) is None
+    assert ts.is_subtype(("List", None), ("List", "int")) is None
+    assert ts.is_subtype(("Tuple", ("int", None)), ("Tuple", ("int", "float"))) is None
+    assert ts.parse_annotation(cst.parse_expression("Tuple[int, ...]"), None) is None
+    assert ts.parse_annotation(cst.parse_expression("MyClass"), None) is None
+
+
+def test_subtype_relation():
+    opt_int = ts.make_union(("int", ts.NONE_T))
+    assert opt_int == ("Optional", "int")
+    assert ts.is_subtype("int", opt_int) is True
+    assert ts.is_subtype(ts.NONE_T, opt_int) is True
+    assert ts.is_subtype(opt_int, "int") is False
+    assert ts.is_subtype("int", "float") is False
+    assert ts.is_subtype(("List", "int"), ("List", opt_int)) is False
+    assert ts.is_subtype(("Tuple", ("int",)), ("Tuple", (opt_int,))) is True
+    assert ts.is_subtype("int", ("Union", ("int", "str"))) is True
+    assert ts.is_subtype("Tensor", ts.ANY) is True
+    assert ts.spell(("Dict", "str", opt_int)) == "Dict[str, Optional[int]]"
