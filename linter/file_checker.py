@@ -300,6 +300,11 @@ class FileAnalyzer:
                             assigned.append(attr)
                             if len(sub.targets) == 1 and isinstance(t.target, cst.Attribute):
                                 target = attr
+                    if len(sub.targets) == 1 and isinstance(sub.targets[0].target, cst.Tuple):
+                        # self.stage, n = self._make_stage(...): what the method returns there
+                        for attr, t in _unpacked_submodules(sub.targets[0].target, value, methods, names):
+                            submodule_attrs.setdefault(attr, t[1])
+                            attr_types[attr] = join(attr_types[attr], t) if attr in attr_types else t
                 elif isinstance(sub, cst.AnnAssign):
                     for attr in _self_attrs(sub.target):
                         assigned.append(attr)
@@ -615,6 +620,41 @@ def _guess_tensor_params(fn: cst.FunctionDef, params: List[Param], infer: Inferr
                 infer.bind(name, TENSOR)
                 if not wanted:
                     return
+
+
+def _unpacked_submodules(target: cst.Tuple, value: cst.BaseExpression, methods: Dict[str, cst.FunctionDef],
+                         names: NameTable) -> List[Tuple[str, Type]]:
+    """``self.a, n = self.make(...)`` where every ``return`` of the class's own method ``make``
+    is a tuple of the same length whose item for ``self.a`` constructs the same class (timm
+    hrnet: ``return SequentialList(*modules), num_in_chs``): (attr, ("module", class))."""
+    if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)
+            and isinstance(value.func.value, cst.Name) and value.func.value.value == "self"):
+        return []
+    method = methods.get(value.func.attr.value)
+    if method is None or any(isinstance(el, cst.StarredElement) for el in target.elements):
+        return []
+    returns = _returned_values(method.body, "")
+    if not returns or not all(isinstance(r, cst.Tuple) and len(r.elements) == len(target.elements)
+                              and not any(isinstance(el, cst.StarredElement) for el in r.elements)
+                              for r in returns):
+        return []
+    out: List[Tuple[str, Type]] = []
+    for i, el in enumerate(target.elements):
+        attrs = _self_attrs(el.value) if isinstance(el.value, cst.Attribute) else []
+        if not attrs:
+            continue
+        classes = set()
+        for r in returns:
+            item = r.elements[i].value
+            called = dotted_name(item.func) if isinstance(item, cst.Call) else None
+            resolved = names.resolve(called) if called else None
+            if not resolved or resolved.startswith("builtins.") or not resolved.rsplit(".", 1)[-1][:1].isupper():
+                classes = set()
+                break
+            classes.add(resolved)
+        if len(classes) == 1:
+            out.append((attrs[0], ("module", classes.pop())))
+    return out
 
 
 def _self_attrs(target: cst.BaseExpression) -> List[str]:

@@ -21,6 +21,10 @@ def lint(source: str, mode: str, roots=(), auto_roots: bool = True):
     return check_source(textwrap.dedent(source), "model.py", settings)
 
 
+def line_of(source: str, text: str) -> int:
+    return next(i for i, line in enumerate(textwrap.dedent(source).splitlines(), 1) if text in line)
+
+
 def codes_at(findings, code):
     return [(f.code, f.row) for f in findings if f.code == code]
 
@@ -82,7 +86,7 @@ def _trace_then_meta(cls, channels):
 
 def test_subclass_lstm_over_base_identity_is_reported_in_the_base_forward():
     findings = lint(SEQUENCER, "trace")
-    assert codes_at(findings, "JIT308") == [("JIT308", 26)]
+    assert codes_at(findings, "JIT308") == [("JIT308", line_of(SEQUENCER, "v, _ = self.rnn_v(v)"))]
     assert "(LSTM)" in next(f.message for f in findings if f.code == "JIT308")
     module = load_example(textwrap.dedent(SEQUENCER))
     assert _trace_then_meta(module.LSTM2d, 4) == "baked"
@@ -94,4 +98,73 @@ def test_base_traced_alone_is_not_reported():
     findings = lint(SEQUENCER, "trace", roots=["RNN2dBase"], auto_roots=False)
     assert codes_at(findings, "JIT308") == []
     findings = lint(SEQUENCER, "trace", roots=["LSTM2d"], auto_roots=False)
-    assert codes_at(findings, "JIT308") == [("JIT308", 26)]
+    assert codes_at(findings, "JIT308") == [("JIT308", line_of(SEQUENCER, "v, _ = self.rnn_v(v)"))]
+
+
+# timm hrnet_w18_small: a stage is built by a method that returns it with its channel count
+# (`self.stage2, pre = self._make_stage(...)`), an nn.Sequential subclass whose forward(self, x)
+# is unannotated; the stage is called with the list the transitions produce (ModuleList of
+# mixed Identity/Sequential). The compiler types x as a Tensor and rejects the call.
+HRNET = """
+from typing import List
+
+import torch
+from torch import nn
+
+
+class Branches(nn.Module):
+    def __init__(self, n: int = 2):
+        super().__init__()
+        self.convs = nn.ModuleList([nn.Conv2d(4, 4, 3, padding=1) for _ in range(n)])
+
+    def forward(self, x: List[torch.Tensor]) -> List[torch.Tensor]:
+        out: List[torch.Tensor] = []
+        for i, conv in enumerate(self.convs):
+            out.append(conv(x[i]))
+        return out
+
+
+class SequentialList(nn.Sequential):
+    def __init__(self, *args):
+        super().__init__(*args)
+
+    def forward(self, x{ann}) -> List[torch.Tensor]:
+        for module in self:
+            x = module(x)
+        return x
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 4, 3, padding=1)
+        self.transition = nn.ModuleList([nn.Identity(), nn.Sequential(nn.Conv2d(4, 4, 3, stride=2, padding=1))])
+        self.stage, self.out_channels = self._make_stage(2)
+
+    def _make_stage(self, n):
+        modules = [Branches(2) for _ in range(n)]
+        return SequentialList(*modules), 4
+
+    def forward(self, x):
+        x = self.stem(x)
+        xl = [t(x) for t in self.transition]
+        yl = self.stage(xl)
+        return yl[-1]
+"""
+
+
+def test_list_into_an_unannotated_submodule_forward_is_reported():
+    source = HRNET.replace("{ann}", "")
+    assert codes_at(lint(source, "script"), "JIT212") == [("JIT212", line_of(source, "yl = self.stage(xl)"))]
+    module = load_example(textwrap.dedent(source))
+    with pytest.raises(RuntimeError, match=r"Expected a value of type 'Tensor \(inferred\)' for argument 'x' "
+                                           r"but instead found type 'List\[Tensor\]'"):
+        torch.jit.script(module.Net())
+
+
+def test_annotated_submodule_forward_is_fine_and_not_reported():
+    source = HRNET.replace("{ann}", ": List[torch.Tensor]")
+    assert [f.code for f in lint(source, "script") if f.code.startswith(("JIT1", "JIT2"))] == []
+    module = load_example(textwrap.dedent(source))
+    verdict, detail = script_verdict(module, "Net", [(torch.rand(1, 3, 8, 8),), (torch.rand(2, 3, 6, 6),)])
+    assert verdict == "matches", detail

@@ -80,6 +80,11 @@ def statement_replacement(ctx, old: cst.BaseStatement, new: list):
     text = lines[0] + "".join(module.default_newline + (indent + line if line else line) for line in lines[1:])
     if isinstance(old, cst.SimpleStatementLine) and text.endswith(module.default_newline):
         text = text[: -len(module.default_newline)]  # a simple statement's range ends before its newline
+        if old.trailing_whitespace.comment is not None:
+            # ... and before its trailing comment, which stays where it is: not written twice
+            tail = cst.Module([]).code_for_node(old.trailing_whitespace).rstrip("\r\n")
+            if text.endswith(tail):
+                text = text[: -len(tail)]
     return old, text
 
 

@@ -10,6 +10,9 @@ from ..analysis.types import NONE, describe, is_optional, kind
 from .base import Example, Rule
 
 _COMPARE_ORDER = (cst.LessThan, cst.LessThanEqual, cst.GreaterThan, cst.GreaterThanEqual)
+# Optional[T] conditions rewritten `x is not None and bool(x)` (what `if x:` computes in Python);
+# bool() of these compiles (not of str, lists, dicts: their truth value is not a TorchScript op).
+_TRUTHY_KINDS = frozenset({"tensor", "int", "float", "bool"})
 _CASTS = {"builtins.range": "`range()`", "builtins.int": "`int()`", "builtins.float": "`float()`"}
 # Expressions whose parts Python may not evaluate (an assert inserted before the statement
 # would then fail where eager code did not).
@@ -62,8 +65,12 @@ class OptionalNotRefined(Rule):
     The fix inserts ``assert <name> is not None`` before the statement. It is offered when the
     use raises in eager Python too for ``None`` (arithmetic, attribute access, indexing,
     iteration, ``range``/``int``/``float``) and is evaluated unconditionally in a simple
-    statement, so eager code still fails exactly when it failed before (with an
-    ``AssertionError`` instead of a ``TypeError``/``AttributeError``); it is safe.
+    statement or in a ``for`` header's iterable (which runs once, before the loop), so eager
+    code still fails exactly when it failed before (with an ``AssertionError`` instead of a
+    ``TypeError``/``AttributeError``); it is safe. A bare ``Optional`` Tensor/int/float/bool used
+    as the condition of ``if``/``while``/``assert``/a ternary (``if b:``) becomes
+    ``b is not None and bool(b)``: safe, it is what Python's truth test computes (``None`` is
+    false, otherwise ``bool(b)``, which raises for a multi-element Tensor as before).
     """
 
     code = "JIT203"
@@ -253,6 +260,9 @@ class OptionalNotRefined(Rule):
             if isinstance(chain[i], cst.SimpleStatementLine):
                 stmt_at = i
                 break
+            if isinstance(chain[i], cst.For) and i + 1 < len(chain) and chain[i + 1] is chain[i].iter:
+                stmt_at = i  # a `for` header's iterable runs once, before the loop
+                break
             if isinstance(chain[i], cst.BaseCompoundStatement):
                 return None
         if stmt_at is None:
@@ -320,8 +330,16 @@ class OptionalNotRefined(Rule):
     def _condition(self, test: cst.BaseExpression, ctx, owner) -> None:
         t = self._optional(test, ctx)
         if t is not None:
-            self._report(test, t, "as a condition (TorchScript cannot cast an Optional to bool)", ctx, owner,
-                         raises_in_eager=False)
+            fix = None
+            if kind(t[1]) in _TRUTHY_KINDS and owner is not None and getattr(owner, "test", None) is test:
+                fix = ctx.safe_fix(f"Write the truth test as `{test.value} is not None and bool({test.value})`",
+                                   [(test, f"({test.value} is not None and bool({test.value}))"
+                                     if isinstance(owner, cst.IfExp) else
+                                     f"{test.value} is not None and bool({test.value})")])
+            ctx.report(test, f"`{test.value}` is `Optional[{describe(t[1])}]` and is used as a condition (TorchScript "
+                             f"cannot cast an Optional to bool) without a refinement: torch.jit.script rejects this "
+                             f"until it knows `{test.value}` is not None (check `if {test.value} is not None:` or "
+                             f"`assert {test.value} is not None` first)", fix=fix)
 
     def visit_If(self, node: cst.If, ctx) -> None:
         self._condition(node.test, ctx, node)

@@ -26,7 +26,7 @@ def compiled_target(call: cst.Call, ctx) -> Optional[Target]:
         name = func.attr.value
         facts = ctx.class_facts
         if facts is not None and name in facts.attr_types:
-            return None  # a submodule or a function-valued attribute
+            return submodule_forward(facts.attr_types[name], name, ctx)
         node = next((s for s in ctx.function.class_node.body.body
                      if isinstance(s, cst.FunctionDef) and s.name.value == name), None)
         if node is None:
@@ -47,12 +47,45 @@ def compiled_target(call: cst.Call, ctx) -> Optional[Target]:
     return Target(node, "", method, label)
 
 
+def submodule_forward(t, attr: str, ctx) -> Optional[Target]:
+    """The ``forward`` compiled for ``self.<attr>(...)`` when the attribute holds an instance of a
+    class of this file (its own ``forward`` or one inherited from a same-file base, timm
+    hrnet's ``SequentialList``); None for torch's modules, other files' classes and anything
+    that is not surely one class."""
+    if kind(t) != "module" or not isinstance(t[1], str):
+        return None
+    module = ctx.file.module_name
+    prefix = f"{module}." if module else ""
+    name = t[1][len(prefix):] if t[1].startswith(prefix) else None
+    seen = set()
+    while name is not None and name not in seen:
+        seen.add(name)
+        cls = ctx.file.class_nodes.get(name)
+        if cls is None or not isinstance(cls.body, cst.IndentedBlock):
+            return None
+        body = cls.body.body
+        if any(isinstance(s, cst.FunctionDef) and s.name.value == "__prepare_scriptable__" for s in body):
+            return None
+        forwards = [s for s in body if isinstance(s, cst.FunctionDef) and s.name.value == "forward"]
+        if len(forwards) > 1 or any(dec for f in forwards for dec in f.decorators):
+            return None  # overloads, decorators: not one plain forward
+        if forwards:
+            if jit_flag(forwards[0], ctx) is not None:
+                return None
+            return Target(forwards[0], "", True, f"{name}.forward")
+        bases = [b for b in cls.bases if b.keyword is None]
+        name = bases[0].value.value if len(bases) == 1 and isinstance(bases[0].value, cst.Name) \
+            and ctx.names.resolve(bases[0].value.value) == f"{prefix}{bases[0].value.value}" else None
+    return None
+
+
 class NonTensorToUnannotatedParam(Rule):
     """
     ## What it does
     Flags a call from compiled code to a function or method of the same file (compiled with
     it) that passes an int, float, bool, str, list, tuple or None to a parameter without an
-    annotation.
+    annotation; also a call of a submodule whose class is defined in the file
+    (``self.stage(xs)``, the ``forward`` it runs, own or inherited from a base of the file).
 
     ## Why is this bad?
     TorchScript types every unannotated parameter as a Tensor, whatever the call sites pass.
@@ -119,6 +152,38 @@ class NonTensorToUnannotatedParam(Rule):
             """,
             root="fn", inputs="[(torch.ones(3),)]",
         ),
+        Example(
+            """
+            from typing import List
+
+            import torch
+            from torch import nn
+
+            class Fuse(nn.Module):
+                def forward(self, x: List[torch.Tensor]) -> List[torch.Tensor]:
+                    return [x[0] + x[-1]]
+
+            class SequentialList(nn.Sequential):
+                def forward(self, x) -> List[torch.Tensor]:
+                    for module in self:
+                        x = module(x)
+                    return x
+
+            class Net(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.branches = nn.ModuleList([nn.Identity(), nn.Conv2d(3, 3, 1)])
+                    self.stage, self.channels = self._make_stage(2)
+
+                def _make_stage(self, n: int):
+                    return SequentialList(*[Fuse() for _ in range(n)]), 3
+
+                def forward(self, x):
+                    xl = [b(x) for b in self.branches]
+                    return self.stage(xl)[-1]  # MARK
+            """,
+            root="Net", inputs="[(torch.ones(1, 3, 4, 4),)]",
+        ),
     ]
     VALID = [
         Example(
@@ -157,6 +222,38 @@ class NonTensorToUnannotatedParam(Rule):
             """,
             root="fn", inputs="[(torch.ones(3),)]",
         ),
+        Example(
+            """
+            from typing import List
+
+            import torch
+            from torch import nn
+
+            class Fuse(nn.Module):
+                def forward(self, x: List[torch.Tensor]) -> List[torch.Tensor]:
+                    return [x[0] + x[-1]]
+
+            class SequentialList(nn.Sequential):
+                def forward(self, x: List[torch.Tensor]) -> List[torch.Tensor]:
+                    for module in self:
+                        x = module(x)
+                    return x
+
+            class Net(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.branches = nn.ModuleList([nn.Identity(), nn.Conv2d(3, 3, 1)])
+                    self.stage, self.channels = self._make_stage(2)
+
+                def _make_stage(self, n: int):
+                    return SequentialList(*[Fuse() for _ in range(n)]), 3
+
+                def forward(self, x):
+                    xl = [b(x) for b in self.branches]
+                    return self.stage(xl)[-1]
+            """,
+            root="Net", inputs="[(torch.ones(1, 3, 4, 4),), (torch.ones(2, 3, 5, 5),)]",
+        ),
     ]
 
     def visit_Call(self, node: cst.Call, ctx) -> None:
@@ -181,7 +278,7 @@ class NonTensorToUnannotatedParam(Rule):
             t = ctx.type_of(arg)
             if t == TENSOR or kind(t) == "optional" or not not_tensor(t):
                 continue  # Optional values are often refined in ways local inference misses
-            shown = "`None`" if t == NONE else a_code(describe(t))
+            shown = "`None`" if t == NONE else a_code(describe(t).replace("unknown", "..."))
             ctx.report(node, f"`{target.label}` has no annotation on `{param.name.value}`, so TorchScript types it "
                              f"as a Tensor, but this call passes {shown}: torch.jit.script rejects the call "
                              f"(\"Expected a value of type 'Tensor (inferred)'\"); annotate it "
@@ -190,4 +287,4 @@ class NonTensorToUnannotatedParam(Rule):
 
 
 def _annotation(t) -> str:
-    return "Optional[...]" if t == NONE else describe(t)
+    return "Optional[...]" if t == NONE else describe(t).replace("unknown", "...")
