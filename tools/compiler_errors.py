@@ -106,7 +106,7 @@ CPP = [
     ("ir_emitter.cpp", "emitToBool", "expected a bool expression for condition but found {type}", ["JIT203", "JIT209"]),
     ("ir_emitter.cpp", "emitIfElseBlocks", "{name} is not defined in the false branch", ["JIT115"]),
     ("ir_emitter.cpp", "emitIfElseBlocks", "{name} is not defined in the true branch", ["JIT115"]),
-    ("ir_emitter.cpp", "emitIfElseBlocks", "Type mismatch: {name} is set to type {t} in the true branch and type {f} in the false branch", ["JIT116", "JIT204"]),
+    ("ir_emitter.cpp", "emitIfElseBlocks", "Type mismatch: {name} is set to type {t} in the true branch and type {f} in the false branch", ["JIT116", "JIT155", "JIT204"]),
     ("ir_emitter.cpp", "emitHasAttr", "hasattr's second argument must be a string literal", ["JIT149"]),
     ("ir_emitter.cpp", "emitFor", "List of iterables is not supported currently", I_CPP_FRONTEND),
     ("ir_emitter.cpp", "emitWith", "With item expression must return an object", ["JIT102", "JIT153"]),

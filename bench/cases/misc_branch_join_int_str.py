@@ -1,0 +1,10 @@
+# case: Type mismatch: set to type in the true branch and type in the false branch
+import torch
+
+def root(x: torch.Tensor, n: int) -> torch.Tensor:
+    if n > 0:
+        k = n
+    else:
+        k = "none"
+    print(k)
+    return x

@@ -1,0 +1,9 @@
+# case: Type mismatch: set to type in the true branch and type in the false branch
+import torch
+
+def root(x: torch.Tensor, n: int) -> torch.Tensor:
+    if n > 0:
+        t = (x, x)
+    else:
+        t = (x, x, x)
+    return t[0]
