@@ -185,20 +185,45 @@ def ignored(settings: Settings, module: str) -> bool:
     return any(module == p or module.startswith(p + ".") for p in settings.extend_ignore_dependencies)
 
 
+Span = Tuple[int, int, int, int]  # row, column, end row, end column (1-based, in characters)
+
+
 class _Lines:
-    """Lines of definitions and jit calls in the checked files, read with ``ast`` when needed."""
+    """Places of definitions and jit calls in the checked files, read with ``ast`` when needed."""
 
     def __init__(self):
         self._trees: Dict[str, Optional[ast.Module]] = {}
+        self._lines: Dict[str, List[bytes]] = {}
 
     def tree(self, path: str) -> Optional[ast.Module]:
         if path not in self._trees:
             try:
                 with open(path, "rb") as fh:
-                    self._trees[path] = ast.parse(fh.read())
+                    data = fh.read()
+                self._trees[path] = ast.parse(data)
+                self._lines[path] = data.splitlines()
             except (OSError, SyntaxError, ValueError, RecursionError):
                 self._trees[path] = None
         return self._trees[path]
+
+    def span(self, path: str, node: Optional[ast.AST]) -> Span:
+        """The 1-based character span of ``node`` (ast counts columns in UTF-8 bytes)."""
+        if node is None:
+            return 1, 1, 1, 1
+        lines = self._lines.get(path, [])
+
+        def col(row: int, offset: Optional[int]) -> int:
+            if offset is None or not 0 < row <= len(lines):
+                return 1
+            return len(lines[row - 1][:offset].decode("utf-8", errors="replace")) + 1
+
+        row = node.lineno
+        end_row = getattr(node, "end_lineno", None) or row
+        start = col(row, node.col_offset)
+        end = col(end_row, getattr(node, "end_col_offset", None))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            end_row, end = row, start  # the header, not the whole body
+        return row, start, end_row, max(end, start) if end_row == row else end
 
     def definition(self, path: str, qualname: str) -> Optional[ast.AST]:
         tree = self.tree(path)
@@ -211,20 +236,20 @@ class _Lines:
                         None)
         return node
 
-    def call_line(self, path: str, qualname: str, target: str, kind: str) -> int:
+    def call_line(self, path: str, qualname: str, target: str, kind: str) -> Span:
         """The first call in a checked function of the reach call ``target`` (of CallRef ``kind``)."""
         node = self.definition(path, qualname)
         if node is None:
-            return 1
+            return 1, 1, 1, 1
         if target:
             name = target.partition(".")[0] if kind == "selfattr" else target.rsplit(".", 1)[-1]
-            for sub in ast.walk(node):
-                if isinstance(sub, ast.Call) and _last_name(sub.func) == name:
-                    return sub.lineno
-        return node.lineno
+            calls = [sub for sub in ast.walk(node) if isinstance(sub, ast.Call) and _last_name(sub.func) == name]
+            if calls:
+                return self.span(path, min(calls, key=lambda c: (c.lineno, c.col_offset)))
+        return self.span(path, node)
 
-    def assignment_line(self, path: str, qualname: str, attr: str) -> Optional[int]:
-        """The first ``self.<attr> = ...`` in a class's methods."""
+    def assignment_line(self, path: str, qualname: str, attr: str) -> Optional[Span]:
+        """The first ``self.<attr> = ...`` in a class's methods (its target)."""
         node = self.definition(path, qualname)
         if node is None:
             return None
@@ -233,29 +258,30 @@ class _Lines:
                 sub, (ast.AnnAssign, ast.AugAssign)) else []
             for target in targets:
                 if isinstance(target, ast.Attribute) and target.attr == attr and isinstance(target.value, ast.Name):
-                    return sub.lineno
+                    return self.span(path, target)
         return None
 
-    def root_line(self, path: str, target: str, mode: str, nth: int = 0) -> int:
-        """The line of the ``nth`` ``torch.jit.<mode>(...)`` call in source order that hands
-        over ``target`` (by its last name), else of the first such call of that mode."""
+    def root_line(self, path: str, target: str, mode: str, nth: int = 0) -> Span:
+        """The ``nth`` ``torch.jit.<mode>(...)`` call in source order that hands over
+        ``target`` (by its last name), else the first such call of that mode."""
         tree = self.tree(path)
         if tree is None:
-            return 1
+            return 1, 1, 1, 1
         name = target.rsplit(".", 1)[-1]
-        matching: List[int] = []
-        calls: List[int] = []
+        matching: List[ast.Call] = []
+        calls: List[ast.Call] = []
         for sub in ast.walk(tree):
             if isinstance(sub, ast.Call) and _last_name(sub.func) == mode and sub.args:
                 arg = sub.args[0]
                 inner = arg.func if isinstance(arg, ast.Call) else arg
-                calls.append(sub.lineno)
+                calls.append(sub)
                 if _last_name(inner) == name:
-                    matching.append(sub.lineno)
-        matching.sort()
+                    matching.append(sub)
+        order = lambda c: (c.lineno, c.col_offset)  # noqa: E731
+        matching.sort(key=order)
         if matching:
-            return matching[min(nth, len(matching) - 1)]
-        return min(calls) if calls else 1
+            return self.span(path, matching[min(nth, len(matching) - 1)])
+        return self.span(path, min(calls, key=order)) if calls else (1, 1, 1, 1)
 
 
 def _last_name(node: ast.AST) -> Optional[str]:
@@ -307,7 +333,7 @@ def call_site_findings(project, sources: Dict[str, Tuple[FileResult, str]], repo
                 site = _site(project, anchor, lines)
                 if site is None:
                     continue
-                user_path, row = site
+                user_path, (row, col, end_row, end_col) = site
                 user = by_path.get(os.path.realpath(user_path))
                 key = (user_path, row, finding.code, rel, finding.row)
                 if user is None or key in seen:
@@ -326,8 +352,8 @@ def call_site_findings(project, sources: Dict[str, Tuple[FileResult, str]], repo
                     user.suppressed = frozenset(user.suppressed) | {(row, finding.code)}
                     continue
                 message = f"{finding.message} (in dependency {rel}:{finding.row}, compiled from here)"
-                out.append(Finding(finding.code, finding.name, message, user.path, row, 1,
-                                   row, 1, finding.severity, None, row,
+                out.append(Finding(finding.code, finding.name, message, user.path, row, col,
+                                   end_row, end_col, finding.severity, None, row,
                                    related=((path, finding.row, f"{finding.code}: {finding.message}"),),
                                    varies=finding.varies))
                 reported = True
@@ -336,8 +362,8 @@ def call_site_findings(project, sources: Dict[str, Tuple[FileResult, str]], repo
     return out
 
 
-def _site(project, anchor, lines: _Lines) -> Optional[Tuple[str, int]]:
-    """(path, row) in the checked files of a reach anchor (see Project.callers)."""
+def _site(project, anchor, lines: _Lines) -> Optional[Tuple[str, Span]]:
+    """(path, span) in the checked files of a reach anchor (see Project.callers)."""
     if anchor is None:
         return None
     kind = anchor[0]
@@ -358,10 +384,9 @@ def _site(project, anchor, lines: _Lines) -> Optional[Tuple[str, int]]:
         if len(anchor) > 3:
             # ("class", cid, attr, cid holding the assignment): the line assigning the submodule
             holder = project.modules.get(anchor[3].partition(":")[0])
-            row = lines.assignment_line(holder.path, anchor[3].partition(":")[2], anchor[2]) if holder else None
-            if row is not None:
-                return holder.path, row
-        node = lines.definition(summary.path, qualname)
-        return summary.path, node.lineno if node is not None else 1
+            span = lines.assignment_line(holder.path, anchor[3].partition(":")[2], anchor[2]) if holder else None
+            if span is not None:
+                return holder.path, span
+        return summary.path, lines.span(summary.path, lines.definition(summary.path, qualname))
     target, kind = (anchor[2], anchor[3]) if len(anchor) > 3 else ("", "")
     return summary.path, lines.call_line(summary.path, qualname, target, kind)

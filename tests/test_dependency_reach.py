@@ -185,6 +185,9 @@ def test_project_helper_not_named_on_the_command_line(tmp_path):
     report = lint(root, ["pkg/model.py"])
     assert found(report) == [("model.py", 13, "JIT101")]
     assert "(in dependency pkg/helpers.py:5, compiled from here)" in report.findings[0].message
+    # at the call itself: `safe_log(y)` spans columns 16-27 of `        return safe_log(y)`
+    site = report.findings[0]
+    assert (site.row, site.column, site.end_row, site.end_column) == (13, 16, 13, 27)
     # the helper called only in __init__ is not compiled: its try is not reported anywhere
     assert [f.row for f in lint(root, ["pkg/model.py"], show_dependency_findings_in_place=True).findings
             if f.path.endswith("helpers.py")] == [5]
@@ -215,9 +218,9 @@ def test_pre_commit_run_reports_the_staged_file(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     run = subprocess.run(hook + staged, cwd=root, capture_output=True, text=True, env=env)
     assert run.returncode == 1, run.stderr
-    assert "pkg/model.py:13:1: JIT101" in run.stdout
+    assert "pkg/model.py:13:16: JIT101" in run.stdout
     assert "in dependency pkg/helpers.py:5" in run.stdout
     assert "helpers.py:5:5" not in run.stdout
     # the user's own hook without --context: the same finding
     run = subprocess.run(hook[:4] + ["--no-cache"] + staged, cwd=root, capture_output=True, text=True, env=env)
-    assert "pkg/model.py:13:1: JIT101" in run.stdout
+    assert "pkg/model.py:13:16: JIT101" in run.stdout
