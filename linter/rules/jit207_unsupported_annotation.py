@@ -44,6 +44,27 @@ def _typing_spelling(ctx, name: str, imports: list) -> Optional[str]:
     return None
 
 
+# Abstract typing containers and the concrete TorchScript type their fix writes.
+_CONCRETE = {"Sequence": "List", "MutableSequence": "List", "Iterable": "List", "Mapping": "Dict",
+             "MutableMapping": "Dict"}
+
+
+def _literal_kind(node: cst.BaseExpression) -> Optional[str]:
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus):
+        node = node.expression
+        if not isinstance(node, (cst.Integer, cst.Float)):
+            return None
+    if isinstance(node, cst.Integer):
+        return "int"
+    if isinstance(node, cst.Float):
+        return "float"
+    if isinstance(node, cst.SimpleString):
+        return "str"
+    if isinstance(node, cst.Name) and node.value in ("True", "False"):
+        return "bool"
+    return None
+
+
 def _typing(qual: Optional[str]) -> Optional[str]:
     if qual and qual.startswith(("typing.", "typing_extensions.")):
         return qual.split(".", 1)[1]
@@ -117,7 +138,11 @@ class UnsupportedAnnotation(Rule):
     something else): both accept every value and annotations do not change eager behaviour.
     ``Tuple[T, ...]`` -> ``List[T]`` (adding ``List`` the same way) is unsafe: Python callers
     passing tuples still work, but compiled callers passing a tuple and tuple operations in the
-    body (``shape + (1,)``) then fail.
+    body (``shape + (1,)``) then fail. ``Sequence[T]``/``MutableSequence[T]``/``Iterable[T]`` ->
+    ``List[T]`` and ``Mapping[K, V]`` -> ``Dict[K, V]`` are unsafe for the same reason (a tuple,
+    a generator or another mapping type no longer converts in compiled callers). A bare
+    ``List``/``list`` local initialised with a list of literals of one kind
+    (``sizes: List = [1, 3]``) gets that element type (``List[int]``): safe.
     """
 
     code = "JIT207"
@@ -237,12 +262,14 @@ class UnsupportedAnnotation(Rule):
 
     def visit_AnnAssign(self, node: cst.AnnAssign, ctx) -> None:
         if not never_compiled(ctx):
-            self._check(node.annotation.annotation, "local", ctx)
+            self._check(node.annotation.annotation, "local", ctx, node.value)
 
-    def _check(self, ann: cst.BaseExpression, where: str, ctx) -> None:
+    def _check(self, ann: cst.BaseExpression, where: str, ctx, value: Optional[cst.BaseExpression] = None) -> None:
         if not _suspicious(ann):
             return
         for node, what, fix in self._problems(ann, where, ctx, ann, 0):
+            if fix is None and node is ann:
+                fix = self._concrete_fix(ann, ctx, value)
             ctx.report(node, f"{what} (in {'a parameter' if where == 'param' else 'a return' if where == 'return' else 'a local'} annotation)",
                        fix=fix)
             return
@@ -327,6 +354,34 @@ class UnsupportedAnnotation(Rule):
                     "Final": "a plain annotation (`Final` works on class attributes only)"}.get(name or "", "a concrete type")
             return f"`{shown}` is not supported by torch.jit.script (\"Unknown type constructor {shown}\"): use {hint}"
         return None
+
+    def _concrete_fix(self, ann: cst.BaseExpression, ctx, value: Optional[cst.BaseExpression]):
+        """``Sequence[T]``/``Iterable[T]`` -> ``List[T]``, ``Mapping[K, V]`` -> ``Dict[K, V]``
+        (unsafe), and a bare ``List``/``list`` local whose value is a list display of literals of
+        one kind -> ``List[int]``/``List[float]``/``List[str]``/``List[bool]`` (safe)."""
+        imports: list = []
+        if isinstance(ann, cst.Subscript):
+            name = _typing(ctx.resolve(ann.value)) or (ctx.resolve(ann.value) or "").replace("collections.abc.", "")
+            target = _CONCRETE.get(name)
+            args = [el.slice.value for el in ann.slice if isinstance(el.slice, cst.Index)]
+            if target is None or len(args) != (2 if target == "Dict" else 1) or len(args) != len(ann.slice):
+                return None
+            spelled = _typing_spelling(ctx, target, imports)
+            if spelled is None:
+                return None
+            text = f"{spelled}[{', '.join(ctx.code_of(a) for a in args)}]"
+            return ctx.unsafe_fix(f"Use `{text}`", [(ann, text)], imports=imports)
+        qual = ctx.resolve(ann)
+        if qual not in ("typing.List", "builtins.list") or not isinstance(value, cst.List) or not value.elements:
+            return None
+        kinds = {_literal_kind(el.value) if not isinstance(el, cst.StarredElement) else None for el in value.elements}
+        if len(kinds) != 1 or None in kinds:
+            return None
+        spelled = _typing_spelling(ctx, "List", imports)
+        if spelled is None:
+            return None
+        text = f"{spelled}[{kinds.pop()}]"
+        return ctx.safe_fix(f"Use `{text}`", [(ann, text)], imports=imports)
 
     def _variadic(self, node: cst.Subscript, args, ctx, at) -> Tuple[str, object]:
         elem = args[0] if args and not isinstance(args[0], cst.Ellipsis) else None
