@@ -29,9 +29,11 @@ class StaticFindings:
     by_code: Dict[str, List[Tuple[str, int]]] = field(default_factory=dict)
 
 
-def run_static_check(paths: Sequence[str], roots: Sequence[Tuple[str, str]] = ()) -> StaticFindings:
+def run_static_check(paths: Sequence[str], roots: Sequence[Tuple[str, str]] = (),
+                     export: bool = False) -> StaticFindings:
     """Lint ``paths`` as one project; ``roots`` are (qualname pattern, "script"|"trace") pairs
-    naming what verify compiled, so a plain function counts as compiled code there too."""
+    naming what verify compiled, so a plain function counts as compiled code there too.
+    ``export``: also lint in export mode (JIT6xx), for the ``export`` row of ``verify --export``."""
     try:
         from dataclasses import replace
         from pathlib import Path
@@ -48,6 +50,8 @@ def run_static_check(paths: Sequence[str], roots: Sequence[Tuple[str, str]] = ()
             script_roots=list(settings.script_roots) + [n for n, m in roots if m == "script"],
             trace_roots=list(settings.trace_roots) + [n for n, m in roots if m == "trace"],
         )
+        if export and "export" not in settings.modes:
+            settings = replace(settings, modes=list(settings.modes) + ["export"])
         returned = check_paths(list(paths), settings)
         findings = list(getattr(returned, "findings", returned) or [])
     except Exception as exc:  # noqa: BLE001 - the linter failing must not fail verify
@@ -100,7 +104,8 @@ def judge(problem: Problem, static: StaticFindings) -> Dict[str, Any]:
         "flagged_code": bool(same) or any(code in static.by_code for code in codes),
     }
     if same:
-        verdict["summary"] = f"flagged {', '.join(same)} at this line (jitlint check would have caught it)"
+        how = "jitlint check --modes export" if all(c.startswith("JIT6") for c in same) else "jitlint check"
+        verdict["summary"] = f"flagged {', '.join(same)} at this line ({how} would have caught it)"
     elif flagged_here:
         verdict["summary"] = f"this line is flagged with {', '.join(sorted(flagged_here))}"
     elif any(code in static.by_code for code in codes):
@@ -121,7 +126,7 @@ def annotate(report: Report, source_files: Iterable[str], roots: Sequence[Tuple[
     files = [f for f in source_files if f and os.path.exists(f)]
     if not problems or not files:
         return {"available": None}
-    static = run_static_check(files, roots)
+    static = run_static_check(files, roots, export=any(r.mode == "export" for r in report.results))
     if not static.available:
         return {"available": False, "note": static.note}
     for problem in problems:

@@ -168,6 +168,9 @@ def _run_export(v, result: ModeResult, workdir: str) -> None:
             result.set(check, SKIP)
         return
     result.set("compile", PASS)
+    # saved before anything runs: the program shares its buffers with ``exported``, and a forward
+    # that updates a buffer in place would otherwise save the state after the in-process runs
+    saved = _save(exported, workdir) if v.save_load else None
     program = exported.module()
     rtol, atol = v.tolerances("cpu")
     guard_causes = [_cause(c, f, r, "installs a guard on a dynamic dim") for c, f, r in findings if c in _GUARD_CODES]
@@ -207,8 +210,8 @@ def _run_export(v, result: ModeResult, workdir: str) -> None:
             ))
     result.set("run", PASS)
     result.set("compare", PASS)
-    if v.save_load:
-        _save_and_reload(v, result, exported, outputs, workdir)
+    if saved is not None:
+        _reload(v, result, saved, outputs, workdir)
     else:
         result.set("save_load", SKIP)
 
@@ -255,13 +258,20 @@ json.dump({"error": None}, open(outputs_file + ".json", "w"))
 """
 
 
-def _save_and_reload(v, result: ModeResult, exported, outputs: Dict[int, Any], workdir: str) -> None:
+def _save(exported, workdir: str) -> Tuple[str, Optional[str]]:
+    """(path, error): ``torch.export.save`` of the freshly exported program."""
     path = os.path.join(workdir, "export.pt2")
     try:
         torch.export.save(exported, path)
     except Exception as exc:  # noqa: BLE001
-        result.add(Problem(check="save_load", severity=FAIL,
-                           summary=f"torch.export.save failed: {type(exc).__name__}: {diagnostics.first_line(str(exc))}"))
+        return path, f"torch.export.save failed: {type(exc).__name__}: {diagnostics.first_line(str(exc))}"
+    return path, None
+
+
+def _reload(v, result: ModeResult, saved: Tuple[str, Optional[str]], outputs: Dict[int, Any], workdir: str) -> None:
+    path, save_error = saved
+    if save_error:
+        result.add(Problem(check="save_load", severity=FAIL, summary=save_error))
         return
     v.progress("export: torch.export.load in a fresh process")
     inputs_file = os.path.join(workdir, "export_inputs.pt")
