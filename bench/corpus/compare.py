@@ -30,6 +30,11 @@ from pathlib import Path
 from typing import Dict, List
 
 HERE = Path(__file__).resolve().parent
+# What the ground truth varies between the trace's example and later calls: the batch size and
+# the spatial size / sequence length (inputs B and C) and the device (the meta-device check).
+# It keeps channels/configuration, rank, dtype, layout, autograd state (no_grad), the mode
+# (eval) and the arguments (every trace is called like its example).
+GROUND_TRUTH_VARIES = "batch,sequence,device"
 LIBRARIES = ("torchvision", "timm", "transformers")
 ROOT_ONLY_TRACE_CODES = ("JIT311", "JIT312")  # about the traced root's inputs/outputs
 
@@ -98,13 +103,17 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--json", type=Path, help="write per-model verdicts here")
     parser.add_argument("--show", type=int, default=1000, help="disagreements to list per table")
+    parser.add_argument("--trace-dynamic", default=GROUND_TRUTH_VARIES,
+                        help="for the last table: what the deployment varies, as `trace-dynamic` spells it (default: "
+                             "what the ground truth varies: %(default)s)")
+    parser.add_argument("--skip-script", action="store_true", help="measure the trace side only")
     parser.add_argument("--site-packages", help="where the libraries' sources are (default: the ground truth's "
                         "meta.site_packages); the static side only reads files, so wheels of the versions "
                         "meta.versions names unpacked into one folder (pip download --no-deps) do")
     args = parser.parse_args()
     libraries = args.library or list(LIBRARIES)
 
-    from jitlint.linter.config import DEFAULT_EXCLUDE, Settings
+    from jitlint.linter.config import DEFAULT_EXCLUDE, Settings, trace_dynamic_value
     from jitlint.linter.discovery import discover
     from jitlint.linter.engine import analyze_files, project_for
 
@@ -129,7 +138,7 @@ def main() -> int:
         top = (entry.get("model") or {}).get("class")
         row = {"library": entry["library"], "model": entry["name"], "class": top}
         sv = script_verdict(entry)
-        if sv is not None and classes:
+        if sv is not None and classes and not args.skip_script:
             project = project_for(results, settings, modes=["script"], auto_roots=False,
                                   extra_roots=[(c, "script") for c in classes])
             found_script = [f for f in project.filter(results.values()) if f.code.startswith(("JIT1", "JIT2"))]
@@ -144,12 +153,14 @@ def main() -> int:
             for f in parts.filter(results.values()):
                 if f.code.startswith("JIT3") and f.code not in ROOT_ONLY_TRACE_CODES:
                     found_trace.setdefault((f.path, f.row, f.code), f)
+            ordered = sorted(found_trace.values(), key=lambda f: (f.path, f.row))
             row["trace"] = {"compiler": tv[0], "message": tv[1], "jitlint": bool(found_trace),
-                            "findings": [f"{os.path.relpath(f.path, site)}:{f.row} {f.code} {f.message}"
-                                         for f in sorted(found_trace.values(), key=lambda f: (f.path, f.row))]}
+                            "findings": [f"{os.path.relpath(f.path, site)}:{f.row} {f.code} {f.message}" for f in ordered],
+                            "varies": [list(f.varies) for f in ordered]}
         rows.append(row)
 
-    print_tables(rows, libraries, args.show)
+    dynamic = trace_dynamic_value([d.strip() for d in args.trace_dynamic.split(",") if d.strip()], "--trace-dynamic")
+    print_tables(rows, libraries, args.show, dynamic)
     if args.json:
         args.json.write_text(json.dumps({"analysis_seconds": analysis_seconds, "files": len(results),
                                          "internal_errors": internal, "rows": rows}, indent=1))
@@ -233,13 +244,35 @@ def print_disagreements(rows: List[dict], libraries, kind: str, show: int) -> No
                 print(f"- FN `{r['model']}` ({r['class']}): {v['message']}")
 
 
-def print_tables(rows: List[dict], libraries, show: int) -> None:
+def declared_view(rows: List[dict], dynamic) -> List[dict]:
+    """The trace rows as a project declaring ``trace-dynamic = dynamic`` sees them: findings none
+    of whose groups vary there are dropped (``jitlint.linter.analysis.trace_dims.reported``)."""
+    from jitlint.linter.analysis.trace_dims import reported
+
+    out = []
+    for r in rows:
+        t = r.get("trace")
+        if t is None:
+            continue
+        kept = [f for f, v in zip(t["findings"], t.get("varies") or [[]] * len(t["findings"])) if reported(v, dynamic)]
+        out.append({**r, "trace": {**t, "jitlint": bool(kept), "findings": kept}})
+    return out
+
+
+def print_tables(rows: List[dict], libraries, show: int, dynamic=None) -> None:
     for kind, label in (("script", "script-family findings (JIT1/JIT2) vs torch.jit.script"),
                         ("trace", "trace hazards (JIT3) vs torch.jit.trace on other inputs and the meta device")):
+        if not any(r.get(kind) for r in rows):
+            continue
         print_table(rows, libraries, kind, label)
         print_disagreements(rows, libraries, kind, show)
     print_table(signature_free(rows), libraries, "trace",
                 "trace hazards without the call-signature rules (JIT311/JIT312), which the ground truth cannot observe")
+    if dynamic is not None:
+        view = declared_view(rows, dynamic)
+        label = f"trace hazards with trace-dynamic = {list(dynamic)} (what the ground truth varies)"
+        print_table(view, libraries, "trace", label)
+        print_disagreements(view, libraries, "trace", show)
 
 
 if __name__ == "__main__":
