@@ -86,7 +86,7 @@ CPP = [
     ("ir_emitter.cpp", "Environment::setSugaredVar", "Cannot re-assign '{name}' because it has type {kind} and {name} is not a first-class value.  Only reassignments to first-class values are allowed", "N"),
     ("ir_emitter.cpp", "Environment::setSugaredVar", "Variable '{name}' previously had type {old} but is now being assigned to a value of type {new}", ["JIT116", "JIT204", "JIT205"]),
     ("ir_emitter.cpp", "Environment::setSugaredVar", "Variable '{name}' is annotated with type {annotated} but is being assigned to a value of type {actual}", ["JIT148"]),
-    ("ir_emitter.cpp", "Environment::throwVarNotFoundError", "undefined value {name}", ["JIT107", "JIT114", "JIT115"]),
+    ("ir_emitter.cpp", "Environment::throwVarNotFoundError", "undefined value {name}", ["JIT107", "JIT114", "JIT115", "JIT156"]),
     ("ir_emitter.cpp", "to_ir::to_ir", "methods must have a self argument", "N"),
     ("ir_emitter.cpp", "handleMaybeNoReturn", "Function was not annotated as having type None, but does not return along all paths", ["JIT112"]),
     ("ir_emitter.cpp", "getTypeForSetStateArg", "Expected __setstate__ to have a `self` argument", I_INTERNAL),
