@@ -2,7 +2,8 @@ from typing import Optional
 
 import libcst as cst
 
-from ..analysis.types import SIZE, STR, TENSOR, describe, kind
+from ..analysis.statement_edits import statement_replacement
+from ..analysis.types import INT, SINT, SIZE, STR, TENSOR, describe, kind
 from .base import Example, Rule
 
 # Kinds of values TorchScript refuses to unpack with ``*`` (only tuples have a static length).
@@ -98,11 +99,23 @@ class StarUnpacking(Rule):
     ``x.view(*x.shape[:-1], -1)`` becomes ``x.view(list(x.shape[:-1]) + [-1])``.
 
     ## Fix safety
-    No automatic fix: the right replacement depends on the callee's signature.
+    Three forms have a fix:
+
+    - a Tensor method taking a size list, called with a starred list of ints among int
+      arguments (``x.view(*x.shape[:-1], -1)``, also ``reshape``, ``expand``, ``permute``,
+      ``repeat``, ``new_zeros``/``new_ones``/``new_empty``), gets the sizes as one list
+      (``x.view(list(x.shape[:-1]) + [-1])``): safe, these methods take the sizes either way;
+    - ``f(*lst)`` where ``lst`` is a local bound once to a list or tuple display and used
+      nowhere else becomes ``f(lst[0], lst[1])``: safe, the same elements are passed;
+    - ``a, *rest = xs`` (a list named by a plain name) becomes ``a = xs[0]`` and
+      ``rest = xs[1:]`` (``*init, last = xs``: ``init = xs[:-1]``, ``last = xs[-1]``): unsafe,
+      a list too short for the targets raised ``ValueError`` and now raises ``IndexError``; a
+      long enough list gives the same values.
     """
 
     code = "JIT118"
     name = "star-unpacking"
+    fix_safety = "safe or unsafe (see Fix safety)"
     message = "`*` unpacking of a non-tuple value is not supported by torch.jit.script"
     evidence = ("s104", "s218", "s103")
 
@@ -204,8 +217,9 @@ class StarUnpacking(Rule):
                 continue
             what = _unpack_problem(_value_type(arg.value, ctx))
             if what is not None and not _constant_attr(arg.value, ctx):
+                fix = _size_list_fix(node, ctx) or _local_display_fix(node, arg, ctx)
                 ctx.report(arg, f"`*` unpacking of {what} in a call is not supported by torch.jit.script "
-                                "(only tuples have a static length): pass elements explicitly or a tuple")
+                                "(only tuples have a static length): pass elements explicitly or a tuple", fix=fix)
 
     def visit_StarredElement(self, node: cst.StarredElement, ctx) -> None:
         parents = ctx.parents
@@ -229,9 +243,10 @@ class StarUnpacking(Rule):
             return
         what = _unpack_problem(source)
         if what is not None:
+            fix = _starred_assignment_fix(container, owner, ctx) if kind(source) == "list" else None
             ctx.report(container, f"starred assignment from {what} is not supported by torch.jit.script "
                                   "(only tuples have a static length): index and slice instead "
-                                  "(`a = xs[0]; rest = xs[1:]`)")
+                                  "(`a = xs[0]; rest = xs[1:]`)", fix=fix)
 
 
 _NOT_A_TARGET = object()
@@ -262,3 +277,99 @@ def _element(t):
     if kind(t) == "list":
         return t[1]
     return None
+
+
+_SIZE_METHODS = frozenset({"view", "reshape", "expand", "permute", "repeat", "new_zeros", "new_ones", "new_empty"})
+
+
+def _int_list(t) -> bool:
+    return t == SIZE or (kind(t) == "list" and t[1] == INT)
+
+
+def _size_list_fix(call: cst.Call, ctx):
+    """``x.view(*sizes, -1)`` -> ``x.view(list(sizes) + [-1])``."""
+    func = call.func
+    if not (isinstance(func, cst.Attribute) and func.attr.value in _SIZE_METHODS
+            and ctx.type_of(func.value) == TENSOR):
+        return None
+    parts, plain = [], []
+    for arg in call.args:
+        if arg.keyword is not None or arg.star == "**":
+            return None
+        if arg.star == "*":
+            if not _int_list(ctx.type_of(arg.value)):
+                return None
+            if plain:
+                parts.append("[" + ", ".join(plain) + "]")
+                plain = []
+            parts.append(f"list({ctx.code_of(arg.value)})")
+        else:
+            if ctx.type_of(arg.value) not in (INT, SINT):
+                return None
+            plain.append(ctx.code_of(arg.value))
+    if plain:
+        parts.append("[" + ", ".join(plain) + "]")
+    text = f"{ctx.code_of(func)}({' + '.join(parts)})"
+    return ctx.safe_fix("Pass the sizes as one list", [(call, text)])
+
+
+def _names_in(node: cst.CSTNode, name: str):
+    from ..analysis.syntax import iter_descendants
+
+    return [n for n in (node, *iter_descendants(node)) if isinstance(n, cst.Name) and n.value == name]
+
+
+def _local_display_fix(call: cst.Call, arg: cst.Arg, ctx):
+    """``f(*lst)`` with ``lst = [a, b]`` bound once and used only here -> ``f(lst[0], lst[1])``."""
+    fn = ctx.function
+    if fn is None or not isinstance(arg.value, cst.Name) or any(a.star == "**" for a in call.args):
+        return None
+    name = arg.value.value
+    from ..analysis.syntax import iter_descendants
+
+    displays = [n for n in iter_descendants(fn.node.body) if isinstance(n, cst.Assign) and len(n.targets) == 1
+                and isinstance(n.targets[0].target, cst.Name) and n.targets[0].target.value == name]
+    if len(displays) != 1 or not isinstance(displays[0].value, (cst.List, cst.Tuple)):
+        return None
+    elements = displays[0].value.elements
+    if any(isinstance(e, cst.StarredElement) for e in elements):
+        return None
+    if len(_names_in(fn.node, name)) != 2:
+        return None  # bound or read elsewhere (a mutation, a loop, a closure): no fix
+    text = ", ".join(f"{name}[{i}]" for i in range(len(elements)))
+    if not elements:
+        return None
+    return ctx.safe_fix(f"Pass the {len(elements)} elements of `{name}`", [(arg, text)])
+
+
+def _starred_assignment_fix(container, owner, ctx):
+    """``a, *rest = xs`` -> ``a = xs[0]`` / ``rest = xs[1:]`` (unsafe: the error for a short list)."""
+    if not (isinstance(owner, cst.Assign) and len(owner.targets) == 1 and isinstance(owner.value, cst.Name)
+            and isinstance(container, (cst.Tuple, cst.List))):
+        return None
+    parents = ctx.parents
+    line = next((p for p in reversed(parents) if isinstance(p, cst.SimpleStatementLine)), None)
+    if line is None or len(line.body) != 1 or line.body[0] is not owner:
+        return None
+    elements = container.elements
+    stars = [i for i, e in enumerate(elements) if isinstance(e, cst.StarredElement)]
+    if len(stars) != 1 or not all(isinstance(e.value, cst.Name) for e in elements):
+        return None
+    star, n, src = stars[0], len(elements), owner.value.value
+    if any(e.value.value == src for e in elements):
+        return None  # the list is rebound by the unpacking itself
+    after = n - star - 1
+    statements = []
+    for i, e in enumerate(elements):
+        target = e.value.value
+        if i < star:
+            value = f"{src}[{i}]"
+        elif i == star:
+            value = f"{src}[{star}:{-after if after else ''}]" if after else f"{src}[{star}:]"
+        else:
+            value = f"{src}[{i - n}]"
+        statements.append(cst.parse_statement(f"{target} = {value}\n"))
+    edit = statement_replacement(ctx, line, statements)
+    if edit is None:
+        return None
+    return ctx.unsafe_fix("Index and slice the list instead", [edit])
