@@ -224,3 +224,65 @@ def test_pre_commit_run_reports_the_staged_file(tmp_path):
     # the user's own hook without --context: the same finding
     run = subprocess.run(hook[:4] + ["--no-cache"] + staged, cwd=root, capture_output=True, text=True, env=env)
     assert "pkg/model.py:13:16: JIT101" in run.stdout
+
+
+REEXPORTS = {
+    "pyproject.toml": "[tool.jitlint]\n",
+    "pkg/__init__.py": """\
+        from . import metrics
+        from .metrics import score as reexported_score
+        """,
+    "pkg/metrics.py": """\
+        import torch
+
+        ALLOWED = {1, 2}
+
+
+        def score(x: torch.Tensor, k: int) -> torch.Tensor:
+            if k in ALLOWED:
+                return x + 1
+            return x
+        """,
+    "pkg/model_a.py": """\
+        import torch
+
+        from . import metrics
+
+
+        class A(torch.nn.Module):
+            def forward(self, x: torch.Tensor) -> torch.Tensor:
+                return metrics.score(x, 1)
+        """,
+    "pkg/model_b.py": """\
+        import torch
+
+        from pkg import reexported_score
+
+
+        class B(torch.nn.Module):
+            def forward(self, x: torch.Tensor) -> torch.Tensor:
+                return reexported_score(x, 1)
+        """,
+    "user_a.py": "import torch\nfrom pkg.model_a import A\n\nscripted = torch.jit.script(A())\n",
+    "user_b.py": "import torch\nfrom pkg.model_b import B\n\nscripted = torch.jit.script(B())\n",
+}
+
+
+@pytest.mark.parametrize("which", ["a", "b"])
+def test_module_level_set_reached_through_package_reexports(tmp_path, which):
+    """``from . import metrics; metrics.score(...)`` and a name the package's ``__init__``
+    re-exports: the set read by the unnamed helper file is reported at the user's script call."""
+    root = write(tmp_path, REEXPORTS)
+    sys.path.insert(0, str(root))
+    try:
+        model = importlib.import_module(f"pkg.model_{which}")
+        with pytest.raises(Exception, match="python value of type 'set' cannot be used as a value"):
+            torch.jit.script(getattr(model, which.upper())())
+    finally:
+        sys.path.remove(str(root))
+        for name in [m for m in sys.modules if m == "pkg" or m.startswith("pkg.")]:
+            del sys.modules[name]
+    report = lint(root, [f"user_{which}.py"])
+    assert found(report) == [(f"user_{which}.py", 4, "JIT107")]
+    assert "(in dependency pkg/metrics.py:7, compiled from here)" in report.findings[0].message
+    assert report.findings[0].column == len("scripted = ") + 1

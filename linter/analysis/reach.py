@@ -111,7 +111,9 @@ class Project:
                 return ("function", cid)
             target = summary.exports.get(name)
             if target is not None and target != dotted:
-                return self.resolve(".".join([target] + rest[1:]), depth + 1)
+                again = ".".join([target] + rest[1:])
+                if again != dotted:  # a package's ``from . import sub`` names itself: a miss
+                    return self.resolve(again, depth + 1)
             if self.record_misses:
                 self.misses.add(dotted)
             return None
