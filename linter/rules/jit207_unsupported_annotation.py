@@ -154,6 +154,15 @@ class UnsupportedAnnotation(Rule):
     INVALID = [
         Example(
             """
+            from typing import List
+            import torch
+
+            def fn(x: torch.Tensor, sizes: List[...]) -> torch.Tensor:  # MARK
+                return x
+            """
+        ),
+        Example(
+            """
             from typing import Any
             import torch
 
@@ -301,6 +310,11 @@ class UnsupportedAnnotation(Rule):
             if qual in ("typing.Tuple", "builtins.tuple") and any(isinstance(a, cst.Ellipsis) for a in args):
                 what, fix = self._variadic(node, args, ctx, at)
                 yield at, what, fix
+                return
+            if any(isinstance(a, cst.Ellipsis) for a in args) and qual not in ("typing.Callable",
+                                                                                "collections.abc.Callable"):
+                yield at, (f"`...` in `{ctx.code_of(node)}` is not a type: torch.jit.script rejects it "
+                           f"(\"Expression of type dots cannot be used in a type expression\")"), None
                 return
             for arg in args:
                 yield from self._problems(arg, where, ctx, report_at, depth + 1)
