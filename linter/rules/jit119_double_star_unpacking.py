@@ -1,5 +1,8 @@
+import keyword
+
 import libcst as cst
 
+from ..analysis.syntax import iter_descendants
 from ..analysis.types import kind
 from .base import Example, Rule
 
@@ -39,8 +42,12 @@ class DoubleStarUnpacking(Rule):
 
     ## Fix safety
     ``{**d}`` alone, with ``d`` known to be a ``Dict``, is replaced by ``d.copy()``: a shallow
-    copy either way, so the fix is safe. Keyword expansion in calls has no automatic fix (the
-    keys are only known at run time).
+    copy either way, so the fix is safe. ``f(x, **d)`` where ``d`` is a local bound once to a
+    dict display with string-literal keys (identifiers) and used nowhere else becomes
+    ``f(x, k=d["k"])``: safe, the same keywords in the same order. ``dict(**d)`` with ``d`` a
+    ``Dict`` becomes ``d.copy()``: unsafe, a dict whose keys are not strings made ``dict(**d)``
+    raise ``TypeError`` and is now copied. Other keyword expansions have no fix (the keys are
+    only known at run time).
     """
 
     code = "JIT119"
@@ -118,7 +125,8 @@ class DoubleStarUnpacking(Rule):
         for arg in node.args:
             if arg.star == "**":
                 ctx.report(arg, "keyword-argument expansion `**` in a call is not supported by torch.jit.script: "
-                                "pass the keywords explicitly")
+                                "pass the keywords explicitly", fix=_dict_call_fix(node, arg, ctx) or
+                           _keywords_fix(node, arg, ctx))
 
     def visit_Dict(self, node: cst.Dict, ctx) -> None:
         for el in node.elements:
@@ -132,3 +140,41 @@ class DoubleStarUnpacking(Rule):
                 ctx.report(node, "dict expansion `{**...}` is not supported by torch.jit.script: "
                                  "use `d.copy()` and `update(...)`", fix=fix)
                 return
+
+
+def _dict_call_fix(call: cst.Call, arg: cst.Arg, ctx):
+    """``dict(**d)`` -> ``d.copy()``."""
+    if not (isinstance(call.func, cst.Name) and ctx.resolve(call.func) == "builtins.dict" and len(call.args) == 1
+            and kind(ctx.type_of(arg.value)) == "dict"):
+        return None
+    value = ctx.code_of(arg.value)
+    if not isinstance(arg.value, (cst.Name, cst.Attribute, cst.Subscript, cst.Call)):
+        value = f"({value})"
+    return ctx.unsafe_fix(f"Replace with `{value}.copy()`", [(call, f"{value}.copy()")])
+
+
+def _keywords_fix(call: cst.Call, arg: cst.Arg, ctx):
+    """``f(x, **d)`` with ``d = {"k": v}`` bound once and used only here -> ``f(x, k=d["k"])``."""
+    fn = ctx.function
+    if fn is None or not isinstance(arg.value, cst.Name) or sum(1 for a in call.args if a.star == "**") != 1:
+        return None
+    name = arg.value.value
+    nodes = list(iter_descendants(fn.node))
+    displays = [n for n in nodes if isinstance(n, cst.Assign) and len(n.targets) == 1
+                and isinstance(n.targets[0].target, cst.Name) and n.targets[0].target.value == name]
+    if len(displays) != 1 or not isinstance(displays[0].value, cst.Dict):
+        return None
+    if sum(1 for n in nodes if isinstance(n, cst.Name) and n.value == name) != 2:
+        return None  # read or rebound elsewhere (a mutation between binding and call): no fix
+    keys = []
+    for el in displays[0].value.elements:
+        if not isinstance(el, cst.DictElement) or not isinstance(el.key, cst.SimpleString):
+            return None
+        key = el.key.evaluated_value
+        if not isinstance(key, str) or not key.isidentifier() or keyword.iskeyword(key) or key in keys:
+            return None
+        keys.append(key)
+    if not keys:
+        return None
+    text = ", ".join(f'{k}={name}["{k}"]' for k in keys)
+    return ctx.safe_fix(f"Pass the keywords of `{name}` explicitly", [(arg, text)])
