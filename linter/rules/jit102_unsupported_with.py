@@ -1,7 +1,8 @@
-from typing import Optional
+from typing import Optional, Tuple
 
 import libcst as cst
 
+from ..analysis.statement_edits import statement_replacement
 from .base import Example, Rule
 
 # torch context managers torch.jit.script rejects (each checked with torch 2.13): grad-mode
@@ -96,12 +97,23 @@ class UnsupportedWith(Rule):
     ```
 
     ## Fix safety
-    No automatic fix: dropping the context manager drops its effect (gradient mode, warning
-    filters, a lock, an open file), which only a human can judge.
+    A few context managers (without ``as``) have a fix; the others have none, since dropping a
+    context manager drops its effect (a lock, an open file, suppressed exceptions):
+
+    - ``contextlib.nullcontext()`` is removed (its body dedented): safe, it does nothing;
+    - ``torch.set_grad_enabled(False)`` becomes ``torch.no_grad()``, or is removed next to a
+      ``torch.no_grad()`` of the same statement: safe, the same gradient mode;
+    - ``torch.enable_grad()`` and ``warnings.catch_warnings()`` are removed: unsafe, gradients
+      are then recorded in the body only when the caller's mode records them, and warning
+      filters the body changes are no longer restored after it;
+    - ``torch.inference_mode()`` becomes ``torch.no_grad()``: unsafe, the same values and
+      ``requires_grad``, but Tensors made in the body are no longer inference tensors (they
+      can be saved for backward, and version counters are kept).
     """
 
     code = "JIT102"
     name = "unsupported-with"
+    fix_safety = "safe or unsafe (see Fix safety)"
     message = "this context manager cannot be compiled by torch.jit.script"
     evidence = ("s003", "s006")
 
@@ -218,5 +230,65 @@ class UnsupportedWith(Rule):
         for item in node.items:
             problem = _problem(item, ctx)
             if problem is not None:
-                ctx.report(node, problem)
+                ctx.report(node, problem, fix=_with_fix(node, ctx))
                 return
+
+
+_GRAD_ENABLED = ("torch.set_grad_enabled", "torch.autograd.set_grad_enabled", "torch.autograd.grad_mode.set_grad_enabled")
+_ENABLE_GRAD = ("torch.enable_grad", "torch.autograd.enable_grad", "torch.autograd.grad_mode.enable_grad")
+_INFERENCE = ("torch.inference_mode", "torch.autograd.inference_mode", "torch.autograd.grad_mode.inference_mode")
+_NO_GRAD = ("torch.no_grad", "torch.autograd.no_grad", "torch.autograd.grad_mode.no_grad")
+
+
+def _item_action(item: cst.WithItem, ctx) -> Optional[Tuple[str, bool]]:
+    """("drop"|"no_grad"|"keep", safe) for one context manager, None when it has no fix."""
+    expr = item.item
+    if item.asname is not None or not isinstance(expr, cst.Call):
+        return None
+    qual = ctx.resolve(expr.func)
+    args = expr.args
+    if qual in _NO_GRAD and not args:
+        return "keep", True
+    if qual == "contextlib.nullcontext" and not args:
+        return "drop", True
+    if qual in _GRAD_ENABLED and len(args) == 1 and args[0].keyword is None \
+            and isinstance(args[0].value, cst.Name) and args[0].value.value == "False":
+        return "no_grad", True
+    if (qual in _ENABLE_GRAD or qual == "warnings.catch_warnings") and not args:
+        return "drop", False
+    if qual in _INFERENCE and (not args or (len(args) == 1 and isinstance(args[0].value, cst.Name)
+                                            and args[0].value.value == "True")):
+        return "no_grad", False
+    return None
+
+
+def _with_fix(node: cst.With, ctx):
+    """The ``with`` statement without the context managers TorchScript rejects (see Fix safety)."""
+    if not isinstance(node.body, cst.IndentedBlock):
+        return None
+    actions = [_item_action(item, ctx) for item in node.items]
+    if any(a is None for a in actions):
+        return None
+    safe = all(ok for _, ok in actions)
+    torch = next((head for head, b in ctx.names.bindings.items()
+                  if b.kind == "import" and b.target == "torch" and "." not in head), None)
+    has_no_grad = any(a == "keep" for a, _ in actions)
+    items = []
+    for item, (action, _) in zip(node.items, actions):
+        if action == "keep":
+            items.append(item)
+        elif action == "no_grad" and not has_no_grad:
+            if torch is None:
+                return None
+            items.append(item.with_changes(item=cst.parse_expression(f"{torch}.no_grad()")))
+            has_no_grad = True
+    if items:
+        items[-1] = items[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        new = [node.with_changes(items=items)]
+    else:
+        new = list(node.body.body)
+    edit = statement_replacement(ctx, node, new)
+    if edit is None:
+        return None
+    message = "Remove the context manager" if not items else "Use `torch.no_grad()`"
+    return (ctx.safe_fix if safe else ctx.unsafe_fix)(message, [edit])
