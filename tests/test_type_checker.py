@@ -174,3 +174,42 @@ def test_subtype_relation():
     assert ts.is_subtype("int", ("Union", ("int", "str"))) is True
     assert ts.is_subtype("Tensor", ts.ANY) is True
     assert ts.spell(("Dict", "str", opt_int)) == "Dict[str, Optional[int]]"
+
+
+# Returns allow the compiler's implicit conversions (Tensor/Scalar/bool to int/float), never int to float.
+RETURNS = [
+    ("float", "0", True),
+    ("float", "x.sum().item()", False),
+    ("int", "x.dim() > 2", False),
+    ("float", "True", False),
+    ("bool", "x.any()", True),
+    ("torch.Tensor", "x.size(0)", True),
+    ("Optional[float]", "1", True),
+    ("Optional[torch.Tensor]", "1", True),
+    ("str", "None", True),
+    ("List[int]", "x.shape", False),
+    ("List[float]", "[1, 2]", True),
+    ("List[Optional[int]]", "[1, 2]", False),
+    ("Tuple[torch.Tensor, float]", "(x, 1)", True),
+    ("Tuple[torch.Tensor, float]", "(x, x.sum().item())", False),
+]
+
+
+class _ReturnProbe(_Probe):
+    def visit_Return(self, node, ctx):
+        if node.value is not None and ctx.function.node.returns is not None:
+            _Probe.seen["return"] = ts.return_mismatch(ctx.function.node.returns, node.value, ctx)
+
+
+@pytest.mark.parametrize("annotation,value,rejected", RETURNS, ids=[f"return-{i}" for i in range(len(RETURNS))])
+def test_returns_against_the_compiler(annotation, value, rejected):
+    from jitlint.linter.file_checker import FileAnalyzer
+    from jitlint.linter.function_walker import Dispatch
+
+    source = ("from typing import List, Optional, Tuple\nimport torch\n\n\n"
+              f"def root(x: torch.Tensor) -> {annotation}:\n    return {value}\n")
+    _Probe.seen = {}
+    FileAnalyzer("probe.py", source, "probe", "", Dispatch([_ReturnProbe()]), cst.parse_module(source)).run()
+    error = _rejected(source)
+    assert bool(error) == rejected, error
+    assert (_Probe.seen.get("return") is not None) == rejected, _Probe.seen

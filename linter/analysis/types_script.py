@@ -342,3 +342,38 @@ def assignment_mismatch(annotation: cst.Annotation, value: cst.BaseExpression, c
     if actual is None or is_subtype(actual, hint) is not False:
         return None
     return spell(hint), spell(actual)
+
+
+def _mentions(t: TSType, atoms) -> bool:
+    if t is None:
+        return True
+    if isinstance(t, str):
+        return t in atoms
+    return any(_mentions(m, atoms) for m in (t[1] if t[0] in ("Tuple", "Union") else t[1:]))
+
+
+def return_mismatch(annotation: cst.Annotation, value: cst.BaseExpression, ctx) -> Optional[Tuple[str, str]]:
+    """(annotated, actual) when ``return value`` certainly violates the return annotation
+    ("Return value was annotated as having type A but is actually of type B"). Returns allow
+    the compiler's implicit conversions (a Tensor, a Scalar or a bool to ``int``/``float``, a
+    str to a device), so wherever one might apply the answer is None."""
+    hint = parse_annotation(annotation, ctx.names)
+    if hint is None:
+        return None
+    actual = value_type(value, ctx, hint)
+    if actual is None or _returns_fit(actual, hint) is not False:
+        return None
+    return spell(hint), spell(actual)
+
+
+def _returns_fit(actual: TSType, hint: TSType) -> Optional[bool]:
+    if is_subtype(actual, hint) is True:
+        return True
+    if isinstance(actual, tuple) and isinstance(hint, tuple) and actual[0] == hint[0] == "Tuple" \
+            and len(actual[1]) == len(hint[1]):
+        return _all(_returns_fit(a, h) for a, h in zip(actual[1], hint[1]))  # converted element-wise
+    if actual in (TENSOR, NUMBER, "bool") and hint in ("int", "float"):
+        return True  # FloatImplicit / IntImplicit / aten::Float / aten::Int
+    if _mentions(actual, (TENSOR, NUMBER, "bool", "str")) and _mentions(hint, ("int", "float")):
+        return None  # a conversion inside a union or container: not modelled
+    return is_subtype(actual, hint)

@@ -1,0 +1,4 @@
+# case: Return value was annotated as having type
+import torch
+def root(x: torch.Tensor) -> bool:
+    return x.any()

@@ -1,0 +1,5 @@
+# case: Return value was annotated as having type
+import torch
+from typing import List, Optional
+def root(x: torch.Tensor) -> List[Optional[int]]:
+    return [1, 2]
