@@ -4,6 +4,7 @@ import libcst as cst
 
 from ..analysis.calls import Target, a_code, bind_args, signature_in_type_comment
 from ..analysis.compiled import functions_named, jit_flag
+from ..analysis.module_elements import loop_element_class
 from ..analysis.types import NONE, TENSOR, describe, kind
 from ..analysis.value_kinds import not_tensor
 from .base import Example, Rule
@@ -16,7 +17,11 @@ def compiled_target(call: cst.Call, ctx) -> Optional[Target]:
     node, method, label = None, False, ""
     if isinstance(func, cst.Name):
         if ctx.infer is not None and func.value in ctx.infer.locals:
-            return None
+            # `for layer in self.layers: layer(xs)`: every element's forward is compiled
+            element = loop_element_class(func.value, ctx)
+            module = ctx.file.module_name
+            return submodule_forward(("module", f"{module}.{element}" if module else element), func.value, ctx) \
+                if element is not None else None
         node = ctx.file.function_nodes.get(func.value)
         if node is None or ctx.names.resolve(func.value) is None:
             return None
@@ -184,6 +189,32 @@ class NonTensorToUnannotatedParam(Rule):
             """,
             root="Net", inputs="[(torch.ones(1, 3, 4, 4),)]",
         ),
+        Example(
+            """
+            import torch
+            from torch import nn
+
+            class Mix(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.proj = nn.Linear(4, 4)
+
+                def forward(self, xs):
+                    return [self.proj(x) for x in xs]
+
+            class Net(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.blocks = nn.ModuleList([Mix() for _ in range(2)])
+
+                def forward(self, x):
+                    xs = [x, x * 2]
+                    for blk in self.blocks:
+                        xs = blk(xs)  # MARK
+                    return xs[0] + xs[1]
+            """,
+            root="Net", inputs="[(torch.ones(2, 4),)]",
+        ),
     ]
     VALID = [
         Example(
@@ -253,6 +284,32 @@ class NonTensorToUnannotatedParam(Rule):
                     return self.stage(xl)[-1]
             """,
             root="Net", inputs="[(torch.ones(1, 3, 4, 4),), (torch.ones(2, 3, 5, 5),)]",
+        ),
+        Example(
+            """
+            import torch
+            from torch import nn
+
+            class Mix(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.proj = nn.Linear(4, 4)
+
+                def forward(self, x):
+                    return self.proj(x)
+
+            class Net(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.blocks = nn.Sequential(*[Mix() for _ in range(2)])
+
+                def forward(self, x):
+                    outs = [x]
+                    for i, blk in enumerate(self.blocks):
+                        outs.append(blk(outs[i]))
+                    return outs[-1]
+            """,
+            root="Net", inputs="[(torch.ones(2, 4),), (torch.ones(3, 4),)]",
         ),
     ]
 
