@@ -13,6 +13,10 @@ _COMPS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
 _BOOLS = (BOOL, SBOOL)
 
 
+# Inner types of an Optional whose truth test `a is not None and bool(a)` compiles.
+_TRUTHY = frozenset({"int", "float", "bool", "tensor"})
+
+
 def _truth_use(node: cst.CSTNode, parent_of) -> bool:
     """Whether this use of a value only tests its truth (``if v:``, ``not v``, ``v and w`` there)."""
     while True:
@@ -139,7 +143,10 @@ class BoolOpValue(Rule):
     ## Fix safety
     For two operands of the same type with a plain name on the left, ``a or b`` becomes
     ``a if a else b`` and ``a and b`` becomes ``b if a else a``: the same value and the same
-    short-circuiting in Python, so the fix is safe.
+    short-circuiting in Python, so the fix is safe. With ``a`` an ``Optional`` int, float,
+    bool or Tensor and ``b`` of the inner type, ``a or b`` becomes
+    ``a if a is not None and bool(a) else b`` (Python's truth test of an Optional, which
+    TorchScript can refine): safe as well.
     """
 
     code = "JIT132"
@@ -279,6 +286,16 @@ class BoolOpValue(Rule):
             text = f"{a} if {a} else {b}" if op == "or" else f"{b} if {a} else {a}"
             if not node.lpar and isinstance(ctx.parent, cst.IfExp):
                 text = f"({text})"  # (parentheses of the node itself stay in place)
+            fix = ctx.safe_fix(f"Use a conditional expression `{text}`", [(node, text)])
+        elif (len(operands) == 2 and op == "or" and isinstance(operands[0], cst.Name)
+              and kind(types[0]) == "optional" and types[0][1] == types[1] and types[1] in _TRUTHY):
+            a, b = operands[0].value, ctx.code_of(operands[1])
+            if not isinstance(operands[1], (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Integer,
+                                            cst.Float, cst.SimpleString)) and not operands[1].lpar:
+                b = f"({b})"
+            text = f"{a} if {a} is not None and bool({a}) else {b}"
+            if not node.lpar and isinstance(ctx.parent, cst.IfExp):
+                text = f"({text})"
             fix = ctx.safe_fix(f"Use a conditional expression `{text}`", [(node, text)])
         ctx.report(node, f"`{op}` on {shown} operands used as a value: TorchScript converts the operands to bool, "
                          f"so the result is a bool (Python returns an operand); write `a if a else b`", fix=fix)
