@@ -268,6 +268,10 @@ class _Lines:
         if tree is None:
             return 1, 1, 1, 1
         name = target.rsplit(".", 1)[-1]
+        # ``model = Net(...)`` then ``torch.jit.script(model)``: the variables holding an instance
+        held = {sub.targets[0].id for sub in ast.walk(tree)
+                if isinstance(sub, ast.Assign) and len(sub.targets) == 1 and isinstance(sub.targets[0], ast.Name)
+                and isinstance(sub.value, ast.Call) and _last_name(sub.value.func) == name}
         matching: List[ast.Call] = []
         calls: List[ast.Call] = []
         for sub in ast.walk(tree):
@@ -275,7 +279,7 @@ class _Lines:
                 arg = sub.args[0]
                 inner = arg.func if isinstance(arg, ast.Call) else arg
                 calls.append(sub)
-                if _last_name(inner) == name:
+                if _last_name(inner) == name or (isinstance(arg, ast.Name) and arg.id in held):
                     matching.append(sub)
         order = lambda c: (c.lineno, c.col_offset)  # noqa: E731
         matching.sort(key=order)

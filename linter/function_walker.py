@@ -570,10 +570,61 @@ class FunctionWalker:
             t = ctx.infer.env.get(arg.value)
             if isinstance(t, tuple) and t[0] in ("module", "class"):
                 self.roots.append(RootRef(str(t[1]), mode, True))
+            else:
+                self._root_from_assignment(arg.value, mode)
             return
         target = ctx.resolve(arg)
         if target is not None:
             self.roots.append(RootRef(target, mode, False, top_level=not self.is_function))
+        elif isinstance(arg, cst.Name):
+            self._root_from_assignment(arg.value, mode)
+
+    def _root_from_assignment(self, name: str, mode: str) -> None:
+        """``model = Net(...)`` then ``torch.jit.script(model)``, with ``model`` bound once in the
+        scope (a class of another file or library, which local inference does not type): the
+        instance root ``Net`` (reach ignores it when ``Net`` turns out to be a function)."""
+        ctx = self.ctx
+        fn = ctx.function.node if ctx.function is not None else None
+        if fn is not None:
+            p = fn.params
+            if any(q.name.value == name for q in _all_params(p)):
+                return
+            stmts = fn.body.body if isinstance(fn.body, cst.IndentedBlock) else ()
+        else:
+            stmts = ctx.file.module.body
+        bindings = 0
+        value = None
+        todo = list(stmts)
+        while todo:
+            node = todo.pop()
+            if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+                bindings += node.name.value == name
+                continue
+            if isinstance(node, cst.Lambda):
+                continue
+            targets = ()
+            if isinstance(node, cst.Assign):
+                targets = tuple(t.target for t in node.targets)
+            elif isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor, cst.NamedExpr)):
+                targets = (node.target,)
+            elif isinstance(node, (cst.AsName, cst.Global, cst.Nonlocal, cst.ImportAlias)):
+                text = ctx.code_of(node)
+                bindings += name in text.replace(",", " ").split()
+            for t in targets:
+                names = [t] if isinstance(t, cst.Name) else [n for n in iter_children(t) if isinstance(n, cst.Name)]
+                if isinstance(t, (cst.Tuple, cst.List)):
+                    names = [el.value for el in t.elements]
+                for n in names:
+                    if isinstance(n, cst.Name) and n.value == name:
+                        bindings += 1
+                        if isinstance(node, cst.Assign) and len(node.targets) == 1 and n is t:
+                            value = node.value
+            todo.extend(iter_children(node))
+        if bindings != 1 or not isinstance(value, cst.Call):
+            return
+        target = ctx.resolve(value.func) if isinstance(value.func, (cst.Name, cst.Attribute)) else None
+        if target is not None:
+            self.roots.append(RootRef(target, mode, True, top_level=not self.is_function))
 
     def _record_call(self, node: cst.Call) -> None:
         ctx = self.ctx

@@ -286,3 +286,31 @@ def test_module_level_set_reached_through_package_reexports(tmp_path, which):
     assert found(report) == [(f"user_{which}.py", 4, "JIT107")]
     assert "(in dependency pkg/metrics.py:7, compiled from here)" in report.findings[0].message
     assert report.findings[0].column == len("scripted = ") + 1
+
+
+def test_instance_held_in_a_variable_is_a_root(tmp_path):
+    """``model = Net(); torch.jit.script(model)``, with ``Net`` from a file (or library) that
+    local inference does not type: ``Net`` is the root, at module level and in a function; a
+    factory's result is not the factory (its own body is never compiled)."""
+    root = write(tmp_path, {**PROJECT, "user.py": """\
+        import torch
+
+        from pkg.helpers import never_compiled
+        from pkg.model import Net
+
+        model = Net()
+        scripted = torch.jit.script(model)
+
+
+        def export():
+            net = Net()
+            net.eval()
+            return torch.jit.script(net)
+
+
+        def factory():
+            made = never_compiled(Net())
+            return torch.jit.script(made)
+        """})
+    report = lint(root, ["user.py"])
+    assert found(report) == [("user.py", 7, "JIT101"), ("user.py", 13, "JIT101")]

@@ -267,6 +267,8 @@ class Project:
                 if found is None:
                     continue
                 kind, ident = found
+                if kind == "function" and root.is_instance:
+                    continue  # torch.jit.script(make_model()): what the function returns is compiled
                 if kind == "function":
                     via = "torch.export.export" if root.mode == EXPORT else f"torch.jit.{root.mode}"
                     add(ident, root.mode, self.class_of_function(ident), f"passed to {via}")
