@@ -46,6 +46,9 @@ def _returns(fn: cst.FunctionDef) -> List[cst.Return]:
     return out
 
 
+_SCALARS = frozenset({"int", "float", "bool", "str"})
+
+
 class IgnoredFunctionUnannotated(Rule):
     """
     ## What it does
@@ -82,12 +85,16 @@ class IgnoredFunctionUnannotated(Rule):
     ```
 
     ## Fix safety
-    No automatic fix: the right annotations come from what the Python function really
-    receives and returns.
+    When every ``return`` of the ignored function returns a value of one scalar type the
+    analysis knows (``int``, ``float``, ``bool``, ``str``: ``return int(x.numel())``), the fix
+    adds that return annotation. Annotations do not change what eager Python computes, and
+    TorchScript then converts the Python result to that type: safe. Parameter annotations have
+    no fix: the right ones come from what the Python function really receives.
     """
 
     code = "JIT210"
     name = "ignored-function-unannotated"
+    fix_safety = "safe"
     message = "call of an unannotated @torch.jit.ignore function with non-Tensor values"
     evidence = ("s421",)
 
@@ -193,10 +200,13 @@ class IgnoredFunctionUnannotated(Rule):
         facts = ctx.class_facts if target.method else None
         infer = Inferrer(ctx.names, ctx.file.function_returns, ctx.file.classes, facts)
         bad = None
+        returned = set()
         for ret in _returns(target.node):
             if ret.value is None:
+                returned.add(None)
                 continue
             t = infer.type_of(ret.value)
+            returned.add(t)
             if t is None or t == TENSOR or t == NONE:
                 continue
             if kind(t) == "tuple" and isinstance(parent, cst.Assign) and any(
@@ -207,7 +217,11 @@ class IgnoredFunctionUnannotated(Rule):
                 break
         if bad is None:
             return
+        fix = None
+        if len(returned) == 1 and bad in _SCALARS:
+            fix = ctx.safe_fix(f"Annotate `{target.node.name.value}` as returning `{bad}`",
+                               [(target.node.whitespace_before_colon, f" -> {bad}")])
         ctx.report(call, f"`{target.label}` is `@torch.jit.ignore` without a return annotation, so TorchScript "
                          f"expects it to return a Tensor, but it returns {a_code(describe(bad))}: the compiled "
                          f"code fails at run time (\"Unable to cast ... to Tensor\"); annotate its return type "
-                         f"(and parameters)")
+                         f"(and parameters)", fix=fix)
