@@ -15,8 +15,36 @@ _OBJECT_TYPES = {
 _NOT_PROJECT = ("torch.", "builtins.", "typing.", "collections.", "enum.", "dataclasses.", "numpy.",
                 "math.", "abc.", "types.", "argparse.")
 
-# attr -> (assignment code, what the value is, extra requires)
-_Table = Dict[str, Tuple[str, str, Tuple[tuple, ...]]]
+# attr -> (assignment code, what the value is, extra requires, "read" | "member": which reads fail)
+_Table = Dict[str, Tuple[str, str, Tuple[tuple, ...], str]]
+
+# torch.distributed objects held in module attributes, checked with torch 2.13 (gloo, one process,
+# and uninitialized): a ReduceOp never converts ("failed to convert Python type:
+# 'torch._C._distributed_c10d.ReduceOp.RedOpType'"); a process group converts to an opaque
+# 'Capsule' (None before init_process_group) whose methods do not exist ("'Capsule' object has no
+# attribute or method 'size'"), so only member reads fail (`self.pg is None` compiles).
+_REDUCE_OPS = ("torch.distributed.ReduceOp.", "torch.distributed.distributed_c10d.ReduceOp.")
+_PROCESS_GROUPS = frozenset({
+    "torch.distributed.group.WORLD", "torch.distributed.GroupMember.WORLD",
+    "torch.distributed.distributed_c10d.GroupMember.WORLD", "torch.distributed.distributed_c10d.group.WORLD",
+})
+_GROUP_FACTORIES = frozenset({
+    "torch.distributed.new_group", "torch.distributed.distributed_c10d.new_group",
+    "torch.distributed.distributed_c10d._get_default_group",
+})
+
+
+def _distributed_kind(value: cst.BaseExpression, ctx) -> Optional[Tuple[str, str]]:
+    if isinstance(value, cst.Attribute):
+        qual = ctx.resolve(value)
+        if qual is not None and qual.startswith(_REDUCE_OPS) and qual.count(".") == 3 + qual.startswith(_REDUCE_OPS[1]):
+            return "a `torch.distributed.ReduceOp`", "read"
+        if qual in _PROCESS_GROUPS:
+            return "a process group", "member"
+    elif isinstance(value, cst.Call) and isinstance(value.func, (cst.Name, cst.Attribute)):
+        if ctx.resolve(value.func) in _GROUP_FACTORIES:
+            return "a process group", "member"
+    return None
 
 
 def _self_attr(node: cst.BaseExpression, me: str) -> Optional[str]:
@@ -162,7 +190,11 @@ def _table(class_node: cst.ClassDef, ctx) -> _Table:
             if kind is not None and kind[1]:
                 found = kind
         if found is not None:
-            table[attr] = (ctx.code_of(assign).strip(), found[0], found[1])
+            table[attr] = (ctx.code_of(assign).strip(), found[0], found[1], "read")
+        else:
+            dist = _distributed_kind(value, ctx)
+            if dist is not None:
+                table[attr] = (ctx.code_of(assign).strip(), dist[0], (), dist[1])
     cache[key] = table
     return table
 
@@ -174,8 +206,11 @@ class PlainObjectAttribute(Rule):
     reads an ``nn.Module`` attribute holding a plain Python object TorchScript cannot convert:
     an attribute set once in ``__init__`` from a parameter annotated ``types.SimpleNamespace``,
     ``argparse.Namespace`` or a project dataclass that was never scripted itself, from an
-    instance of such a dataclass constructed there (``self.cfg = Cfg(hidden=4)``), or from a
-    parameter annotated with a same-file class whose ``__init__`` takes ``*args``/``**kwargs``.
+    instance of such a dataclass constructed there (``self.cfg = Cfg(hidden=4)``), from a
+    parameter annotated with a same-file class whose ``__init__`` takes ``*args``/``**kwargs``,
+    or a ``torch.distributed`` object: a ``ReduceOp`` (``self.op = dist.ReduceOp.SUM``), or a
+    process group (``self.pg = dist.group.WORLD``, ``dist.new_group(...)``) whose members compiled
+    code reads (``self.pg.size()``).
     The finding is reported at the read and names the assignment. (``SimpleNamespace(...)``
     and mixed dict literals assigned directly are JIT137.)
 
@@ -185,7 +220,9 @@ class PlainObjectAttribute(Rule):
     rejected at the read: "Module 'M' has no attribute 'cfg' (This attribute exists on the
     Python module, but we failed to convert Python type: 'Cfg' to a TorchScript type"). A plain
     class with typed ``__init__`` parameters may compile, so it is not reported; nor is an
-    attribute with a class-level annotation.
+    attribute with a class-level annotation. A process group does convert, to an opaque
+    'Capsule' (None before ``init_process_group``) with no methods: ``self.pg is None`` compiles,
+    ``self.pg.size()`` is rejected ("'Capsule' object has no attribute or method 'size'").
 
     ## Example
     ```python
@@ -318,8 +355,62 @@ class PlainObjectAttribute(Rule):
             """,
             root="M",
         ),
+        Example(
+            """
+            import torch
+            import torch.distributed as dist
+            from torch import nn
+
+            class M(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.op = dist.ReduceOp.SUM
+
+                def forward(self, x: torch.Tensor) -> torch.Tensor:
+                    if self.op == dist.ReduceOp.MAX:  # MARK
+                        return x.max()
+                    return x.sum()
+            """,
+            root="M",
+        ),
+        Example(
+            """
+            import torch
+            import torch.distributed as dist
+            from torch import nn
+
+            class M(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.pg = dist.group.WORLD
+
+                def forward(self, x: torch.Tensor) -> torch.Tensor:
+                    return x / self.pg.size()  # MARK
+            """,
+            root="M",
+        ),
     ]
     VALID = [
+        Example(
+            """
+            import torch
+            import torch.distributed as dist
+            from torch import nn
+
+            class M(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.pg = dist.group.WORLD
+                    self.world = dist.get_world_size(self.pg) if dist.is_initialized() else 1
+
+                def forward(self, x: torch.Tensor) -> torch.Tensor:
+                    if self.pg is None:
+                        return x
+                    return x / self.world
+            """,
+            root="M",
+            inputs="[(torch.ones(2),)]",
+        ),
         Example(
             """
             import dataclasses
@@ -375,14 +466,25 @@ class PlainObjectAttribute(Rule):
         entry = _table(fn.class_node, ctx).get(attr)
         if entry is None:
             return
+        assign, what, extra, reads = entry
+        field = None
+        if len(ctx.parents) and isinstance(parent, cst.Attribute) and parent.value is node:
+            field = parent.attr.value
+        if reads == "member" and field is None:
+            return  # a process group converts; `self.pg is None` or passing it on compiles
         seen = ctx.scratch.setdefault(self.code, set())
         if attr in seen:
             return
         seen.add(attr)
-        assign, what, extra = entry
-        field = None
-        if len(ctx.parents) and isinstance(parent, cst.Attribute) and parent.value is node:
-            field = parent.attr.value
+        if reads == "member":
+            class_id = fn.id.rsplit(".", 1)[0]
+            ctx.report(parent, f"`{me}.{attr}` holds {what} (`{assign}` in `__init__`), which TorchScript sees as an "
+                               f"opaque object without methods (a 'Capsule', or None before `init_process_group`): "
+                               f"torch.jit.script rejects `{me}.{attr}.{field}` (\"'Capsule' object has no attribute or "
+                               f"method '{field}'\"); read what compiled code needs in `__init__` into a typed "
+                               f"attribute (e.g. `{me}.{attr}_{field} = {me}.{attr}.{field}()`)",
+                       requires=(("module", class_id),))
+            return
         source = assign.split("=", 1)[1].strip() if "=" in assign else attr
         hint = (f"e.g. `{me}.{attr}_{field} = {source}.{field}` in `__init__`, read here as `{me}.{attr}_{field}`"
                 if field else "copy the fields it needs into typed attributes (or `Final` constants) in `__init__`")
