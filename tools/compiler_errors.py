@@ -177,7 +177,7 @@ CPP = [
     ("ir_emitter.cpp", "define_interface", "interfaces declarations should contain 'pass' statement.", "N"),
     ("sugared_value.cpp", "PrintValue::call", "print doesn't accept any keyword arguments", ["JIT149"]),
     ("sugared_value.cpp", "SimpleValue::hasAttr", "hasattr's first argument must be an object or NamedTuple, got {type} instead", "N"),
-    ("sugared_value.cpp", "SimpleValue::attr", "'{type}' object has no attribute or method '{field}'.", ["JIT145", "JIT138", "JIT143", "JIT139", "JIT163"]),
+    ("sugared_value.cpp", "SimpleValue::attr", "'{type}' object has no attribute or method '{field}'.", ["JIT145", "JIT138", "JIT143", "JIT139", "JIT163", "JIT146"]),
     ("sugared_value.cpp", "SimpleValue::attr", "'{name}' is defined as a class attribute which currently is not supported. Consider converting this to an instance attribute.", "N"),
     ("sugared_value.cpp", "SimpleValue::asTuple", "cannot statically infer the expected size of a list in this context", ["JIT118"]),
     ("sugared_value.cpp", "SimpleValue::asTuple", "Provided tuple is not fully defined/refined including its element types, please provide a value of type like Tuple[int, int]", "N"),
