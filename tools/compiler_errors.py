@@ -337,7 +337,6 @@ PY_FILES = ("jit/frontend.py", "_jit_internal.py", "jit/_recursive.py", "jit/_sc
 
 # Rules that predict something outside this table, with what they predict.
 OUTSIDE = {
-    "JIT160": "compiles, then differs from eager: a module attribute used as a condition is always true in TorchScript (no error message)",
     "JIT126": "compiles, then differs from eager: str.format with specs keeps the template (no error message)",
     "JIT127": "compiles, then differs from eager: %-format directives TorchScript does not implement (aten::percentFormat fails at run time: \"unsupported format\")",
     "JIT132": "compiles, then differs from eager: `a or b` as a value yields a bool (no error message)",
