@@ -1,5 +1,7 @@
 import libcst as cst
 
+from ..analysis.statement_edits import statement_replacement
+from ..analysis.syntax import iter_descendants
 from .base import Example, Rule
 
 
@@ -31,11 +33,17 @@ class TryStatement(Rule):
     ```
 
     ## Fix safety
-    No automatic fix: removing the handler changes what happens when the body raises.
+    The fix keeps what runs when the body raises nothing: the body, then the ``else`` block,
+    then the ``finally`` block, in place of the ``try`` statement. For ``try``/``finally: pass``
+    that is all the statement did: safe. Otherwise it is unsafe and right only when the body
+    never raises what the handlers catch: an exception then propagates where a handler ran, and
+    a ``finally`` block no longer runs on the way out. A ``finally`` block with ``return``,
+    ``break`` or ``continue`` (which swallows exceptions) gets no fix.
     """
 
     code = "JIT101"
     name = "try-statement"
+    fix_safety = "safe or unsafe (see Fix safety)"
     message = "`try` blocks are not supported by torch.jit.script"
     frontend = True
     evidence = ("s001", "s002", "s032")
@@ -89,7 +97,31 @@ class TryStatement(Rule):
 
     def visit_Try(self, node: cst.Try, ctx) -> None:
         kind = "try/finally" if not node.handlers else "try/except"
-        ctx.report(node, f"`{kind}` is not supported by torch.jit.script (no exception handling in TorchScript)")
+        ctx.report(node, f"`{kind}` is not supported by torch.jit.script (no exception handling in TorchScript)",
+                   fix=_inline_fix(node, ctx))
 
     def visit_TryStar(self, node: cst.TryStar, ctx) -> None:
         ctx.report(node, "`try/except*` is not supported by torch.jit.script")
+
+
+def _block(suite) -> list:
+    return list(suite.body) if isinstance(suite, cst.IndentedBlock) else []
+
+
+def _inline_fix(node: cst.Try, ctx):
+    body = _block(node.body)
+    orelse = _block(node.orelse.body) if node.orelse is not None else []
+    final = _block(node.finalbody.body) if node.finalbody is not None else []
+    if not body or (node.orelse is not None and not orelse) or (node.finalbody is not None and not final):
+        return None
+    if any(isinstance(n, (cst.Return, cst.Break, cst.Continue)) for stmt in final for n in (stmt, *iter_descendants(stmt))):
+        return None
+    kept_final = [s for s in final if not (isinstance(s, cst.SimpleStatementLine)
+                                         and all(isinstance(x, cst.Pass) for x in s.body))]
+    safe = not node.handlers and not orelse and not kept_final
+    new = body + orelse + kept_final
+    edit = statement_replacement(ctx, node, new)
+    if edit is None:
+        return None
+    message = "Keep the body, drop the `try`" if not node.handlers else "Keep the body, drop the handlers"
+    return (ctx.safe_fix if safe else ctx.unsafe_fix)(message, [edit])
