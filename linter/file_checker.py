@@ -15,6 +15,7 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from .analysis import torch_api
+from .analysis.arg_values import param_table
 from .analysis.compiled import JIT_FLAGS, decorator_name
 from .analysis.context import FileContext, FunctionContext, FunctionInfo, Param
 from .analysis.local_types import TENSOR_HINTS, ClassFacts, Inferrer, annotation_type
@@ -458,6 +459,7 @@ class FileAnalyzer:
         if unknown:
             _guess_tensor_params(node, unknown, infer)
         ctx = FunctionContext(fctx, info, infer)
+        summary.params = param_table(params, ctx)  # argument constants (analysis/arg_values)
         walker = FunctionWalker(self.dispatch, ctx, summary)
         walker.roots = self.summary.roots
         walker.walk_function(node)

@@ -21,6 +21,7 @@ import libcst as cst
 
 from .analysis.context import FunctionContext
 from .analysis.guards import _orelse_body, always_exits, refinements, static_value
+from .analysis.arg_values import call_arguments, spec_of, uses_params
 from .analysis.local_types import annotation_type
 from .analysis.modes import FILE, SCRIPT, TRACE
 from .analysis.summary import CallRef, FunctionSummary, RootRef
@@ -304,6 +305,9 @@ class FunctionWalker:
         trace_v = static_value(stmt.test, ctx, TRACE) if self.is_function else None
         per_instance = script_v is None and self.is_function and _instance_dependent(stmt.test, ctx)
         before = infer.snapshot() if infer else None
+        # a test on the function's own parameters: trace reach folds it with what callers pass
+        cond = spec_of(stmt.test, ctx) if self.is_function and trace_v is None else None
+        cond = cond if cond is not None and uses_params(cond) else None
         # body
         dead_s = script_v is False or per_instance
         dead_t = trace_v is False
@@ -312,7 +316,11 @@ class FunctionWalker:
         ctx.conditions.append(stmt.test)
         if infer:
             self._refine(refinements(stmt.test, True))
+        if cond is not None:
+            ctx.trace_conds.append((cond, True))
         self.walk_block(stmt.body.body)
+        if cond is not None:
+            ctx.trace_conds.pop()
         ctx.conditions.pop()
         ctx.script_dead -= dead_s
         ctx.trace_dead -= dead_t
@@ -328,6 +336,8 @@ class FunctionWalker:
             dead_t = trace_v is True
             ctx.script_dead += dead_s
             ctx.trace_dead += dead_t
+            if cond is not None:
+                ctx.trace_conds.append((cond, False))
             if isinstance(stmt.orelse, cst.If):
                 ctx.parents.append(stmt.orelse)
                 hooks = self.by_type.get(cst.If)
@@ -339,6 +349,8 @@ class FunctionWalker:
             else:
                 self._walk_else(stmt.orelse)
                 else_exits = always_exits(stmt.orelse.body.body)
+            if cond is not None:
+                ctx.trace_conds.pop()
             ctx.script_dead -= dead_s
             ctx.trace_dead -= dead_t
         if infer:
@@ -657,6 +669,9 @@ class FunctionWalker:
             if qual is not None and not qual.startswith(("builtins.", "torch.")):
                 ref = CallRef("name", qual, script_live, trace_live)
         if ref is not None:
+            if ref.kind in ("name", "self") and self.is_function:  # argument constants (arg_values)
+                ref.args = call_arguments(node, ctx)
+                ref.trace_cond = tuple(ctx.trace_conds)
             self.summary.calls.append(ref)
         # self.x = <function> style calls through attributes are handled by the class summary.
 

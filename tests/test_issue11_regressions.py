@@ -168,3 +168,126 @@ def test_annotated_submodule_forward_is_fine_and_not_reported():
     module = load_example(textwrap.dedent(source))
     verdict, detail = script_verdict(module, "Net", [(torch.rand(1, 3, 8, 8),), (torch.rand(2, 3, 6, 6),)])
     assert verdict == "matches", detail
+
+
+# Argument constants. The issue's premise was that a helper called only with a constant
+# argument has its branch on that argument folded "as the compiler does". For torch.jit.script
+# that is wrong: a function is compiled once, generically, and both sides of a branch on a bool
+# parameter are compiled whatever the callers pass. So script findings there stay.
+SCRIPT_CONSTANT_ARGUMENT = """
+import torch
+from torch import nn
+
+
+def build(x: torch.Tensor, augment: bool = False) -> torch.Tensor:
+    if augment:
+        try:
+            x = x * 2
+        except RuntimeError:
+            pass
+    return x + 1
+
+
+class Embed(nn.Module):
+    def forward(self, x):
+        return build(x, augment=False)
+
+
+class Helper(nn.Module):
+    def helper(self, x: torch.Tensor, flag: bool) -> torch.Tensor:
+        if flag:
+            return x.no_such_method()
+        return x
+
+    def forward(self, x):
+        return self.helper(x, False)
+"""
+
+
+def test_script_compiles_both_sides_of_a_branch_on_a_constant_argument():
+    findings = lint(SCRIPT_CONSTANT_ARGUMENT, "script")
+    assert codes_at(findings, "JIT101") == [("JIT101", line_of(SCRIPT_CONSTANT_ARGUMENT, "try:"))]
+    module = load_example(textwrap.dedent(SCRIPT_CONSTANT_ARGUMENT))
+    assert script_verdict(module, "Embed", [(torch.ones(2),)])[0] == "rejected"
+    with pytest.raises(RuntimeError, match="no_such_method"):
+        torch.jit.script(module.Helper())
+
+
+# timm layers/pos_embed_sincos.py (RotaryEmbeddingCat): get_embed passes
+# augment=self.training and self.aug_active to _build_embed, which passes
+# shift=self.shift if augment else None on to a builder that augments the grid only when
+# shift is not None. Traced in eval mode, the augmentation (random values drawn on the grid's
+# device) never runs, so its device is not baked into the trace.
+ROTARY = """
+from typing import List, Optional
+
+import torch
+from torch import nn
+
+
+def apply_coord_augs(grid: torch.Tensor, shift: Optional[float] = None) -> torch.Tensor:
+    device = grid.device
+    if shift is not None:
+        shift_hw = torch.empty(grid.shape[-1], device=device).uniform_(-shift, shift)
+        grid = grid + shift_hw
+    return grid
+
+
+def build_fourier_pos_embed(shape: List[int], bands: torch.Tensor, shift: Optional[float] = None):
+    grid = torch.stack(torch.meshgrid([bands.new_ones(s).cumsum(0) for s in shape], indexing="ij"), dim=-1)
+    if shift is not None:
+        grid = apply_coord_augs(grid, shift)
+    pos = grid.unsqueeze(-1) * bands
+    return pos.sin(), pos.cos()
+
+
+class Rotary(nn.Module):
+    def __init__(self, shift: float = 0.5):
+        super().__init__()
+        self.shift = shift
+        self.aug_active = True
+        self.bands = nn.Parameter(torch.linspace(1.0, 4.0, 4))
+
+    def _build_embed(self, shape: List[int], augment: bool = False):
+        return build_fourier_pos_embed(shape, self.bands, shift=self.shift if augment else None)
+
+    def forward(self, x):
+        sin, cos = self._build_embed(x.shape[2:], augment=self.training and self.aug_active)
+        return x.flatten(2).sum(1, keepdim=True) + sin.flatten(0, 1).sum() * cos.flatten(0, 1).sum()
+"""
+
+
+def _meta_run(cls):
+    model = cls().eval()
+    with torch.no_grad():
+        traced = torch.jit.trace(model, (torch.rand(2, 3, 4, 5),))
+    traced.to("meta")
+    try:
+        traced(torch.rand(2, 3, 4, 5, device="meta"))
+    except RuntimeError:
+        return "baked"
+    return "follows"
+
+
+def test_trace_folds_a_branch_no_traced_caller_takes():
+    findings = lint(ROTARY, "trace")
+    assert [f for f in findings if f.code in ("JIT308", "JIT309")] == []
+    module = load_example(textwrap.dedent(ROTARY))
+    assert _meta_run(module.Rotary) == "follows"
+
+
+def test_trace_keeps_the_branch_when_a_traced_caller_takes_it():
+    source = ROTARY.replace("augment=self.training and self.aug_active", "augment=self.aug_active")
+    findings = lint(source, "trace")
+    assert codes_at(findings, "JIT308") == [("JIT308", line_of(source, "shift_hw = torch.empty"))]
+    module = load_example(textwrap.dedent(source))
+    assert _meta_run(module.Rotary) == "baked"
+
+
+def test_script_mode_is_not_folded_by_argument_constants():
+    # the same code scripted: both sides of `if shift is not None` are compiled
+    findings = lint(ROTARY.replace("shift_hw = torch.empty(grid.shape[-1], device=device)",
+                                   "shift_hw = torch.empty(grid.shape[-1], device=device)\n"
+                                   "        try:\n            pass\n        except RuntimeError:\n            pass\n"
+                                   "        shift_hw = shift_hw"), "script")
+    assert [f.code for f in findings if f.code == "JIT101"] == ["JIT101"]

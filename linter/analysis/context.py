@@ -138,6 +138,8 @@ class FunctionContext:
         self.rule: Any = None
         # Conditions of enclosing if/while statements (innermost last), for branch rules.
         self.conditions: List[cst.BaseExpression] = []
+        # (test spec, taken) of enclosing branches on this function's parameters (arg_values)
+        self.trace_conds: List[tuple] = []
         # Names assigned anywhere in the function (filled before the walk).
         self.assigned_names: set = set()
         self.scratch: Dict[str, Any] = {}  # per-function storage for rules, keyed by rule code
@@ -181,6 +183,8 @@ class FunctionContext:
         reach: Tuple[tuple, ...] = ()
         if self.function is not None and rule.mode != "file":
             reach = (("reach", self.function.id, rule.mode),)
+            if self.trace_conds and rule.mode == "trace":
+                reach += (("trace_cond", self.function.id, tuple(self.trace_conds)),)
         message = message or rule.message
         varies = varies or getattr(rule, "varies", ())
         if varies:

@@ -25,7 +25,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from ..finding import Finding
 from ..results import FileResult
-from . import torch_api
+from . import arg_values, torch_api
 from .summary import ClassSummary, FileSummary, FunctionSummary
 
 SCRIPT = "script"
@@ -78,6 +78,9 @@ class Project:
         self.reached: Dict[Tuple[str, str], str] = {}  # (fid, mode) -> how it was reached
         # (fid, mode) -> the classes (``self``'s concrete class, or None) it was reached for
         self.reached_in: Dict[Tuple[str, str], Set[Optional[str]]] = {}
+        # trace mode: fid -> parameter -> what the traced callers pass (analysis/arg_values);
+        # None when unknown (a root, a submodule's forward, a call hiding its arguments)
+        self.param_values: Dict[str, Optional[Dict[str, frozenset]]] = {}
         self.used_attrs: Dict[str, Dict[str, str]] = {}  # class id -> attr -> first method using it
         self.script_classes: Set[str] = set()
         self._scripted: Optional[Set[str]] = None
@@ -230,7 +233,7 @@ class Project:
         work: deque = deque()
         anchor_now = self._anchor_now
 
-        def add(fid: Optional[str], mode: str, ctx: Optional[str], how: str) -> None:
+        def add(fid: Optional[str], mode: str, ctx: Optional[str], how: str, binding=None) -> None:
             if fid is None or fid not in self.functions:
                 return
             fn = self.functions[fid]
@@ -244,6 +247,10 @@ class Project:
                 callers = self.callers.setdefault(key, [])
                 if anchor_now[0] not in callers:
                     callers.append(anchor_now[0])
+            if mode == TRACE and self._bind_values(fid, binding) and ctx_key in seen:
+                # what the callers pass grew: branches on the parameters are judged again
+                for again in self.reached_in.get(key, ()):
+                    work.append((fid, mode, again))
             if ctx_key in seen:
                 return
             seen.add(ctx_key)
@@ -304,13 +311,16 @@ class Project:
                 live = call.script_live if mode == SCRIPT else call.trace_live if mode == TRACE else True
                 if not live:
                     continue
+                if mode == TRACE and call.trace_cond and not arg_values.possible(call.trace_cond,
+                                                                                  self.values_of(fid)):
+                    continue  # under a branch on a parameter that no traced caller takes
                 if user_side:
                     anchor_now[0] = ("function", fid, call.target, call.kind)
                 how = f"called from {fn.qualname}"
                 if call.kind == "self" and context is not None:
                     target = self.lookup_method(context, call.target)
                     if target is not None:
-                        add(target, mode, context, how)
+                        add(target, mode, context, how, self._binding(fid, call, target, mode))
                         continue
                     self._follow_attr(context, call.target, None, mode, add, how)
                 elif call.kind == "selfattr" and context is not None:
@@ -328,7 +338,7 @@ class Project:
                         continue
                     kind, ident = found
                     if kind == "function":
-                        add(ident, mode, self.class_of_function(ident), how)
+                        add(ident, mode, self.class_of_function(ident), how, self._binding(fid, call, ident, mode))
                     elif self.is_module(ident):
                         add(self.lookup_method(ident, "forward") if mode in _RUN_MODES else None, mode, ident, how)
                     elif mode == SCRIPT:
@@ -465,6 +475,12 @@ class Project:
                 _, fid, mode, variants, all_variants = pred
                 if not self._reached_variant(fid, mode, variants, all_variants):
                     return None
+            elif kind == "trace_cond":
+                # ("trace_cond", fid, ((test spec, taken), ...)): code under branches on fid's
+                # parameters, dropped when no traced caller passes values that take them
+                _, fid, conds = pred
+                if not arg_values.possible(conds, self.values_of(fid)):
+                    return None
             elif kind == "module":
                 if not self.is_module(pred[1]):
                     return None
@@ -541,6 +557,56 @@ class Project:
             else:
                 raise ValueError(f"unknown predicate {kind}")
         return fills
+
+    def values_of(self, fid: str) -> Dict[str, frozenset]:
+        """What the traced callers of ``fid`` pass per parameter ({}: anything)."""
+        return self.param_values.get(fid) or {}
+
+    def _binding(self, caller: str, call, target: str, mode: str) -> Optional[Dict[str, frozenset]]:
+        """The values ``call`` (made in ``caller``) passes to the parameters of ``target``; None
+        when unknown. Trace mode only: the script compiler compiles callees generically."""
+        if mode != TRACE or call.args is None:
+            return None
+        callee = self.functions.get(target)
+        if callee is None or not callee.params:
+            return None
+        offset = 1 if (call.kind == "self" and not callee.is_staticmethod) or (
+            call.kind == "name" and callee.is_classmethod) else 0
+        env = self.values_of(caller)
+        by_key = dict(call.args)
+        out: Dict[str, frozenset] = {}
+        for name, position, default in callee.params:
+            if position is not None and position < offset:
+                continue
+            spec = by_key.get(name)
+            if spec is None and position is not None:
+                spec = by_key.get(position - offset)
+            if spec is not None:
+                out[name] = arg_values.evaluate(spec, env)
+            elif default is not None:
+                out[name] = arg_values.evaluate(default, {})
+            else:
+                out[name] = arg_values.ANY
+        return out
+
+    def _bind_values(self, fid: str, binding: Optional[Dict[str, frozenset]]) -> bool:
+        """Join what one more traced call passes into ``fid``'s parameters; True when it grew."""
+        if fid not in self.param_values:
+            self.param_values[fid] = None if binding is None else dict(binding)
+            return True
+        current = self.param_values[fid]
+        if current is None:
+            return False
+        if binding is None:
+            self.param_values[fid] = None
+            return True
+        grew = False
+        for name, values in binding.items():
+            old = current.get(name, frozenset())
+            if not values <= old:
+                current[name] = old | values
+                grew = True
+        return grew
 
     def _reached_variant(self, fid: str, mode: str, variants, all_variants) -> bool:
         modes = (SCRIPT, TRACE) if mode == "any" else (mode,)

@@ -25,6 +25,10 @@ class CallRef:
     script_live: bool
     trace_live: bool
     line_hint: int = 0
+    # (position or keyword, spec) per argument (analysis/arg_values), None with */** arguments
+    args: Optional[tuple] = None
+    # (test spec, taken) of the enclosing branches on the caller's parameters (trace folding)
+    trace_cond: tuple = ()
 
 
 @dataclass
@@ -46,6 +50,9 @@ class FunctionSummary:
     # "identity", "wraps", "varargs", "plain" or "" (unknown)
     decorator_kind: str = ""
     factory_kind: str = ""
+    # (name, position or None for keyword-only, default spec or None) per parameter, self
+    # included (analysis/arg_values); () when unknown
+    params: tuple = ()
 
 
 @dataclass
