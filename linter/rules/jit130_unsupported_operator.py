@@ -1,5 +1,6 @@
 import libcst as cst
 
+from ..analysis.statement_edits import statement_replacement
 from ..analysis.types import BOOL, FLOAT, INT, NONE, SBOOL, SINT, STR, describe, kind
 from .base import Example, Rule
 
@@ -53,7 +54,10 @@ class UnsupportedOperator(Rule):
     ``int`` becomes ``"".join([s] * max(n, 0))`` (the ``max`` dropped for a literal, ``len(...)`` or ``x.dim()``
     count: TorchScript's list repeat fails on a negative count), the same str for every ``n``: safe. ``~b`` on a ``bool`` gets no
     fix: ``not b`` is almost certainly what was meant, but it changes what eager Python computes
-    (``~True`` is ``-2``, truthy), and the equivalent ``-int(b) - 1`` would keep the bug. The other
+    (``~True`` is ``-2``, truthy), and the equivalent ``-int(b) - 1`` would keep the bug. Between
+    dicts (names or attributes), ``d |= e`` becomes ``d.update(e)`` and ``x = d | e`` becomes
+    ``x = d.copy()`` then ``x.update(e)`` (``return d | e`` the same through a new local): the
+    same dict in eager Python (``|`` builds a copy of ``d`` updated with ``e``), safe. The other
     operators get no fix.
     """
 
@@ -179,7 +183,8 @@ class UnsupportedOperator(Rule):
         op = node.operator
         if isinstance(op, cst.BitOr):
             if kind(ctx.type_of(node.left)) == "dict" and kind(ctx.type_of(node.right)) == "dict":
-                ctx.report(node, "`|` between dicts is not supported by torch.jit.script: copy and `update()`")
+                ctx.report(node, "`|` between dicts is not supported by torch.jit.script: copy and `update()`",
+                           fix=_merge_fix(node, ctx))
         elif isinstance(op, cst.Multiply):
             lt, rt = ctx.type_of(node.left), ctx.type_of(node.right)
             if lt == STR and rt in _INTS or rt == STR and lt in _INTS:
@@ -189,10 +194,52 @@ class UnsupportedOperator(Rule):
     def visit_AugAssign(self, node: cst.AugAssign, ctx) -> None:
         if isinstance(node.operator, cst.BitOrAssign) and kind(ctx.type_of(node.target)) == "dict" \
                 and kind(ctx.type_of(node.value)) == "dict":
-            ctx.report(node, "`|=` between dicts is not supported by torch.jit.script: use `update()`")
+            fix = None
+            if _plain(node.target) and isinstance(ctx.parent, cst.SimpleStatementLine):
+                fix = ctx.safe_fix("Use `update()`", [(node, f"{ctx.code_of(node.target)}.update("
+                                                            f"{ctx.code_of(node.value)})")])
+            ctx.report(node, "`|=` between dicts is not supported by torch.jit.script: use `update()`", fix=fix)
 
 
 _ATOMS = (cst.Name, cst.Integer, cst.SimpleString, cst.Call, cst.Attribute, cst.Subscript)
+
+
+def _plain(node: cst.BaseExpression) -> bool:
+    """A name or an attribute chain of names (evaluating it twice or later calls nothing)."""
+    return isinstance(node, cst.Name) or (isinstance(node, cst.Attribute) and _plain(node.value))
+
+
+def _merge_fix(node: cst.BinaryOperation, ctx):
+    """``x = d | e`` -> ``x = d.copy()`` + ``x.update(e)``; ``return d | e`` the same through a
+    new local."""
+    parents = ctx.parents
+    if not (_plain(node.left) and _plain(node.right)) or len(parents) < 2 or ctx.function is None:
+        return None
+    owner, line = parents[-1], parents[-2]
+    if not (isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1 and line.body[0] is owner):
+        return None
+    d, e = ctx.code_of(node.left), ctx.code_of(node.right)
+    if isinstance(owner, cst.Assign) and owner.value is node and len(owner.targets) == 1 \
+            and isinstance(owner.targets[0].target, cst.Name):
+        target = owner.targets[0].target.value
+        if target == e.split(".")[0]:
+            return None  # `e = d | e`: the copy would rebind what update() reads
+        tail = []
+    elif isinstance(owner, cst.Return) and owner.value is node:
+        import re
+
+        code = ctx.code_of(ctx.function.node)
+        target = next((n for n in ("merged", "merged_", "merged_dict") if not re.search(rf"\b{n}\b", code)), None)
+        if target is None:
+            return None
+        tail = [cst.parse_statement(f"return {target}\n")]
+    else:
+        return None
+    new = [cst.parse_statement(f"{target} = {d}.copy()\n"), cst.parse_statement(f"{target}.update({e})\n"), *tail]
+    edit = statement_replacement(ctx, line, new)
+    if edit is None:
+        return None
+    return ctx.safe_fix("Copy and `update()`", [edit])
 
 
 def _never_negative(count: cst.BaseExpression) -> bool:
