@@ -44,7 +44,10 @@ class AugmentedAssignment(Rule):
     ``x = x @ y`` (for a plain name or ``self.attr`` target). It is safe when the target is known
     to be an ``int``/``float`` (and, for ``@=``, a Tensor, which has no in-place matmul); for
     Tensors of ``//=``/``%=`` and unknown types it is unsafe, because an in-place update of a
-    tensor other code aliases becomes an out-of-place one. ``**=`` has no exact rewrite.
+    tensor other code aliases becomes an out-of-place one. ``n **= 2`` / ``n **= 3`` on an ``int``
+    name becomes ``n = n * n`` / ``n = n * n * n``: Python computes the same int (its ints do
+    not overflow, and ``**`` of a positive int exponent is repeated multiplication), so it is
+    safe; TorchScript then keeps an int. Other ``**=`` have no exact rewrite.
     """
 
     code = "JIT129"
@@ -167,7 +170,15 @@ class AugmentedAssignment(Rule):
             ctx.report(node, msg, fix=_fix(node, op, ctx))
             return
         if target_t in (INT, SINT) and ctx.type_of(node.value) in (INT, SINT) and not _negative(node.value):
-            ctx.report(node, "`**=` on an int gives a float in TorchScript (Python keeps an int): 7 **= 2 is 49.0")
+            fix = None
+            value = node.value
+            if isinstance(value, cst.Integer) and value.evaluated_value in (2, 3) and isinstance(node.target, cst.Name) \
+                    and isinstance(ctx.parent, cst.SimpleStatementLine):
+                name = node.target.value
+                product = " * ".join([name] * value.evaluated_value)
+                fix = ctx.safe_fix(f"Write `{name} = {product}`", [(node, f"{name} = {product}")])
+            ctx.report(node, "`**=` on an int gives a float in TorchScript (Python keeps an int): 7 **= 2 is 49.0",
+                       fix=fix)
 
 
 def _negative(node: cst.BaseExpression) -> bool:
