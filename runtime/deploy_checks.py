@@ -305,7 +305,14 @@ def _reload(v, result: ModeResult, saved: Tuple[str, Optional[str]], outputs: Di
 def run_cpp(v, workdir: str) -> List[ModeResult]:
     """One ``cpp:<mode>/<device>`` row per archive verify saved."""
     if not v.artifacts:
-        v.report.notes.append("cpp: no saved TorchScript archive to load (compile failed, or --no-save-load)")
+        compiled = [r for r in v.report.results if r.mode in ("script", "trace")]
+        if not v.save_load:
+            why = "--no-save-load"
+        elif compiled and all(r.skipped_reason for r in compiled):
+            why = "every mode/device was skipped"
+        else:
+            why = "compiling or torch.jit.save failed"
+        v.report.notes.append(f"cpp: no saved TorchScript archive to load ({why}): C++ load check not run")
         return []
     build = cpp_load.build_loader(v.progress)
     rows = []
