@@ -2,9 +2,11 @@ from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
+from ..analysis.context import FixSpec
 from ..analysis.module_partials import partial_globals
 from ..analysis.names import dotted_name
 from ..analysis.syntax import iter_descendants
+from ..finding import UNSAFE
 from .base import Example, Rule
 
 # Builtin functions checked with torch 2.13 as module attributes ("failed to convert Python
@@ -16,6 +18,78 @@ def _self_attr(node: cst.BaseExpression, me: str) -> Optional[str]:
     if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == me:
         return node.attr.value
     return None
+
+
+# operator functions and the operator each call is written with (binary, then unary).
+_BINARY_OPERATORS = {
+    "add": "+", "sub": "-", "mul": "*", "truediv": "/", "floordiv": "//", "mod": "%", "pow": "**",
+    "matmul": "@", "and_": "&", "or_": "|", "xor": "^", "lshift": "<<", "rshift": ">>",
+    "eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">=",
+}
+_UNARY_OPERATORS = {"neg": "-", "pos": "+", "invert": "~"}
+_ATOMIC = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Integer, cst.Float, cst.SimpleString)
+
+
+def _paren(node: cst.BaseExpression, fctx) -> str:
+    code = fctx.code_of(node)
+    return code if isinstance(node, _ATOMIC) or node.lpar else f"({code})"
+
+
+def _direct_call_fix(cls, attr: str, entries, fctx):
+    """Each ``self.<attr>(...)`` call written as the call the attribute stands for (see Fix safety)."""
+    _mname, target, _what = entries[0]
+    init = cls.methods["__init__"]
+    me = init.params.params[0].name.value
+    assign = next((sub for sub in iter_descendants(init.body) if isinstance(sub, cst.Assign)
+                   and len(sub.targets) == 1 and sub.targets[0].target is target), None)
+    if assign is None:
+        return None
+    value = assign.value
+    bound = _self_attr(value, me)
+    qual = None
+    if bound is None:
+        dotted = dotted_name(value)
+        qual = fctx.names.resolve(dotted) if dotted else None
+        if qual is None:
+            return None
+    edits = []
+    for method in cls.methods.values():
+        if not method.params.params:
+            continue
+        mine = method.params.params[0].name.value
+        calls = [n for n in iter_descendants(method.body) if isinstance(n, cst.Call) and _self_attr(n.func, mine) == attr]
+        reads = [n for n in iter_descendants(method.body) if isinstance(n, cst.Attribute) and _self_attr(n, mine) == attr]
+        expected = len(calls) + (1 if method is init else 0)
+        if len(reads) != expected:
+            return None  # read other than called (passed on, compared, rebound): no fix
+        for call in calls:
+            args = call.args
+            if any(a.star for a in args):
+                return None
+            if bound is not None:
+                edits.append((call.func, f"{mine}.{bound}"))
+                continue
+            positional = [a for a in args if a.keyword is None]
+            name = qual.rsplit(".", 1)[-1]
+            if qual.startswith("operator.") and len(args) == len(positional):
+                if name in _BINARY_OPERATORS and len(args) == 2:
+                    text = f"({_paren(args[0].value, fctx)} {_BINARY_OPERATORS[name]} {_paren(args[1].value, fctx)})"
+                elif name in _UNARY_OPERATORS and len(args) == 1:
+                    text = f"({_UNARY_OPERATORS[name]}{_paren(args[0].value, fctx)})"
+                else:
+                    return None
+            elif qual == "builtins.abs" and len(args) == 1 and positional:
+                text = f"abs({fctx.code_of(args[0].value)})"
+            elif qual.startswith("torch.Tensor.") and qual.count(".") == 2 and positional and args[0].keyword is None:
+                rest = ", ".join(fctx.code_of(a).strip().rstrip(",") for a in args[1:])
+                text = f"{_paren(args[0].value, fctx)}.{name}({rest})"
+            else:
+                return None
+            edits.append((call, text))
+    if not edits:
+        return None
+    shown = f"{me}.{bound}" if bound is not None else qual
+    return FixSpec(f"Call `{shown}` directly", edits, UNSAFE)
 
 
 class CallableAttributeValue(Rule):
@@ -55,11 +129,18 @@ class CallableAttributeValue(Rule):
     ```
 
     ## Fix safety
-    No automatic fix: the call sites have to name the method or function directly.
+    Unsafe (applied with ``--unsafe-fixes``), when the attribute is assigned once and the class
+    only ever calls it: each ``self.act(x)`` becomes the call it stands for, ``self._double(x)``
+    for a bound method, ``(a * b)`` for ``operator.mul`` (and the other operator functions),
+    ``abs(x)``, ``x.relu()`` for ``torch.Tensor.relu``. The assignment stays. The same function
+    runs with the same arguments, unless code outside the class rebinds the attribute (which the
+    calls then no longer follow) or ``torch.Tensor.relu`` receives a non-Tensor. A module-level
+    ``functools.partial`` has no fix.
     """
 
     code = "JIT161"
     name = "callable-attribute-value"
+    fix_safety = "unsafe"
     message = "module attribute holds a callable TorchScript cannot convert"
 
     INVALID = [
@@ -219,11 +300,12 @@ class CallableAttributeValue(Rule):
             if not at_init:
                 continue
             node, what = at_init[0]
+            fix = _direct_call_fix(cls, attr, entries, fctx) if len(entries) == 1 else None
             fctx.report(node, f"`{init.params.params[0].name.value}.{attr}` holds {what}, which "
                               f"TorchScript cannot convert (\"failed to convert Python type\"), and `{{use}}` reads "
                               f"it (torch.jit.script rejects the module at that use): call the function directly, "
                               f"or hold a module-level `def` or an nn.Module",
-                        requires=(("module", cls.id), ("attr_used", cls.id, attr)))
+                        requires=(("module", cls.id), ("attr_used", cls.id, attr)), fix=fix)
 
     @staticmethod
     def _locals(method: cst.FunctionDef) -> set:
