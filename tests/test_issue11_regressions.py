@@ -291,3 +291,40 @@ def test_script_mode_is_not_folded_by_argument_constants():
                                    "        try:\n            pass\n        except RuntimeError:\n            pass\n"
                                    "        shift_hw = shift_hw"), "script")
     assert [f.code for f in findings if f.code == "JIT101"] == ["JIT101"]
+
+
+# JIT146 on a transformers-style config object (a class whose __init__ takes **kwargs, kept
+# whole on the module and read by forward): reported at the read, naming the assignment.
+CONFIG_OBJECT = """
+import torch
+from torch import nn
+
+
+class ModelConfig:
+    def __init__(self, hidden_size: int = 4, layer_norm_eps: float = 1e-5, **kwargs):
+        self.hidden_size = hidden_size
+        self.layer_norm_eps = layer_norm_eps
+        for key, value in kwargs.items():
+            setattr(self, key, value)
+
+
+class Block(nn.Module):
+    def __init__(self, config: ModelConfig = ModelConfig()):
+        super().__init__()
+        self.config = config
+        self.dense = nn.Linear(config.hidden_size, config.hidden_size)
+
+    def forward(self, x):
+        h = self.dense(x)
+        return nn.functional.layer_norm(h, (self.config.hidden_size,), eps=self.config.layer_norm_eps)
+"""
+
+
+def test_config_object_reported_at_the_read_naming_the_assignment():
+    findings = [f for f in lint(CONFIG_OBJECT, "script") if f.code == "JIT146"]
+    assert [f.row for f in findings] == [line_of(CONFIG_OBJECT, "nn.functional.layer_norm")]
+    assert "(`self.config = config` in `__init__`)" in findings[0].message
+    assert findings[0].fix is not None and findings[0].fix.applicability == "unsafe"
+    module = load_example(textwrap.dedent(CONFIG_OBJECT))
+    with pytest.raises(RuntimeError, match="failed to convert Python type"):
+        torch.jit.script(module.Block())

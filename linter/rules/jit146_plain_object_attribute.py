@@ -199,6 +199,61 @@ def _table(class_node: cst.ClassDef, ctx) -> _Table:
     return table
 
 
+def _indent(block, module: cst.Module) -> str:
+    return block.indent if getattr(block, "indent", None) is not None else module.default_indent
+
+
+def _copy_fix(read: cst.Attribute, attr: str, field: str, fn, ctx):
+    """Unsafe fix for ``self.cfg.field`` read by compiled code: ``self.cfg_field =
+    self.cfg.field`` right after the one ``self.cfg = ...`` statement of ``__init__`` (reused when
+    an earlier fix wrote it), and the read becomes ``self.cfg_field``. None when the read is a
+    method call, the assignment is not a statement of its own directly in ``__init__``'s body,
+    or the new name is taken."""
+    grand = ctx.parents[-2] if len(ctx.parents) > 1 else None
+    if isinstance(grand, cst.Call) and grand.func is read:
+        return None  # self.cfg.method(...): not a field
+    if isinstance(grand, (cst.AssignTarget, cst.AugAssign, cst.Del)) or (
+            isinstance(grand, cst.AnnAssign) and grand.target is read):
+        return None
+    cls = fn.class_node
+    if not isinstance(cls.body, cst.IndentedBlock):
+        return None
+    init = next((s for s in cls.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "__init__"), None)
+    if init is None or not init.params.params or not isinstance(init.body, cst.IndentedBlock):
+        return None
+    me, init_me = fn.params[0].name, init.params.params[0].name.value
+    new = f"{attr}_{field}"
+    copy_text = f"{init_me}.{new} = {init_me}.{attr}.{field}"
+    statement, copied = None, False
+    for stmt in init.body.body:
+        if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+            continue
+        small = stmt.body[0]
+        if isinstance(small, cst.Assign) and len(small.targets) == 1:
+            if _self_attr(small.targets[0].target, init_me) == attr:
+                statement = stmt
+            elif _self_attr(small.targets[0].target, init_me) == new:
+                copied = ctx.code_of(small).strip() == copy_text and statement is not None
+    if statement is None:
+        return None
+    if not copied and any(isinstance(n, cst.Attribute) and n.attr.value == new for n in iter_descendants(cls)):
+        return None  # the name is used for something else
+    replacements = [(read, f"{me}.{new}")]
+    if not copied:
+        indent = _indent(cls.body, ctx.file.module) + _indent(init.body, ctx.file.module)
+        if statement.trailing_whitespace.comment is None:
+            small = statement.body[0]
+            replacements.append((small, f"{ctx.code_of(small)}\n{indent}{copy_text}"))
+        else:  # keep the comment on its line: the copy goes in front of the next statement
+            body = list(init.body.body)
+            following = body[body.index(statement) + 1] if body.index(statement) + 1 < len(body) else None
+            if not isinstance(following, cst.SimpleStatementLine) or len(following.body) != 1:
+                return None
+            small = following.body[0]
+            replacements.append((small, f"{copy_text}\n{indent}{ctx.code_of(small)}"))
+    return ctx.unsafe_fix(f"copy `{attr}.{field}` into `{me}.{new}` in `__init__` and read that", replacements)
+
+
 class PlainObjectAttribute(Rule):
     """
     ## What it does
@@ -251,8 +306,13 @@ class PlainObjectAttribute(Rule):
     ```
 
     ## Fix safety
-    No automatic fix: which fields compiled code needs (and whether eager code elsewhere reads
-    ``self.cfg``) is for the author to decide.
+    For a field read (``self.cfg.hidden``), an unsafe fix adds ``self.cfg_hidden =
+    self.cfg.hidden`` right after ``self.cfg = ...`` in ``__init__`` and reads ``self.cfg_hidden``
+    instead (``self.cfg`` stays for eager code). It is unsafe because the field is then read
+    once, at construction: code that changes ``self.cfg.hidden`` later (or a field that exists
+    only later) no longer reaches compiled code, and the copy's type is what TorchScript infers
+    from its value. There is no safe form: eager Python reads the field at each call. Method calls
+    on the object and whole-object uses (``f(self.cfg)``) get no fix.
     """
 
     code = "JIT146"
@@ -489,8 +549,9 @@ class PlainObjectAttribute(Rule):
         hint = (f"e.g. `{me}.{attr}_{field} = {source}.{field}` in `__init__`, read here as `{me}.{attr}_{field}`"
                 if field else "copy the fields it needs into typed attributes (or `Final` constants) in `__init__`")
         class_id = fn.id.rsplit(".", 1)[0]
+        fix = _copy_fix(parent, attr, field, fn, ctx) if field else None
         ctx.report(node, f"`{me}.{attr}` holds {what} (`{assign}` in `__init__`), which TorchScript cannot "
                          f"convert: torch.jit.script rejects the module here (\"Module has no attribute "
                          f"'{attr}' ... failed to convert Python type\"); copy the fields compiled code needs into "
                          f"typed attributes or `Final` constants in `__init__` ({hint})",
-                   requires=(("module", class_id),) + extra)
+                   requires=(("module", class_id),) + extra, fix=fix)
