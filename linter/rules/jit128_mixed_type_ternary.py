@@ -145,8 +145,12 @@ class MixedTypeTernary(Rule):
     ## Fix safety
     For a Tensor variable against the literal ``0`` the fix uses ``torch.zeros_like(<tensor>)``;
     for ``int`` against ``float`` it turns an int literal into a float literal (``0`` -> ``0.0``).
-    Both are unsafe: the eager value changes type (a Tensor or float where an int was), which is
-    only equivalent when the result is used arithmetically. An ``Optional`` Tensor refined by the
+    An int name, attribute, subscript or call against a float becomes ``float(...)``; ``True``/
+    ``False`` against a number becomes ``1.0``/``0.0`` (``1``/``0`` against an int); a shape
+    (``x.shape``, a list of ints) against a tuple of int literals becomes ``list(x.shape)``
+    against the same list. All are unsafe: the eager value changes type (a Tensor, float or list
+    where an int, bool, ``torch.Size`` or tuple was), which is only equivalent when the result is
+    used arithmetically (or, for the lists, indexed, iterated and passed as sizes). An ``Optional`` Tensor refined by the
     test (``b if b is not None else 0``) gets no fix: ``torch.zeros_like(b)`` would run on ``None``.
     """
 
@@ -327,6 +331,22 @@ def _fix(node: cst.IfExp, a, b, ctx):
     for int_side, t_int, t_float in ((node.body, a, b), (node.orelse, b, a)):
         if t_int == INT and t_float == FLOAT and isinstance(int_side, cst.Integer):
             return ctx.unsafe_fix("Use a float literal", [(int_side, f"{int(int_side.value, 0)}.0")])
+        if t_int == INT and t_float == FLOAT and isinstance(int_side, (cst.Name, cst.Attribute, cst.Subscript, cst.Call)):
+            return ctx.unsafe_fix("Convert the int with `float()`", [(int_side, f"float({ctx.code_of(int_side)})")])
+    for bool_side, t_bool, t_float in ((node.body, a, b), (node.orelse, b, a)):
+        if t_bool == BOOL and t_float in (FLOAT, INT) and isinstance(bool_side, cst.Name) \
+                and bool_side.value in ("True", "False"):
+            one = "1" if bool_side.value == "True" else "0"
+            return ctx.unsafe_fix("Use a number literal", [(bool_side, f"{one}.0" if t_float == FLOAT else one)])
+    for size_side, t_size, t_tuple, other in ((node.body, a, b, node.orelse), (node.orelse, b, a, node.body)):
+        if kind(t_size) in (SIZE, "list") and (t_size == SIZE or t_size[1] == INT) and isinstance(other, cst.Tuple) \
+                and other.elements and all(isinstance(e, cst.Element) and isinstance(e.value, cst.Integer)
+                                           for e in other.elements) and kind(t_tuple) == "tuple":
+            items = ", ".join(ctx.code_of(e.value) for e in other.elements)
+            edits = [(other, f"[{items}]")]
+            if t_size == SIZE:
+                edits.append((size_side, f"list({ctx.code_of(size_side)})"))
+            return ctx.unsafe_fix("Use lists on both sides", edits)
     return None
 
 
