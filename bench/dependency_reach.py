@@ -186,11 +186,14 @@ def unpack(package: str, into: pathlib.Path) -> pathlib.Path:
     return site
 
 
-def user_file(folder: pathlib.Path, row: dict, index: int) -> pathlib.Path:
+def user_file(folder: pathlib.Path, row: dict, index: int, form: str = "call") -> pathlib.Path:
     path = folder / f"user_{index:03d}_{row['name'].lower()}.py"
     args = ", ".join(str(a) for a in row["args"])
-    path.write_text(f"import torch\nfrom {row['module']} import {row['name']}\n\n"
-                    f"scripted = torch.jit.script({row['name']}({args}))\n")
+    head = f"import torch\nfrom {row['module']} import {row['name']}\n\n"
+    if form == "variable":  # the instance held in a variable first, as training scripts do
+        path.write_text(head + f"model = {row['name']}({args})\nmodel.eval()\nscripted = torch.jit.script(model)\n")
+    else:
+        path.write_text(head + f"scripted = torch.jit.script({row['name']}({args}))\n")
     return path
 
 
@@ -203,6 +206,8 @@ def main(argv=None) -> int:
     parser.add_argument("--site", help="a site directory holding the library (default: download --package)")
     parser.add_argument("--package", default="monai==1.6.1", help="what pip download --no-deps fetches")
     parser.add_argument("--modules", nargs="+", default=["monai.networks.blocks", "monai.networks.layers"])
+    parser.add_argument("--form", choices=("call", "variable"), default="call",
+                        help="user files script `Cls(...)` directly, or `model = Cls(...); model.eval()` first")
     parser.add_argument("--list", action="store_true")
     parser.add_argument("--json", metavar="FILE")
     parser.add_argument("--label-worker", nargs="+", help=argparse.SUPPRESS)
@@ -223,7 +228,7 @@ def main(argv=None) -> int:
         label_s = time.perf_counter() - started
         users = tmp_path / "users"
         users.mkdir()
-        paths = [user_file(users, row, i) for i, row in enumerate(rows)]
+        paths = [user_file(users, row, i, args.form) for i, row in enumerate(rows)]
         base = dict(select=["ALL"], project_root=str(users), search_paths=[str(site)])
 
         without = Settings(**base, dependencies=False)
