@@ -1,3 +1,4 @@
+import re
 from typing import Optional
 
 import libcst as cst
@@ -106,7 +107,9 @@ class UnsupportedBuiltin(Rule):
     ``sorted(d.keys())``, ``sorted(xs, reverse=True)`` of ints/strs/bools ->
     ``sorted(xs)[::-1]`` (equal elements are indistinguishable; not for floats: ``-0.0``/``nan``),
     ``min(xs, default=d)`` -> ``(min(xs) if len(xs) > 0 else d)``, ``sum(xs, s)`` of ints ->
-    ``(s + sum(xs))``, ``list(map(f, xs))`` -> ``[f(v) for v in xs]``, ``list(reversed(xs))`` ->
+    ``(s + sum(xs))``, ``list(map(f, xs))`` -> ``[f(v) for v in xs]``, ``list(filter(f, xs))``
+    -> ``[v for v in xs if f(v)]`` (``filter(None, xs)``: ``if bool(v)``; JIT124 then turns the
+    comprehension's ``if`` into a loop), ``list(reversed(xs))`` ->
     ``xs[::-1]``, ``reversed(xs)`` in a comprehension that calls nothing -> ``xs[::-1]``, and
     ``type(v) == bool`` -> ``isinstance(v, bool)``. Unsafe fixes: ``reversed(xs)`` in a ``for``
     loop -> ``xs[::-1]`` (differs if the body mutates the list), ``next(iter(xs))`` ->
@@ -516,6 +519,26 @@ def _fix(name: str, node: cst.Call, ctx):  # noqa: C901 - one case per builtin
         var = next(v for v in ("v", "_v", "_v0", "_v1", "_v2") if v not in code.split("."))
         return ctx.safe_fix("Use a list comprehension",
                             [(call, f"[{code}({var}) for {var} in {ctx.code_of(args[1].value)}]")])
+    if name == "filter":
+        # list(filter(f, xs)) -> [v for v in xs if f(v)] (None: the truth test bool(v)); the
+        # comprehension's `if` is then JIT124's to turn into a loop
+        if (len(args) != 2 or keywords or not isinstance(parent, cst.Arg) or len(parents) < 2):
+            return None
+        call = parents[-2]
+        if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and call.func.value == "list"
+                and len(call.args) == 1 and ctx.resolve(call.func) == "builtins.list"):
+            return None
+        func, xs = args[0].value, ctx.code_of(args[1].value)
+        if isinstance(func, cst.Name) and func.value == "None":
+            code = None
+        elif isinstance(func, cst.Name) or (isinstance(func, cst.Attribute) and ctx.resolve(func)):
+            code = ctx.code_of(func)
+        else:
+            return None
+        taken = set(re.findall(r"\w+", f"{code or ''} {xs}"))
+        var = next(v for v in ("v", "_v", "_v0", "_v1", "_v2", "_v3") if v not in taken)
+        test = f"bool({var})" if code is None else f"{code}({var})"
+        return ctx.safe_fix("Use a list comprehension", [(call, f"[{var} for {var} in {xs} if {test}]")])
     if name == "next":
         inner = args[0].value if len(args) == 1 and not keywords else None
         if (isinstance(inner, cst.Call) and isinstance(inner.func, cst.Name) and inner.func.value == "iter"
