@@ -152,6 +152,9 @@ def plan_nested(source: str, qualname: str, name: str) -> Tuple[str, List[Tuple[
     passed: List[Tuple[str, str]] = []
     params = {a.arg: a for a in outer.args.posonlyargs + outer.args.args + outer.args.kwonlyargs}
     for free in frees:
+        if free not in scope.get_identifiers():
+            # read from a scope around the function (`__class__` of `super()` in a method)
+            raise NotHoistable(f"the definition reads `{free}` from around {qualname}")
         s = scope.lookup(free)
         arg = params.get(free)
         if isinstance(node, ast.ClassDef) or arg is None or not s.is_parameter() or s.is_assigned() \

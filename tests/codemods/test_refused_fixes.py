@@ -106,3 +106,18 @@ def test_empty_attribute_with_an_untyped_use_gets_no_annotation():
                 return x
     """, "JIT208", "M")
     assert found == [None]
+
+
+def test_nested_def_calling_super_is_not_hoisted_and_does_not_crash():
+    # the nested def reads `__class__` (for `super()`), a cell of the class, not of the method
+    source = textwrap.dedent("""
+        import torch
+
+        class M(torch.nn.Module):
+            def forward(self, x: torch.Tensor) -> torch.Tensor:
+                def inner():
+                    return super().forward
+                return x
+    """)
+    findings = check_source(source, "x.py", Settings(select=["JIT104", "JIT003"], script_roots=["M"]))
+    assert [f.code for f in findings] == ["JIT104"] and findings[0].fix is None
