@@ -108,16 +108,17 @@ def test_empty_attribute_with_an_untyped_use_gets_no_annotation():
     assert found == [None]
 
 
-def test_nested_def_calling_super_is_not_hoisted_and_does_not_crash():
-    # the nested def reads `__class__` (for `super()`), a cell of the class, not of the method
+def test_nested_class_calling_super_does_not_crash():
+    # the nested class's method reads `__class__` (for `super()`), a cell the class itself makes:
+    # the function's symbol table does not know the name (was JIT003: KeyError '__class__')
     source = textwrap.dedent("""
         import torch
 
-        class M(torch.nn.Module):
-            def forward(self, x: torch.Tensor) -> torch.Tensor:
-                def inner():
-                    return super().forward
-                return x
+        def fn(x: torch.Tensor) -> torch.Tensor:
+            class Model(torch.nn.Module):
+                def __init__(self):
+                    super().__init__()
+            return x
     """)
-    findings = check_source(source, "x.py", Settings(select=["JIT104", "JIT003"], script_roots=["M"]))
-    assert [f.code for f in findings] == ["JIT104"] and findings[0].fix is None
+    findings = check_source(source, "x.py", Settings(select=["JIT104", "JIT003"], script_roots=["fn"]))
+    assert [f.code for f in findings] == ["JIT104"]
