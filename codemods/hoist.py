@@ -110,6 +110,7 @@ class _RemoveImport(cst.CSTTransformer):
     def __init__(self, statement: str):
         self.statement = statement
         self.removed: Optional[cst.BaseSmallStatement] = None
+        self.comments: List[cst.EmptyLine] = []
         self.depth = 0
 
     def visit_FunctionDef(self, node):
@@ -136,6 +137,8 @@ class _RemoveImport(cst.CSTTransformer):
         if self.removed is None:
             return updated
         if not keep:
+            # comments above the import (why it is there) move with it
+            self.comments = [line for line in original.leading_lines if line.comment is not None]
             return cst.RemoveFromParent()
         keep[-1] = keep[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
         return updated.with_changes(body=keep)
@@ -171,7 +174,8 @@ def hoist_import(source: str, qualname: str, statement: str) -> str:
            for line in module.body[:_import_insert_index(module)] for small in line.body}
     if statement not in top:
         at = _import_insert_index(module)
-        line = cst.SimpleStatementLine([remover.removed.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)])
+        line = cst.SimpleStatementLine([remover.removed.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)],
+                                       leading_lines=remover.comments)
         module = module.with_changes(body=[*module.body[:at], line, *module.body[at:]])
     return module.code
 
