@@ -56,6 +56,32 @@ def _type_before(name: str, top: cst.BaseStatement, ctx) -> Cat:
     return "Tensor" if param.default is None else None
 
 
+def _float_literal_fix(name: str, top: cst.BaseStatement, ctx):
+    """``k = 1`` right before the block (the last binding of ``k`` in the function body, an int
+    literal) -> ``k = 1.0``."""
+    fn = ctx.function
+    body = fn.node.body.body if isinstance(fn.node.body, cst.IndentedBlock) else ()
+    index = next((i for i, st in enumerate(body) if st is top), None)
+    if index is None:
+        return None
+    for stmt in reversed(body[:index]):
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            if any(isinstance(n, cst.Name) and n.value == name for n in _names(stmt)):
+                return None
+            continue
+        for small in reversed(stmt.body):
+            if any(isinstance(n, cst.Name) and n.value == name for n in _names(small)):
+                value = small.value if isinstance(small, cst.Assign) and len(small.targets) == 1 \
+                    and isinstance(small.targets[0].target, cst.Name) else None
+                neg = isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Minus)
+                literal = value.expression if neg else value
+                if not isinstance(literal, cst.Integer):
+                    return None
+                return ctx.unsafe_fix(f"Start `{name}` as a float (`{int(literal.value, 0)}.0`)",
+                                      [(literal, f"{int(literal.value, 0)}.0")])
+    return None
+
+
 def _names(node: cst.CSTNode):
     stack = [node]
     while stack:
@@ -145,11 +171,17 @@ class BranchTypeChange(Rule):
     ```
 
     ## Fix safety
-    No automatic fix: the right initial value of the final type depends on the code.
+    Unsafe (applied with ``--unsafe-fixes``), for a variable started with an int literal right
+    before the block (``scale = 1``) that the block assigns a float or an ``.item()`` value: the
+    literal becomes a float (``scale = 1.0``). Where the block does not run, eager code now
+    holds ``1.0`` instead of ``1``: the same in arithmetic with floats and float Tensors, but
+    an int Tensor times ``1.0`` becomes a float Tensor and ``str()`` shows ``1.0``. Other
+    changes of type have no fix: the right initial value of the final type depends on the code.
     """
 
     code = "JIT116"
     name = "branch-type-change"
+    fix_safety = "unsafe"
     message = "a variable changes type inside a branch or loop"
     evidence = ("s035", "s037")
 
@@ -298,7 +330,8 @@ class BranchTypeChange(Rule):
             done.add(key)
             ctx.report(node, f"`{name}` is an `int` before this {where}, and TorchScript keeps that type: the "
                              f"`.item()` value assigned here is truncated to an int (eager Python keeps the "
-                             f"float); give `{name}` its final type before the {where}")
+                             f"float); give `{name}` its final type before the {where}",
+                       fix=_float_literal_fix(name, top, ctx))
             return
         else:
             new = confident_type(value, ctx)
@@ -318,10 +351,11 @@ class BranchTypeChange(Rule):
             return  # converted implicitly (same values): not reported
         if conflict(old, new):
             done.add(key)
+            fix = _float_literal_fix(name, top, ctx) if (old, new) == ("int", "float") else None
             ctx.report(node, f"`{name}` is {article(old)} before this {where} but gets {article(new)} here: "
                              f"torch.jit.script cannot change a variable's type inside a branch or loop "
                              f"(\"Variable '{name}' previously had type ...\"); use another name or give it "
-                             f"the final type before the {where}")
+                             f"the final type before the {where}", fix=fix)
 
     def visit_Assign(self, node: cst.Assign, ctx) -> None:
         if not ctx.conditions or len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
