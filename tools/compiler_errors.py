@@ -208,7 +208,7 @@ CPP = [
     ("python_sugared_value.cpp", "PythonValue::getattr", "object has no attribute {name}", ["JIT144", "JIT145"]),
     ("python_sugared_value.cpp", "PythonValue::checkForAddToConstantsError", ". Did you forget to add it to __constants__? ", ["JIT137"]),
     ("python_sugared_value.cpp", "ModuleValue::asTupleValue", "Only ModuleList or Sequential modules can be used as tuple", "N"),
-    ("python_sugared_value.cpp", "ModuleValue::areAllSubmodulesSubtypeOf", "Attribute {name} is not of annotated type {type}: {why}", "N:module interface conformance (issue 15 part 1)"),
+    ("python_sugared_value.cpp", "ModuleValue::areAllSubmodulesSubtypeOf", "Attribute {name} is not of annotated type {type}: {why}", ["JIT159"]),
     ("python_sugared_value.cpp", "ModuleValue::getitem", "Key Error, {key}", "N"),
     ("python_sugared_value.cpp", "ModuleValue::getitem", "Unable to extract string literal index. ModuleDict indexing is only supported with string literals. Enumeration of ModuleDict is supported, e.g. 'for k, v in self.items(): ...'", ["JIT140"]),
     ("python_sugared_value.cpp", "ModuleValue::getitem", "Only ModuleList, Sequential, ModuleDict, ParameterList, and ParameterDict modules are subscriptable", "N"),
