@@ -193,6 +193,28 @@ class BakedDevice(Rule):
             import torch
             from torch import nn
 
+            def jitter(x, augment: bool = False):
+                if augment:  # no traced caller passes True: the tracer never runs this
+                    return x + torch.zeros(x.shape[-1], device=x.device).uniform_(-0.1, 0.1)
+                return x
+
+            class M(nn.Module):
+                def scaled(self, x, shift):
+                    if shift is not None:
+                        x = x + torch.arange(x.shape[-1], device=x.device) * shift
+                    return x * 2
+
+                def forward(self, x):
+                    return self.scaled(jitter(x, augment=False), None)
+            """,
+            root="M", mode=TRACE, expect="trace-diverge",
+            inputs="[(torch.ones(3, 2),), (torch.ones(5, 2, device='meta'),)]",
+        ),
+        Example(
+            """
+            import torch
+            from torch import nn
+
             class M(nn.Module):
                 def __init__(self):
                     super().__init__()
