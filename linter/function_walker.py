@@ -306,7 +306,7 @@ class FunctionWalker:
         per_instance = script_v is None and self.is_function and _instance_dependent(stmt.test, ctx)
         before = infer.snapshot() if infer else None
         # a test on the function's own parameters: trace reach folds it with what callers pass
-        cond = spec_of(stmt.test, ctx) if self.is_function and trace_v is None else None
+        cond = spec_of(stmt.test, ctx) if self.is_function and trace_v is None and not ctx.nested else None
         cond = cond if cond is not None and uses_params(cond) else None
         # body
         dead_s = script_v is False or per_instance
@@ -669,7 +669,7 @@ class FunctionWalker:
             if qual is not None and not qual.startswith(("builtins.", "torch.")):
                 ref = CallRef("name", qual, script_live, trace_live)
         if ref is not None:
-            if ref.kind in ("name", "self") and self.is_function:  # argument constants (arg_values)
+            if ref.kind in ("name", "self") and self.is_function and not ctx.nested:  # arg_values
                 ref.args = call_arguments(node, ctx)
                 ref.trace_cond = tuple(ctx.trace_conds)
             self.summary.calls.append(ref)

@@ -328,3 +328,25 @@ def test_config_object_reported_at_the_read_naming_the_assignment():
     module = load_example(textwrap.dedent(CONFIG_OBJECT))
     with pytest.raises(RuntimeError, match="failed to convert Python type"):
         torch.jit.script(module.Block())
+
+
+def test_a_nested_function_parameter_is_not_folded_with_the_outer_one():
+    source = """
+    import torch
+    from torch import nn
+
+
+    def build(x, augment: bool = False):
+        def inner(augment):
+            if augment:
+                return x + torch.zeros(x.shape[0], device=x.device)
+            return x
+        return inner(True)
+
+
+    class Embed(nn.Module):
+        def forward(self, x):
+            return build(x, augment=False)
+    """
+    findings = lint(source, "trace")
+    assert codes_at(findings, "JIT308") == [("JIT308", line_of(source, "torch.zeros"))]
