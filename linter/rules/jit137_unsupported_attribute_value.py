@@ -1,3 +1,4 @@
+import re
 from typing import Dict, Iterator, List, Optional, Tuple
 
 import libcst as cst
@@ -124,6 +125,116 @@ def _literal_items(value: cst.Set) -> Optional[List[str]]:
     return out if len(kinds) == 1 else None
 
 
+_NAMESPACES = ("types.SimpleNamespace", "argparse.Namespace")
+
+
+def _literal(node: cst.BaseExpression) -> bool:
+    if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString)):
+        return True
+    if isinstance(node, cst.Name):
+        return node.value in ("True", "False")
+    return (isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus)
+            and isinstance(node.expression, (cst.Integer, cst.Float)))
+
+
+def _fields(value: cst.BaseExpression, fctx) -> Optional[Dict[str, cst.BaseExpression]]:
+    """name -> literal value of a ``SimpleNamespace(k=v, ...)`` call or a dict display with
+    identifier-like str keys; None for any other form."""
+    out: Dict[str, cst.BaseExpression] = {}
+    if isinstance(value, cst.Call) and fctx.names.resolve(dotted_name(value.func)) in _NAMESPACES:
+        for arg in value.args:
+            if arg.keyword is None or arg.star or not _literal(arg.value):
+                return None
+            out[arg.keyword.value] = arg.value
+        return out or None
+    if isinstance(value, cst.Dict):
+        for el in value.elements:
+            if not (isinstance(el, cst.DictElement) and isinstance(el.key, cst.SimpleString) and _literal(el.value)):
+                return None
+            key = el.key.evaluated_value
+            if not isinstance(key, str) or not key.isidentifier() or key in out:
+                return None
+            out[key] = el.value
+        return out or None
+    return None
+
+
+def _split_fix(attr: str, value: cst.BaseExpression, cls, fctx) -> Optional[FixSpec]:
+    """``self.cfg = SimpleNamespace(eps=1e-5)`` read only as ``self.cfg.eps`` (``{"a": 1, ...}``
+    read only as ``self.cfg["a"]``): one typed attribute per field read, set right after the
+    assignment, and the reads renamed."""
+    fields = _fields(value, fctx)
+    init = cls.methods.get("__init__")
+    if fields is None or init is None or not isinstance(init.body, cst.IndentedBlock):
+        return None
+    namespace = isinstance(value, cst.Call)
+    me = init.params.params[0].name.value
+    assign = next((small for stmt in init.body.body if isinstance(stmt, cst.SimpleStatementLine)
+                   for small in stmt.body if isinstance(small, cst.Assign) and small.value is value), None)
+    if assign is None or len(assign.targets) != 1:
+        return None
+    class_code = fctx.code_of(cls.node)
+    edits, used = [], []
+    for method in cls.methods.values():
+        if not method.params.params:
+            continue
+        mine = method.params.params[0].name.value
+        uses = _FieldReads(mine, attr, namespace)
+        method.visit(uses)
+        if uses.other - (1 if method is init else 0):
+            return None  # read as a whole (passed on, iterated, written): no fix
+        for node, field in uses.reads:
+            if field not in fields:
+                return None
+            new = f"{attr}_{field}"
+            if field not in used:
+                if re.search(rf"\b{new}\b", class_code):
+                    return None
+                used.append(field)
+            edits.append((node, f"{mine}.{new}"))
+    if not edits:
+        return None
+    indent = (cls.node.body.indent or fctx.module.default_indent) + (init.body.indent or fctx.module.default_indent)
+    lines = "".join(f"{fctx.module.default_newline}{indent}{me}.{attr}_{f} = {fctx.code_of(fields[f])}" for f in used)
+    edits.append((assign, fctx.code_of(assign).rstrip() + lines))
+    return FixSpec(f"Store the fields of `{attr}` read by compiled code as attributes", edits, UNSAFE)
+
+
+class _FieldReads(cst.CSTVisitor):
+    """``self.<attr>.<field>`` (namespace) or ``self.<attr>["field"]`` (dict) reads, and how many
+    other occurrences of ``self.<attr>`` there are."""
+
+    def __init__(self, me: str, attr: str, namespace: bool):
+        self.me, self.attr, self.namespace = me, attr, namespace
+        self.reads: List[Tuple[cst.CSTNode, str]] = []
+        self.other = 0
+        self.claimed: set = set()
+        self.stores: set = set()
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self.stores.add(id(node.target))
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self.stores.add(id(node.target))
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if self.namespace and _self_attr(node.value, self.me) == self.attr and id(node) not in self.stores:
+            self.reads.append((node, node.attr.value))
+            self.claimed.add(id(node.value))
+        elif _self_attr(node, self.me) == self.attr and id(node) not in self.claimed:
+            self.other += 1
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if self.namespace or _self_attr(node.value, self.me) != self.attr or id(node) in self.stores:
+            return
+        if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index) \
+                and isinstance(node.slice[0].slice.value, cst.SimpleString):
+            key = node.slice[0].slice.value.evaluated_value
+            if isinstance(key, str):
+                self.reads.append((node, key))
+                self.claimed.add(id(node.value))
+
+
 class _AttrUses(cst.CSTVisitor):
     """``self.<attr>`` reads in a method, and those that are the right side of ``in``."""
 
@@ -218,7 +329,13 @@ class UnsupportedAttributeValue(Rule):
       the same calls compute the same, but the function's ``__name__`` changes and the function
       is created once instead of per instance.
 
-    Splitting a config object or a mixed-type container is a design decision and has no fix.
+    - ``self.cfg = types.SimpleNamespace(eps=1e-5)`` read only as ``self.cfg.eps`` (a dict
+      display of literals mixing value types read only as ``self.cfg["a"]``) gets one attribute
+      per field read, set right after it (``self.cfg_eps = 1e-5``), and the reads use it: the
+      same values, unless code changes the object's fields after ``__init__`` (the new
+      attributes do not follow). The object itself stays.
+
+    Other config objects and containers have no fix (splitting them is a design decision).
     """
 
     code = "JIT137"
@@ -426,6 +543,8 @@ class UnsupportedAttributeValue(Rule):
             if items is None or not _only_membership(cls, attr):
                 return None
             return FixSpec("Store a list of the same elements", [(value, "[" + ", ".join(items) + "]")], UNSAFE)
+        if key in ("object", "mixed"):
+            return _split_fix(attr, value, cls, fctx)
         if key == "lambda" and "." not in cls.name:
             qualname = f"{cls.name}.__init__"
             try:
