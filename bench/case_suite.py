@@ -107,6 +107,16 @@ def score() -> dict:
     }
 
 
+def _group(case: str) -> str:
+    """The family a case file belongs to: op_, method_, user_fn_, user_method_, misc_ or held_
+    (held_: written after the rules they exercise, as a check that the rules were not fitted
+    to the cases)."""
+    for prefix in ("user_method", "user_fn", "method", "op", "held", "misc"):
+        if case.startswith(prefix + "_"):
+            return prefix
+    return "other"
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--label", action="store_true", help="relabel the cases with torch")
@@ -127,6 +137,15 @@ def main(argv=None) -> int:
           f"flagged by jitlint: {result['flagged']}")
     print(f"recall of rejections: {result['recall']:.1%} ({result['true_positives']}/{result['rejected']})")
     print(f"precision: {result['precision']:.1%} ({result['true_positives']}/{result['flagged']})")
+    groups = {}
+    for r in result["rows"]:
+        groups.setdefault(_group(r["case"]), []).append(r)
+    for name, rows in sorted(groups.items()):
+        rej = [r for r in rows if r["label"] == "reject"]
+        hit = sum(1 for r in rej if r["codes"])
+        false = sum(1 for r in rows if r["label"] == "accept" and r["codes"])
+        print(f"  {name:12} {len(rows):4} cases, {len(rej):4} rejected: {hit} flagged, {len(rej) - hit} missed, "
+              f"{false} false alarms")
     if args.list:
         for r in result["rows"]:
             if r["label"] == "reject" and not r["codes"]:
