@@ -268,6 +268,11 @@ class FileAnalyzer:
                     decorator_name(d, names).endswith((".setter", ".deleter")) for d in stmt.decorators
                 ):
                     continue
+                earlier = methods.get(stmt.name.value)
+                if earlier is not None and any(decorator_name(d, names).endswith(("_overload_method", "overload"))
+                                               for d in earlier.decorators):
+                    methods[stmt.name.value] = stmt  # the implementation after its overload declarations
+                    continue
                 methods.setdefault(stmt.name.value, stmt)
             elif isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:

@@ -50,3 +50,14 @@ def test_unreached_implementation_is_silent():
 
 def test_rebound_parameter_is_silent():
     assert rows(rebind="y = x if y is None else y") == []
+
+
+def test_overloaded_method_implementation_is_walked():
+    """The class's method is the implementation after its ``_overload_method`` declarations
+    (Python keeps the last ``def``), so every rule sees its body: here JIT101, which the
+    compiler reports for this body ("try/except" is not supported)."""
+    source = textwrap.dedent(SOURCE).replace(
+        "REBIND", "try:\n            pass\n        except Exception:\n            pass").replace(
+        "CALL", "self.combine(x, x)")
+    settings = Settings(select=["JIT101"], script_roots=["M"])
+    assert [f.row for f in check_source(source, "example.py", settings)] == [16]

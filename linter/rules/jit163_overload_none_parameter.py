@@ -271,7 +271,7 @@ class OverloadNoneParameter(Rule):
         ),
     ]
 
-    # -- the scan (the walker walks a method's first ``def``: the declaration) ------------------
+    # -- the scan: over the implementation itself, once per file (reach decides if it is compiled) --
     def check_module(self, analyzer, fctx) -> None:
         if "_overload" not in fctx.source:
             return
