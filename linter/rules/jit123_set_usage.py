@@ -1,8 +1,51 @@
+import re
+
 import libcst as cst
 
+from ..analysis.syntax import iter_descendants
 from .base import Example, Rule
 
 _SET_CALLS = {"builtins.set": "set", "builtins.frozenset": "frozenset"}
+
+
+def _len_argument(node: cst.CSTNode, ctx) -> bool:
+    parents = ctx.parents
+    if len(parents) < 2:
+        return False
+    arg, call = parents[-1], parents[-2]
+    return (isinstance(arg, cst.Arg) and arg.value is node and isinstance(call, cst.Call)
+            and isinstance(call.func, cst.Name) and call.func.value == "len" and len(call.args) == 1
+            and ctx.resolve(call.func) == "builtins.len")
+
+
+def _set_call_fix(node: cst.Call, ctx):
+    """``s = set(xs)`` with ``s`` only counted (``len(s)``) or tested (``v in s``) afterwards ->
+    ``s = {v: True for v in xs}``: the same size and membership (dict keys hash and compare as
+    set elements do)."""
+    fn, parents = ctx.function, ctx.parents
+    if fn is None or len(node.args) != 1 or node.args[0].keyword is not None or node.args[0].star or not parents:
+        return None
+    assign = parents[-1]
+    if not (isinstance(assign, cst.Assign) and assign.value is node and len(assign.targets) == 1
+            and isinstance(assign.targets[0].target, cst.Name)):
+        return None
+    name = assign.targets[0].target.value
+    counted = 0
+    for sub in iter_descendants(fn.node.body):
+        if isinstance(sub, cst.Call) and isinstance(sub.func, cst.Name) and sub.func.value == "len" \
+                and len(sub.args) == 1 and isinstance(sub.args[0].value, cst.Name) and sub.args[0].value.value == name:
+            counted += 1
+        elif isinstance(sub, cst.ComparisonTarget) and isinstance(sub.operator, (cst.In, cst.NotIn)) \
+                and isinstance(sub.comparator, cst.Name) and sub.comparator.value == name:
+            counted += 1
+    occurrences = sum(1 for sub in iter_descendants(fn.node) if isinstance(sub, cst.Name) and sub.value == name)
+    if occurrences != counted + 1:
+        return None  # iterated, passed on, mutated or rebound: the order or the type would show
+    source = ctx.code_of(node.args[0].value)
+    taken = set(re.findall(r"\w+", source)) | {name}
+    var = next(v for v in ("v", "_v", "_v0", "_v1", "_v2", "_v3") if v not in taken)
+    return ctx.safe_fix("Use a dict of the elements as keys",
+                        [(node, f"{{{var}: True for {var} in {source}}}")])
 
 
 class SetUsage(Rule):
@@ -41,15 +84,18 @@ class SetUsage(Rule):
     Set displays become lists (``[1, 2]``), and a set comprehension that is the right side of
     ``in`` / ``not in`` becomes a list comprehension. The fix is unsafe: a list keeps duplicates
     and has no set operations, which is only equivalent for membership tests and iteration over
-    distinct values (what a displayed set is used for is not checked). Set comprehensions used
-    otherwise (``len({...})``) and ``set(...)`` calls get no fix.
+    distinct values (what a displayed set is used for is not checked). Safe fixes:
+    ``len({e for x in xs})`` becomes ``len({e: True for x in xs})``, and ``s = set(xs)`` whose
+    name is afterwards only counted (``len(s)``) or tested (``v in s``) becomes
+    ``s = {v: True for v in xs}``: dict keys hash and compare exactly as set elements do, so the
+    size and membership are the same. Other set comprehensions and ``set(...)`` calls get no fix.
     """
 
     code = "JIT123"
     name = "set-usage"
     message = "sets are not supported by torch.jit.script"
     frontend = True
-    fix_safety = "unsafe"
+    fix_safety = "safe or unsafe (see Fix safety)"
     evidence = ("s201", "s202", "s207")
 
     INVALID = [
@@ -148,6 +194,11 @@ class SetUsage(Rule):
         if membership and text.startswith("{") and text.endswith("}") and not node.lpar:
             fix = ctx.unsafe_fix("Use a list comprehension (duplicates are kept)",
                                  [(node, "[" + text[1:-1] + "]")])
+        elif _len_argument(node, ctx) and not node.lpar:
+            # len({e for ...}) == len({e: True for ...}): dict keys hash and compare as set elements do
+            elt = ctx.code_of(node.elt)
+            rest = ctx.code_of(node.for_in)
+            fix = ctx.safe_fix("Count distinct keys of a dict comprehension", [(node, f"{{{elt}: True{rest}}}")])
         ctx.report(node, "set comprehensions are not supported by torch.jit.script (no set type): use a list "
                          "comprehension and deduplicate by hand", fix=fix)
 
@@ -161,4 +212,4 @@ class SetUsage(Rule):
         if name is None:
             return
         ctx.report(node, f"`{name}(...)` is not supported by torch.jit.script (no set type): use a list or a "
-                         "Dict[T, bool] to deduplicate")
+                         "Dict[T, bool] to deduplicate", fix=_set_call_fix(node, ctx))
