@@ -54,7 +54,7 @@ class DoubleStarUnpacking(Rule):
     name = "double-star-unpacking"
     message = "`**` unpacking is not supported by torch.jit.script"
     frontend = True
-    fix_safety = "safe"
+    fix_safety = "safe or unsafe (see Fix safety)"
     evidence = ("s105", "s229")
 
     INVALID = [

@@ -54,7 +54,7 @@ class AugmentedAssignment(Rule):
     name = "augmented-assignment"
     message = "this augmented assignment is rejected or miscompiled by torch.jit.script"
     frontend = True
-    fix_safety = "safe"
+    fix_safety = "safe or unsafe (see Fix safety)"
     evidence = ("s221",)
 
     INVALID = [

@@ -231,7 +231,7 @@ class ModuleContainerIndex(Rule):
     code = "JIT140"
     name = "module-container-index"
     message = "module container indexed with a non-literal"
-    fix_safety = "safe"
+    fix_safety = "safe or unsafe (see Fix safety)"
     evidence = ("s416", "s418", "s417")
 
     INVALID = [

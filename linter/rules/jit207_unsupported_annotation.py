@@ -148,7 +148,7 @@ class UnsupportedAnnotation(Rule):
     code = "JIT207"
     name = "unsupported-annotation"
     message = "annotation TorchScript cannot use"
-    fix_safety = "safe"
+    fix_safety = "safe or unsafe (see Fix safety)"
     evidence = ("s038", "s309", "s310", "s311", "s312", "s313")
 
     INVALID = [

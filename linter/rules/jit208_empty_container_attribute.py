@@ -88,7 +88,7 @@ class EmptyContainerAttribute(Rule):
     code = "JIT208"
     name = "empty-container-attribute"
     message = "module attribute holds an empty container whose type TorchScript cannot infer"
-    fix_safety = "safe"
+    fix_safety = "safe or unsafe (see Fix safety)"
     evidence = ("s401", "s402", "s411")
 
     INVALID = [
