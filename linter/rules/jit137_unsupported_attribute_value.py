@@ -427,6 +427,22 @@ class UnsupportedAttributeValue(Rule):
             """,
             root="M",
         ),
+        Example(
+            """
+            from functools import partial
+            import torch
+            import torch.nn.functional as F
+
+            class M(torch.nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.act = partial(F.gelu, approximate="tanh")  # MARK
+
+                def forward(self, x: torch.Tensor) -> torch.Tensor:
+                    return self.act(x)
+            """,
+            root="M",
+        ),
     ]
     VALID = [
         Example(
