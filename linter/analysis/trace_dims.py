@@ -38,11 +38,11 @@ Not a rule file (the registry only loads ``jit*.py``).
 from __future__ import annotations
 
 import re
-from typing import Dict, FrozenSet, Iterable, Optional, Sequence, Tuple
+from typing import Dict, Iterable, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from .types import SIZE, TENSOR
+from .types import SINT, SIZE, TENSOR
 
 BATCH = "batch"
 SEQUENCE = "sequence"
@@ -195,10 +195,10 @@ def _shapes(ctx) -> Dict[str, Optional[int]]:
 
 def _int_literal(node: cst.BaseExpression) -> Optional[int]:
     if isinstance(node, cst.Integer):
-        return int(node.value, 0)
+        return node.evaluated_value
     if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus) \
             and isinstance(node.expression, cst.Integer):
-        return -int(node.expression.value, 0)
+        return -node.expression.evaluated_value
     return None
 
 
@@ -238,8 +238,6 @@ def size_groups(node: cst.BaseExpression, ctx, depth: int = 0) -> Tuple[str, ...
         known = ctx.scratch.get(_DIMS, {}).get(node.value)
         if known is not None:
             return known
-        from .types import SINT
-
         if ctx.type_of(node) in (SINT, SIZE):
             group = name_group(node.value)
             if group is None and ctx.type_of(node) == SIZE:
