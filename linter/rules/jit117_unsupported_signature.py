@@ -1,5 +1,6 @@
 import libcst as cst
 
+from ..analysis.syntax import iter_descendants
 from .base import Example, Rule
 
 
@@ -49,7 +50,9 @@ class UnsupportedSignature(Rule):
     merely become legal. Removing the bare ``*`` in front of keyword-only parameters is offered
     when every one of them has a default (so the signature stays valid) and there is no
     ``*args``; it is safe because existing callers already pass those parameters by keyword.
-    ``*args``/``**kwargs`` need the call sites changed and get no fix.
+    A ``**kwargs`` the body never reads is removed: unsafe, calls that passed extra keywords
+    (ignored before) now raise ``TypeError``. Other ``*args``/``**kwargs`` need the call sites
+    changed and get no fix.
     """
 
     code = "JIT117"
@@ -160,7 +163,8 @@ class UnsupportedSignature(Rule):
                              "torch.jit.script: take a List[...] or a fixed-arity Tuple[...] instead")
         if params.star_kwarg is not None:
             ctx.report(params.star_kwarg, f"`**{params.star_kwarg.name.value}` (variadic keyword parameter) is not "
-                                          "supported by torch.jit.script: declare explicit annotated parameters")
+                                          "supported by torch.jit.script: declare explicit annotated parameters",
+                       fix=_unused_kwargs_fix(fn, ctx))
         with_default = [p for p in params.kwonly_params if p.default is not None]
         if with_default:
             names = ", ".join(f"`{p.name.value}`" for p in with_default)
@@ -193,3 +197,29 @@ def _can_drop_star(params: cst.Parameters) -> bool:
         elif seen_default:
             return False
     return True
+
+
+def _unused_kwargs_fix(fn: cst.FunctionDef, ctx):
+    """``def f(x, **kwargs)`` whose body never names ``kwargs`` -> ``def f(x)``."""
+    params = fn.params
+    kw = params.star_kwarg
+    if kw is None or "\n" in ctx.code_of(params):
+        return None  # (a multi-line signature keeps its layout: no fix)
+    name = kw.name.value
+    if any(isinstance(n, cst.Name) and n.value == name for n in iter_descendants(fn.body)):
+        return None
+    new = params.with_changes(star_kwarg=None)
+    # the comma after what is now the last parameter goes (kw-only, *args, plain, positional-only)
+    if new.kwonly_params:
+        items = list(new.kwonly_params)
+        items[-1] = items[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        new = new.with_changes(kwonly_params=items)
+    elif isinstance(new.star_arg, cst.Param):
+        new = new.with_changes(star_arg=new.star_arg.with_changes(comma=cst.MaybeSentinel.DEFAULT))
+    elif new.params:
+        items = list(new.params)
+        items[-1] = items[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        new = new.with_changes(params=items)
+    elif new.posonly_params:
+        return None
+    return ctx.unsafe_fix(f"Remove the unused `**{name}`", [(params, cst.Module([]).code_for_node(new))])
