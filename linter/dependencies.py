@@ -271,13 +271,13 @@ class _Lines:
         # ``model = Net(...)`` then ``torch.jit.script(model)``: the variables holding an instance
         held = {sub.targets[0].id for sub in ast.walk(tree)
                 if isinstance(sub, ast.Assign) and len(sub.targets) == 1 and isinstance(sub.targets[0], ast.Name)
-                and isinstance(sub.value, ast.Call) and _last_name(sub.value.func) == name}
+                and isinstance(sub.value, ast.Call) and _last_name(_constructed(sub.value).func) == name}
         matching: List[ast.Call] = []
         calls: List[ast.Call] = []
         for sub in ast.walk(tree):
             if isinstance(sub, ast.Call) and _last_name(sub.func) == mode and sub.args:
                 arg = sub.args[0]
-                inner = arg.func if isinstance(arg, ast.Call) else arg
+                inner = _constructed(arg).func if isinstance(arg, ast.Call) else arg
                 calls.append(sub)
                 if _last_name(inner) == name or (isinstance(arg, ast.Name) and arg.id in held):
                     matching.append(sub)
@@ -286,6 +286,17 @@ class _Lines:
         if matching:
             return self.span(path, matching[min(nth, len(matching) - 1)])
         return self.span(path, min(calls, key=order)) if calls else (1, 1, 1, 1)
+
+
+_SELF_RETURNING = frozenset("eval train to cpu cuda float double half bfloat16 requires_grad_".split())
+
+
+def _constructed(call: ast.Call) -> ast.Call:
+    """``Net(...)`` for ``Net(...).eval().to(device)`` (module methods returning the module)."""
+    while (isinstance(call.func, ast.Attribute) and call.func.attr in _SELF_RETURNING
+           and isinstance(call.func.value, ast.Call)):
+        call = call.func.value
+    return call
 
 
 def _last_name(node: ast.AST) -> Optional[str]:

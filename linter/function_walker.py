@@ -34,6 +34,16 @@ _COMPREHENSIONS = frozenset({cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.Di
 # Expressions whose children are walked with type refinement or scoping (see walk_expr).
 _SPECIAL_EXPRS = frozenset({cst.Lambda, cst.BooleanOperation, cst.IfExp}) | _COMPREHENSIONS
 _STORE_CONTAINERS = frozenset({cst.Tuple, cst.List, cst.Element, cst.StarredElement})
+# nn.Module methods that return the module itself: ``Net(...).eval().to(device)`` is a ``Net``
+_SELF_RETURNING = frozenset("eval train to cpu cuda float double half bfloat16 requires_grad_".split())
+
+
+def _constructed(call: cst.Call) -> cst.Call:
+    """``Net(...)`` for ``Net(...).eval().to(device)``; the call itself otherwise."""
+    while (isinstance(call.func, cst.Attribute) and call.func.attr.value in _SELF_RETURNING
+           and isinstance(call.func.value, cst.Call)):
+        call = call.func.value
+    return call
 
 # Calls that hand a project object to a compiler: their first argument becomes a root.
 ROOT_CALLS = {
@@ -572,6 +582,7 @@ class FunctionWalker:
         arg = node.args[0].value
         ctx = self.ctx
         if isinstance(arg, cst.Call):
+            arg = _constructed(arg)
             target = ctx.resolve(arg.func)
             if target is None and isinstance(arg.func, cst.Name):
                 target = ctx.names.resolve(arg.func.value)
@@ -634,6 +645,7 @@ class FunctionWalker:
             todo.extend(iter_children(node))
         if bindings != 1 or not isinstance(value, cst.Call):
             return
+        value = _constructed(value)
         target = ctx.resolve(value.func) if isinstance(value.func, (cst.Name, cst.Attribute)) else None
         if target is not None:
             self.roots.append(RootRef(target, mode, True, top_level=not self.is_function))

@@ -311,6 +311,12 @@ def test_instance_held_in_a_variable_is_a_root(tmp_path):
         def factory():
             made = never_compiled(Net())
             return torch.jit.script(made)
+
+
+        chained = torch.jit.script(Net().eval())
+        held = Net().to("cpu").eval()
+        scripted_held = torch.jit.script(held)
         """})
     report = lint(root, ["user.py"])
-    assert found(report) == [("user.py", 7, "JIT101"), ("user.py", 13, "JIT101")]
+    assert found(report) == [("user.py", 7, "JIT101"), ("user.py", 13, "JIT101"), ("user.py", 21, "JIT101"),
+                             ("user.py", 23, "JIT101")]
