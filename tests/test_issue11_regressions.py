@@ -350,3 +350,56 @@ def test_a_nested_function_parameter_is_not_folded_with_the_outer_one():
     """
     findings = lint(source, "trace")
     assert codes_at(findings, "JIT308") == [("JIT308", line_of(source, "torch.zeros"))]
+
+
+def test_argument_values_follow_parameters_through_callers_and_join():
+    # stage(x, flag) forwards its own parameter: folded only while every traced path passes
+    # a falsy value; a second traced caller passing True keeps the branch
+    source = """
+    import torch
+    from torch import nn
+
+
+    def noisy(x, noise: bool = False):
+        if noise:
+            return x + torch.zeros(x.shape[0], device=x.device)
+        return x
+
+
+    def stage(x, flag: bool):
+        return noisy(x, noise=flag and x.dim() > 1)
+
+
+    class A(nn.Module):
+        def forward(self, x):
+            return stage(x, False)
+    {more}
+    """
+    alone = textwrap.dedent(source.replace("{more}", ""))
+    assert codes_at(lint(alone, "trace"), "JIT308") == []
+    both = source.replace("{more}", """
+
+    class B(nn.Module):
+        def forward(self, x):
+            return stage(x, True)
+    """)
+    assert codes_at(lint(both, "trace"), "JIT308") == [("JIT308", line_of(both, "torch.zeros"))]
+    # a function that is itself traced (a root) gets unknown arguments
+    rooted = alone + "\ntraced = torch.jit.trace(noisy, (torch.ones(2),))\n"
+    assert codes_at(lint(rooted, "trace"), "JIT308") == [("JIT308", line_of(rooted, "torch.zeros"))]
+
+
+def test_argument_value_specs_evaluate_like_python():
+    from jitlint.linter.analysis.arg_values import ANY, FALSY, NONE, TRUTHY, evaluate, possible
+
+    p = ("param", "p")
+    env = {"p": frozenset({FALSY})}
+    assert evaluate(("and", p, ("const", TRUTHY)), env) == {FALSY}
+    assert evaluate(("or", p, ("const", NONE)), env) == {NONE}
+    assert evaluate(("not", p), env) == {TRUTHY}
+    assert evaluate(("if", p, ("const", TRUTHY), ("const", NONE)), env) == {NONE}
+    assert evaluate(("notnone", ("if", p, ("?",), ("const", NONE))), env) == {FALSY}
+    assert evaluate(("and", ("?",), p), env) == {NONE, FALSY}  # `unknown and False` is falsy
+    assert evaluate(p, {}) == ANY
+    assert not possible([(p, True)], env) and possible([(p, False)], env)
+    assert possible([(p, True)], {"p": frozenset({FALSY, TRUTHY})})
