@@ -170,7 +170,11 @@ class AttributeSetInForward(Rule):
     ```
 
     ## Fix safety
-    No automatic fix: the initial value and its type have to be chosen.
+    ``self.x: T = v`` in a method, for an attribute ``__init__`` sets, becomes ``self.x = v``:
+    safe, Python evaluates the annotation of an attribute target and stores nothing for it
+    (only a name that raises, or has effects when evaluated, would differ: annotations are
+    names and subscripts of types). Attributes first set outside ``__init__`` have no fix: the
+    initial value and its type have to be chosen.
     """
 
     code = "JIT138"
@@ -330,9 +334,15 @@ class AttributeSetInForward(Rule):
         class_id = fn.id.rsplit(".", 1)[0]
         if isinstance(node, cst.AnnAssign):
             target, attr = targets[0]
+            fix = None
+            if node.value is not None and isinstance(ctx.parent, cst.SimpleStatementLine) \
+                    and "__init__" in _class_writes(fn.class_node, ctx)[0].get(attr, set()):
+                # set in __init__ already: the annotation here only has to go
+                fix = ctx.safe_fix("Drop the annotation (the attribute is set in `__init__`)",
+                                   [(node, f"{ctx.code_of(node.target)} = {ctx.code_of(node.value)}")])
             ctx.report(node, f"annotated assignment `{self_name}.{attr}: ...` in `{fn.name}`: TorchScript only "
                              f"accepts annotations on instance attributes in `__init__` (or declare `{attr}: T` in "
-                             f"the class body)")
+                             f"the class body)", fix=fix)
             return
         fields = _dataclass_fields(fn.class_node, ctx)
         if fields is not None and fn.name == "__post_init__":
