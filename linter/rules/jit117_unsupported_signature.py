@@ -59,7 +59,7 @@ class UnsupportedSignature(Rule):
     name = "unsupported-signature"
     message = "this signature is not supported by torch.jit.script"
     frontend = True
-    fix_safety = "safe"
+    fix_safety = "safe or unsafe (see Fix safety)"
     evidence = ("s101", "s102", "s107", "s115", "s438")
 
     INVALID = [

@@ -179,6 +179,7 @@ class AttributeSetInForward(Rule):
 
     code = "JIT138"
     name = "attribute-set-in-forward"
+    fix_safety = "safe"
     message = "attribute assigned in compiled code but not initialised in __init__"
     evidence = ("s413", "s412")
 
