@@ -181,8 +181,19 @@ class FunctionWalker:
     def walk_block(self, stmts: Sequence[cst.BaseStatement]) -> None:
         ctx = self.ctx
         dead_script = dead_trace = 0
+        conds = 0  # `if not augment: return x`: the rest runs only when the test goes the other way
         for stmt in stmts:
             self.walk_statement(stmt)
+            if isinstance(stmt, cst.If) and self.is_function and not ctx.nested \
+                    and static_value(stmt.test, ctx, TRACE) is None:
+                cond = spec_of(stmt.test, ctx)
+                if uses_params(cond):
+                    if always_exits(stmt.body.body):
+                        ctx.trace_conds.append((cond, False))
+                        conds += 1
+                    elif stmt.orelse is not None and always_exits(_orelse_body(stmt.orelse)):
+                        ctx.trace_conds.append((cond, True))
+                        conds += 1
             if isinstance(stmt, cst.If):
                 for mode in (SCRIPT, TRACE):
                     value = static_value(stmt.test, ctx, mode) if self.is_function else None
@@ -198,6 +209,8 @@ class FunctionWalker:
                             ctx.trace_dead += 1
         ctx.script_dead -= dead_script
         ctx.trace_dead -= dead_trace
+        if conds:
+            del ctx.trace_conds[-conds:]
 
     def walk_statement(self, stmt: cst.CSTNode) -> None:  # noqa: C901 - statement dispatch
         ctx = self.ctx

@@ -403,3 +403,37 @@ def test_argument_value_specs_evaluate_like_python():
     assert evaluate(p, {}) == ANY
     assert not possible([(p, True)], env) and possible([(p, False)], env)
     assert possible([(p, True)], {"p": frozenset({FALSY, TRUTHY})})
+
+
+EARLY_EXIT = """
+import torch
+from torch import nn
+
+
+def maybe_jitter(x, amount=None):
+    if amount is None:
+        return x
+    return x + torch.empty(x.shape[-1], device=x.device).uniform_(-amount, amount)
+
+
+class M(nn.Module):
+    def forward(self, x):
+        return maybe_jitter(x{arg}) * 2
+"""
+
+
+@pytest.mark.parametrize("arg, baked", [("", False), (", 0.0", True)])
+def test_early_return_on_a_parameter_folds_the_rest(arg, baked):
+    source = EARLY_EXIT.replace("{arg}", arg)
+    findings = codes_at(lint(source, "trace"), "JIT308")
+    assert findings == ([("JIT308", line_of(source, "torch.empty"))] if baked else [])
+    module = load_example(textwrap.dedent(source))
+    model = module.M()
+    traced = torch.jit.trace(model, (torch.ones(2, 3),))
+    traced.to("meta")
+    try:
+        traced(torch.ones(2, 3, device="meta"))
+        result = "follows"
+    except RuntimeError:
+        result = "baked"
+    assert result == ("baked" if baked else "follows")
