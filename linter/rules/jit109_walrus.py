@@ -38,6 +38,21 @@ def _hoist(node: cst.NamedExpr, ctx):
     root = None
     for i in range(len(parents) - 1, -1, -1):
         p = parents[i]
+        if isinstance(p, cst.While):
+            # `while (n := f()) < k: body` -> `n = f()` / `while n < k: body; n = f()`: the same
+            # evaluations in the same order, unless `continue` skips the end of the body
+            if (p.orelse is not None or not isinstance(p.body, cst.IndentedBlock)
+                    or any(isinstance(n, cst.Continue) for n in iter_descendants(p.body))
+                    or not _evaluated_first(p.test, node) or not isinstance(node.target, cst.Name)):
+                return None
+            name = node.target.value
+            assign = cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(name))], node.value)])
+            loop = p.deep_replace(node, cst.Name(name))
+            loop = loop.with_changes(leading_lines=[], body=loop.body.with_changes(body=[*loop.body.body, assign]))
+            edit = statement_replacement(ctx, p, [assign.with_changes(leading_lines=p.leading_lines), loop])
+            if edit is None:
+                return None
+            return ctx.safe_fix(f"Assign `{name}` before the loop and at the end of its body", [edit])
         if isinstance(p, cst.If):
             # not an `elif`: nothing can be inserted between `if` and `elif`
             if i > 0 and isinstance(parents[i - 1], cst.If) and parents[i - 1].orelse is p:
@@ -102,8 +117,11 @@ class Walrus(Rule):
     ## Fix safety
     When the walrus is the first thing evaluated in an ``if`` test or in a one-statement line
     (``x = (n := f()) + 1``, ``return (n := f()) * 2``), the fix moves it into ``n = f()`` just
-    before that statement: the same evaluations in the same order, so it is safe. Elsewhere
-    (after a short-circuiting operand, in a ``while`` condition, an ``elif``, a comprehension)
+    before that statement: the same evaluations in the same order, so it is safe. When it is
+    evaluated first in a ``while`` condition (``while (j := i + 1) < 3:``), the assignment goes
+    before the loop and again at the end of its body: safe as well, the condition's evaluations
+    keep their order, unless a ``continue`` skips the end of the body (then no fix), or the loop
+    has an ``else``. Elsewhere (after a short-circuiting operand, an ``elif``, a comprehension)
     hoisting would change what runs, and no fix is offered.
     """
 
