@@ -10,6 +10,7 @@ the user's code). A function is named by its qualified name (``fn``, ``M.forward
 from __future__ import annotations
 
 import ast
+import functools
 import symtable
 from typing import List, Optional, Sequence, Set, Tuple
 
@@ -43,7 +44,10 @@ def _symtable_function(table: symtable.SymbolTable, parts: Sequence[str], lineno
     return scope
 
 
+@functools.lru_cache(maxsize=4)
 def _module_table(source: str) -> symtable.SymbolTable:
+    """The file's symbol table (built once per source text: every plan of a file reads the same
+    one, and nothing here changes it)."""
     try:
         return symtable.symtable(source, "<hoist>", "exec")
     except SyntaxError as exc:
@@ -168,7 +172,7 @@ def plan_nested(source: str, qualname: str, name: str) -> Tuple[str, List[Tuple[
             raise NotHoistable("cannot add the read parameters to this signature")
     top = _top_bindings(table)
     for new in (f"_{name}", f"_{parts[-1]}_{name}"):
-        if new not in top and new not in scope.get_identifiers() and not _used_anywhere(tree, new):
+        if new not in top and new not in scope.get_identifiers() and not _used_anywhere(source, new):
             return new, passed
     raise NotHoistable("no free module-level name")
 
@@ -205,12 +209,20 @@ def _reads_free(scope: symtable.SymbolTable, name: str) -> bool:
     return name in _frees_deep(scope)
 
 
-def _used_anywhere(tree: ast.Module, name: str) -> bool:
-    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(tree)) or \
-        any(isinstance(n, ast.arg) and n.arg == name for n in ast.walk(tree))
+def _used_anywhere(source: str, name: str) -> bool:
+    return name in _names_used(source)
 
 
+@functools.lru_cache(maxsize=4)
+def _names_used(source: str) -> frozenset:
+    """Every ``ast.Name`` id and ``ast.arg`` name of the file (one walk per source text)."""
+    return frozenset(n.id if isinstance(n, ast.Name) else n.arg for n in ast.walk(_parse(source))
+                     if isinstance(n, (ast.Name, ast.arg)))
+
+
+@functools.lru_cache(maxsize=4)
 def _parse(source: str) -> ast.Module:
+    """The file's ast (parsed once per source text; the plans only read it)."""
     try:
         return ast.parse(source)
     except SyntaxError as exc:
@@ -275,15 +287,18 @@ def plan_lambda_attribute(source: str, qualname: str, attr: str) -> str:
     if len(own) != 1 or _frees_deep(own[0]):
         raise NotHoistable("the lambda reads locals of the method")
     top = _top_bindings(table)
-    new = next((n for n in (f"_{attr}", f"_{parts[0]}_{attr}") if n not in top and not _used_anywhere(tree, n)), None)
+    new = next((n for n in (f"_{attr}", f"_{parts[0]}_{attr}") if n not in top and not _used_anywhere(source, n)), None)
     if new is None:
         raise NotHoistable("no free module-level name")
     return new
 
 
 def file_source(fctx) -> str:
-    """The file's source text (generated once per file, for the ``plan_*`` checks)."""
+    """The file's source text, for the ``plan_*`` checks: the text the module was parsed from
+    (libcst round-trips it exactly, so this is ``fctx.module.code`` without generating the whole
+    file again; checked equal on every file of the installed torch)."""
     text = fctx.scratch.get("hoisting:source")
     if text is None:
-        text = fctx.scratch["hoisting:source"] = fctx.module.code
+        source = getattr(fctx, "source", None)
+        text = fctx.scratch["hoisting:source"] = source if isinstance(source, str) else fctx.module.code
     return text
