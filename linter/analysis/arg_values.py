@@ -39,11 +39,15 @@ UNKNOWN = ("?",)
 Spec = tuple
 
 
-def _rebound(fn: cst.FunctionDef) -> set:
-    out = set()
-    from .syntax import iter_descendants
+_BINDERS = (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor, cst.NamedExpr, cst.AsName,
+            cst.Global, cst.Nonlocal)
 
-    for n in iter_descendants(fn.body):
+
+def _rebound(ctx) -> set:
+    out = set()
+    from .syntax import body_nodes
+
+    for n in body_nodes(ctx, *_BINDERS):
         targets = []
         if isinstance(n, cst.Assign):
             targets = [t.target for t in n.targets]
@@ -73,7 +77,7 @@ def fixed_params(ctx) -> FrozenSet[str]:
         return frozenset()
     cached = ctx.scratch.get("arg_values.fixed")
     if cached is None:
-        rebound = _rebound(fn.node)
+        rebound = _rebound(ctx)
         cached = frozenset(p.name for p in fn.params if p.name not in rebound and p.kind not in ("star", "starstar"))
         ctx.scratch["arg_values.fixed"] = cached
     return cached

@@ -23,7 +23,7 @@ from typing import Optional
 import libcst as cst
 
 from .names import dotted_name
-from .syntax import iter_descendants
+from .syntax import body_nodes, iter_descendants
 
 _CONTAINERS = frozenset({"torch.nn.ModuleList", "torch.nn.Sequential", "torch.nn.modules.container.ModuleList",
                          "torch.nn.modules.container.Sequential"})
@@ -108,7 +108,8 @@ def loop_element_class(name: str, ctx) -> Optional[str]:
     if fn is None or any(p.name == name for p in fn.params):
         return None
     bindings = []
-    for sub in iter_descendants(fn.node.body):
+    for sub in body_nodes(ctx, cst.For, cst.CompFor, cst.Assign, cst.AnnAssign, cst.AugAssign, cst.NamedExpr,
+                          cst.AsName):
         if isinstance(sub, (cst.For, cst.CompFor)):
             target, it = sub.target, sub.iter
             element = None

@@ -166,10 +166,11 @@ def script_if_tracing_fix(stmt: cst.BaseStatement, header: cst.CSTNode, ctx, *, 
 def _assigned_values(name: str, ctx) -> Optional[List[Optional[cst.BaseExpression]]]:
     """The values assigned to local ``name`` in the function (None in the list: a value this
     module cannot read, e.g. a loop target or an unpacking); None when it is never assigned."""
-    from .syntax import iter_descendants
+    from .syntax import body_nodes, iter_descendants
 
     found: List[Optional[cst.BaseExpression]] = []
-    for node in iter_descendants(ctx.function.node.body):
+    for node in body_nodes(ctx, cst.Assign, cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.AsName,
+                           cst.NamedExpr):
         if isinstance(node, cst.Assign):
             for t in node.targets:
                 if isinstance(t.target, cst.Name):

@@ -76,6 +76,28 @@ def iter_descendants(node: cst.CSTNode):
         stack.extend(children)
 
 
+def body_nodes(ctx, *types: type) -> list:
+    """The nodes of exactly these libcst types under the walked function's body, in the order
+    ``iter_descendants(ctx.function.node.body)`` yields them (nested defs included). The body is
+    walked once per function node and indexed by node type on the file context, so every rule and
+    analysis asking (and a second walk of the same method for a subclass) shares that one walk.
+    libcst's node classes are final: exact types are what ``isinstance`` would match."""
+    node = ctx.function.node
+    cache = ctx.file.scratch.setdefault("syntax.body_nodes", {})
+    entry = cache.get(id(node))
+    if entry is None or entry[0] is not node:
+        index: Dict[type, list] = {}
+        for i, sub in enumerate(iter_descendants(node.body)):
+            index.setdefault(type(sub), []).append((i, sub))
+        entry = cache[id(node)] = (node, index)
+    index = entry[1]
+    if len(types) == 1:
+        return [sub for _, sub in index.get(types[0], ())]
+    found = [item for t in dict.fromkeys(types) for item in index.get(t, ())]
+    found.sort(key=lambda item: item[0])
+    return [sub for _, sub in found]
+
+
 def _all_params(params: cst.Parameters):
     out = list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
     if isinstance(params.star_arg, cst.Param):

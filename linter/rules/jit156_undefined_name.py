@@ -4,7 +4,7 @@ import libcst as cst
 
 from ..analysis.names import BUILTIN_NAMES
 from ..analysis.script_types import bindings_of
-from ..analysis.syntax import iter_descendants
+from ..analysis.syntax import body_nodes, iter_descendants
 from .base import Example, Rule
 
 _COMPS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
@@ -24,7 +24,7 @@ def _function_bound(ctx) -> FrozenSet[str]:
     found = scratch.get("bound")
     if found is None:
         names = {p.name for p in ctx.function.params} | set(bindings_of(ctx))
-        for n in iter_descendants(ctx.function.node.body):
+        for n in body_nodes(ctx, cst.NamedExpr, cst.ExceptHandler, cst.MatchAs, cst.MatchStar):
             if isinstance(n, cst.NamedExpr):
                 names.update(_targets(n.target))
             elif isinstance(n, (cst.ExceptHandler, cst.MatchAs, cst.MatchStar)) and n.name is not None:
