@@ -76,6 +76,9 @@ def partial_globals(ctx) -> Dict[str, cst.Call]:
                 for name in _bound_names(t):
                     bump(name)
                     bump(name)
+    if not partials:  # no top-level partial(...): the walk below could only drop names
+        fctx.scratch[_KEY] = {}
+        return fctx.scratch[_KEY]
     for node in iter_descendants(fctx.module):
         if isinstance(node, (cst.Global, cst.Nonlocal)):
             for item in node.names:

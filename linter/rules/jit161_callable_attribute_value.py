@@ -280,7 +280,8 @@ class CallableAttributeValue(Rule):
             if not method.params.params:
                 continue
             me = method.params.params[0].name.value
-            local = self._locals(method)
+            # the locals only matter against the file's module-level partials (see _what)
+            local = self._locals(method) if partial_globals(fctx) else frozenset()
             for sub in iter_descendants(method.body):
                 if isinstance(sub, cst.Assign):
                     for t in sub.targets:
