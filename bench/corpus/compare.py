@@ -107,11 +107,20 @@ def main() -> int:
                         help="for the last table: what the deployment varies, as `trace-dynamic` spells it (default: "
                              "what the ground truth varies: %(default)s)")
     parser.add_argument("--skip-script", action="store_true", help="measure the trace side only")
+    parser.add_argument("--from-json", type=Path, help="print the tables of a previous --json run (no analysis)")
     parser.add_argument("--site-packages", help="where the libraries' sources are (default: the ground truth's "
                         "meta.site_packages); the static side only reads files, so wheels of the versions "
                         "meta.versions names unpacked into one folder (pip download --no-deps) do")
     args = parser.parse_args()
     libraries = args.library or list(LIBRARIES)
+    if args.from_json:
+        from jitlint.linter.config import trace_dynamic_value
+
+        rows = json.loads(args.from_json.read_text())["rows"]
+        rows = [r for r in rows if r["library"] in libraries]
+        dynamic = trace_dynamic_value([d.strip() for d in args.trace_dynamic.split(",") if d.strip()], "--trace-dynamic")
+        print_tables(rows, libraries, args.show, dynamic)
+        return 0
 
     from jitlint.linter.config import DEFAULT_EXCLUDE, Settings, trace_dynamic_value
     from jitlint.linter.discovery import discover
@@ -259,6 +268,67 @@ def declared_view(rows: List[dict], dynamic) -> List[dict]:
     return out
 
 
+def _shapes(value) -> List[tuple]:
+    """(dtype, dims) of every tensor an input record names (``"float32[2, 3, 224, 224]"``), in order."""
+    out: List[tuple] = []
+    if isinstance(value, str) and value.endswith("]") and "[" in value:
+        dtype, _, dims = value[:-1].partition("[")
+        try:
+            out.append((dtype, tuple(int(d) for d in dims.split(",") if d.strip())))
+        except ValueError:
+            pass
+    elif isinstance(value, dict):
+        for key in sorted(value):
+            out.extend(_shapes(value[key]))
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            out.extend(_shapes(item))
+    return out
+
+
+def measured_dims(entry: dict) -> List[str]:
+    """What the ground truth really varied for one model, as ``trace-dynamic`` spells it: the
+    batch and the sequence/spatial size where input B or C differs from A there (a
+    fixed-resolution model refuses other sizes in eager, so no deployment of it varies them),
+    rank and dtype where they differ, and the device (the meta-device check)."""
+    inputs = entry.get("inputs") or {}
+    a = _shapes(inputs.get("A"))
+    found = {"device"}
+    for other in (inputs.get("B"), inputs.get("C")):
+        b = _shapes(other)
+        if not b:
+            continue
+        if len(a) != len(b):
+            found.add("batch")  # a list of images of another length
+        for (da, sa), (db, sb) in zip(a, b):
+            if da != db:
+                found.add("dtype")
+            if len(sa) != len(sb):
+                found.add("rank")
+                continue
+            for i, (x, y) in enumerate(zip(sa, sb)):
+                if x != y:
+                    found.add("batch" if i == 0 else "sequence")
+    return sorted(found)
+
+
+def per_model_view(rows: List[dict]) -> List[dict]:
+    """The trace rows as each model's own deployment sees them, declaring what the ground truth
+    varied for that model (:func:`measured_dims`)."""
+    from jitlint.linter.analysis.trace_dims import reported
+
+    entries = {(e.get("library"), e.get("name")): e for e in load_ground_truth()["models"]}
+    out = []
+    for r in rows:
+        t = r.get("trace")
+        if t is None:
+            continue
+        dynamic = measured_dims(entries.get((r["library"], r["model"]), {}))
+        kept = [f for f, v in zip(t["findings"], t.get("varies") or [[]] * len(t["findings"])) if reported(v, dynamic)]
+        out.append({**r, "trace": {**t, "jitlint": bool(kept), "findings": kept, "dynamic": dynamic}})
+    return out
+
+
 def print_tables(rows: List[dict], libraries, show: int, dynamic=None) -> None:
     for kind, label in (("script", "script-family findings (JIT1/JIT2) vs torch.jit.script"),
                         ("trace", "trace hazards (JIT3) vs torch.jit.trace on other inputs and the meta device")):
@@ -272,6 +342,10 @@ def print_tables(rows: List[dict], libraries, show: int, dynamic=None) -> None:
         view = declared_view(rows, dynamic)
         label = f"trace hazards with trace-dynamic = {list(dynamic)} (what the ground truth varies)"
         print_table(view, libraries, "trace", label)
+        print_disagreements(view, libraries, "trace", show)
+        view = per_model_view(rows)
+        print_table(view, libraries, "trace", "trace hazards with each model's trace-dynamic = what the ground truth "
+                                              "varied for it (a fixed-resolution model: batch and device only)")
         print_disagreements(view, libraries, "trace", show)
 
 
