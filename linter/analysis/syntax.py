@@ -64,14 +64,30 @@ def iter_children(node: cst.CSTNode):
                     yield item
 
 
+def _children_list(node: cst.CSTNode) -> list:
+    """``list(iter_children(node))`` without a generator frame per node (the walks' inner loop)."""
+    out = []
+    fields = _FIELDS.get(type(node)) or child_fields(type(node))
+    for name in fields:
+        value = getattr(node, name)
+        vt = type(value)
+        if vt in NODE_TYPES:
+            out.append(value)
+        elif vt in _SEQUENCES:
+            for item in value:
+                if type(item) in NODE_TYPES:
+                    out.append(item)
+    return out
+
+
 def iter_descendants(node: cst.CSTNode):
     """All nodes below ``node`` (pre-order, cheap field walk)."""
-    stack = list(iter_children(node))
+    stack = _children_list(node)
     stack.reverse()
     while stack:
         current = stack.pop()
         yield current
-        children = list(iter_children(current))
+        children = _children_list(current)
         children.reverse()
         stack.extend(children)
 
