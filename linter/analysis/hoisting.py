@@ -76,8 +76,16 @@ def _names_in(nodes: Sequence[Optional[ast.AST]]) -> Set[str]:
     return out
 
 
-def _own_statements(fn: ast.FunctionDef):
-    """The outer function's statements, not descending into nested defs/classes/lambdas."""
+def _own_statements(fn: ast.FunctionDef) -> list:
+    """The outer function's statements, not descending into nested defs/classes/lambdas (listed
+    once per function node: the trees are cached per source, and a plan reads them several times)."""
+    own = fn.__dict__.get("_jitlint_own_statements")
+    if own is None:
+        own = fn._jitlint_own_statements = list(_iter_own_statements(fn))
+    return own
+
+
+def _iter_own_statements(fn: ast.FunctionDef):
     stack = list(fn.body)
     while stack:
         node = stack.pop()
@@ -210,6 +218,10 @@ def _reads_free(scope: symtable.SymbolTable, name: str) -> bool:
 
 
 def _used_anywhere(source: str, name: str) -> bool:
+    # a name an ASCII text does not contain is no Name/arg of it (identifiers are NFKC-normalised,
+    # so only ASCII text is sure): no walk for the usual fresh name
+    if source.isascii() and name not in source:
+        return False
     return name in _names_used(source)
 
 
