@@ -16,6 +16,16 @@ def _targets(node: cst.CSTNode):
             yield n.value
 
 
+def _direct_bound(ctx) -> FrozenSet[str]:
+    """The parameters and the statement-level bindings: most of :func:`_function_bound`
+    without walking the whole body (asked first, so the walk happens only for a name they miss)."""
+    scratch = ctx.scratch.setdefault("JIT156", {})
+    found = scratch.get("direct")
+    if found is None:
+        found = scratch["direct"] = frozenset({p.name for p in ctx.function.params} | set(bindings_of(ctx)))
+    return found
+
+
 def _function_bound(ctx) -> FrozenSet[str]:
     """Every name the function binds anywhere (parameters, assignments, loop and with targets,
     imports, defs, global/nonlocal, walrus, except and match names): comprehension targets
@@ -23,7 +33,7 @@ def _function_bound(ctx) -> FrozenSet[str]:
     scratch = ctx.scratch.setdefault("JIT156", {})
     found = scratch.get("bound")
     if found is None:
-        names = {p.name for p in ctx.function.params} | set(bindings_of(ctx))
+        names = set(_direct_bound(ctx))
         for n in body_nodes(ctx, cst.NamedExpr, cst.ExceptHandler, cst.MatchAs, cst.MatchStar):
             if isinstance(n, cst.NamedExpr):
                 names.update(_targets(n.target))
@@ -136,7 +146,7 @@ class UndefinedName(Rule):
         v = node.value
         if v in BUILTIN_NAMES or v in ctx.names.bindings or ctx.function is None:
             return
-        if v in _function_bound(ctx) or (v.startswith("__") and v.endswith("__")):
+        if v in _direct_bound(ctx) or (v.startswith("__") and v.endswith("__")):
             return
         for parent in ctx.parents:
             if isinstance(parent, cst.Annotation):
@@ -149,6 +159,8 @@ class UndefinedName(Rule):
                     comp = comp.inner_for_in
         module = _module_bound(ctx)
         if module is None or v in module:
+            return
+        if v in _function_bound(ctx):  # last: the only check that walks the whole body
             return
         ctx.report(node, f"`{v}` is defined nowhere (not in this function, an enclosing comprehension or the "
                          f"module): torch.jit.script rejects the function (\"undefined value {v}\"), even where "
