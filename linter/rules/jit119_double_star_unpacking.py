@@ -2,7 +2,7 @@ import keyword
 
 import libcst as cst
 
-from ..analysis.syntax import iter_descendants
+from ..analysis.syntax import body_nodes, iter_descendants
 from ..analysis.types import kind
 from .base import Example, Rule
 
@@ -159,11 +159,12 @@ def _keywords_fix(call: cst.Call, arg: cst.Arg, ctx):
     if fn is None or not isinstance(arg.value, cst.Name) or sum(1 for a in call.args if a.star == "**") != 1:
         return None
     name = arg.value.value
-    nodes = list(iter_descendants(fn.node))
-    displays = [n for n in nodes if isinstance(n, cst.Assign) and len(n.targets) == 1
+    # assignments are statements: only the body holds them (the indexed body, no walk per call)
+    displays = [n for n in body_nodes(ctx, cst.Assign) if len(n.targets) == 1
                 and isinstance(n.targets[0].target, cst.Name) and n.targets[0].target.value == name]
     if len(displays) != 1 or not isinstance(displays[0].value, cst.Dict):
         return None
+    nodes = list(iter_descendants(fn.node))
     if sum(1 for n in nodes if isinstance(n, cst.Name) and n.value == name) != 2:
         return None  # read or rebound elsewhere (a mutation between binding and call): no fix
     keys = []
