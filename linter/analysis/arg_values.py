@@ -83,12 +83,29 @@ def fixed_params(ctx) -> FrozenSet[str]:
     return cached
 
 
-def spec_of(node: Optional[cst.BaseExpression], ctx, params: Optional[FrozenSet[str]] = None) -> Spec:
-    """The spec of an expression in the walked function (``UNKNOWN`` when not modelled)."""
+class _FixedParams:
+    """``name in fixed_params(ctx)``, asked lazily: a name that is no parameter is answered
+    without the body walk that finds the rebound ones (most tests and arguments read none)."""
+
+    __slots__ = ("ctx",)
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+
+    def __contains__(self, name) -> bool:
+        fn = self.ctx.function
+        if fn is None or not any(p.name == name and p.kind not in ("star", "starstar") for p in fn.params):
+            return False
+        return name in fixed_params(self.ctx)
+
+
+def spec_of(node: Optional[cst.BaseExpression], ctx, params=None) -> Spec:
+    """The spec of an expression in the walked function (``UNKNOWN`` when not modelled).
+    ``params``: the names that count as parameters (default: :func:`fixed_params`, lazily)."""
     if node is None:
         return UNKNOWN
     if params is None:
-        params = fixed_params(ctx)
+        params = _FixedParams(ctx)
     if isinstance(node, cst.Name):
         if node.value == "None":
             return ("const", NONE)
@@ -138,7 +155,7 @@ def uses_params(spec: Spec) -> bool:
 def call_arguments(node: cst.Call, ctx) -> Optional[Tuple[Tuple[object, Spec], ...]]:
     """(position or keyword, spec) per argument of a call; None when ``*``/``**`` hide them."""
     out = []
-    params = fixed_params(ctx)
+    params = _FixedParams(ctx)
     position = 0
     for arg in node.args:
         if arg.star:
