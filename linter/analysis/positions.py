@@ -49,6 +49,7 @@ class _TargetedPositionState(CodegenState):
         self.marks: Dict[int, list] = {}
         self.syntactic: Dict[int, list] = {}
         self.hoist: Dict[int, Tuple[Optional[int], Optional[int]]] = {}
+        self.ended = 0  # targets whose end mark is set
 
     def before_codegen(self, node: cst.CSTNode) -> None:
         key = id(node)
@@ -61,6 +62,7 @@ class _TargetedPositionState(CodegenState):
             mark = self.marks.get(key)
             if mark is not None and mark[1] is None:
                 mark[1] = len(self.tokens)
+                self.ended += 1
 
     def record_syntactic_position(self, node, *, start_node=None, end_node=None):
         key = id(node)
@@ -132,5 +134,25 @@ def compute_ranges(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> Dict[int
     if not nodes:
         return {}
     state = _TargetedPositionState(module, _with_hoisting_children(nodes))
-    module._codegen(state)
+    if id(module) in state.targets:
+        module._codegen(state)
+        return state.ranges()
+    # Module._codegen_impl, stopping after the top-level statement where the last target ends:
+    # the statements after it only append tokens past every mark. Never at the last statement,
+    # whose end the module's trailing-newline handling may change.
+    for h in module.header:
+        h._codegen(state)
+    body = module.body
+    last = len(body) - 1
+    for i, stmt in enumerate(body):
+        stmt._codegen(state)
+        if state.ended == len(state.targets) and i < last:
+            return state.ranges()
+    for f in module.footer:
+        f._codegen(state)
+    if module.has_trailing_newline:
+        if len(state.tokens) == 0:
+            state.add_token(state.default_newline)
+    else:
+        state.pop_trailing_newline()
     return state.ranges()
