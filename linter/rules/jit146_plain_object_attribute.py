@@ -123,6 +123,10 @@ def _assigned_names(fn: cst.FunctionDef) -> Dict[str, int]:
     return counts
 
 
+def _init_params(init: cst.FunctionDef) -> dict:
+    return {p.name.value: p for p in list(init.params.params) + list(init.params.kwonly_params)}
+
+
 def _table(class_node: cst.ClassDef, ctx) -> _Table:
     cache = ctx.file.scratch.setdefault("JIT146", {})
     key = id(class_node)
@@ -132,6 +136,13 @@ def _table(class_node: cst.ClassDef, ctx) -> _Table:
     declared = set()
     init = None
     body = class_node.body.body if isinstance(class_node.body, cst.IndentedBlock) else ()
+    for stmt in body:  # the __init__ the walk below keeps (the last one with parameters)
+        if isinstance(stmt, cst.FunctionDef) and stmt.params.params and stmt.name.value == "__init__":
+            init = stmt
+    if init is None or not _init_may_hold(init, _init_params(init), _assigned_names(init), ctx):
+        cache[key] = {}
+        return cache[key]
+    init = None
     for stmt in body:
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:  # class-level annotations / __constants__: the user typed it
@@ -170,7 +181,7 @@ def _table(class_node: cst.ClassDef, ctx) -> _Table:
     if init is None:
         cache[key] = table
         return table
-    params = {p.name.value: p for p in list(init.params.params) + list(init.params.kwonly_params)}
+    params = _init_params(init)
     rebound = _assigned_names(init)
     for attr, entries in writes.items():
         if attr in declared or len(entries) != 1:
@@ -178,25 +189,43 @@ def _table(class_node: cst.ClassDef, ctx) -> _Table:
         fn, assign = entries[0]
         if fn is not init or assign is None:
             continue
-        value = assign.value
-        found = None
-        if isinstance(value, cst.Name) and value.value in params and rebound.get(value.value, 0) == 0:
-            ann = params[value.value].annotation
-            if ann is not None:
-                found = _class_kind(ann.annotation, ctx)
-        elif isinstance(value, cst.Call) and not value.args or isinstance(value, cst.Call):
-            kind = _class_kind(value.func, ctx)
-            # SimpleNamespace(...) / Namespace(...) constructed here are JIT137's
-            if kind is not None and kind[1]:
-                found = kind
-        if found is not None:
-            table[attr] = (ctx.code_of(assign).strip(), found[0], found[1], "read")
-        else:
-            dist = _distributed_kind(value, ctx)
-            if dist is not None:
-                table[attr] = (ctx.code_of(assign).strip(), dist[0], (), dist[1])
+        judged = _judge(assign.value, params, rebound, ctx)
+        if judged is not None:
+            table[attr] = (ctx.code_of(assign).strip(), *judged)
     cache[key] = table
     return table
+
+
+def _judge(value: cst.BaseExpression, params, rebound, ctx) -> Optional[Tuple[str, tuple, str]]:
+    """(what, extra requires, reads) for the value of an ``__init__`` assignment ``self.x = value``
+    when it is an object TorchScript cannot convert, else None."""
+    found = None
+    if isinstance(value, cst.Name) and value.value in params and rebound.get(value.value, 0) == 0:
+        ann = params[value.value].annotation
+        if ann is not None:
+            found = _class_kind(ann.annotation, ctx)
+    elif isinstance(value, cst.Call) and not value.args or isinstance(value, cst.Call):
+        kind = _class_kind(value.func, ctx)
+        # SimpleNamespace(...) / Namespace(...) constructed here are JIT137's
+        if kind is not None and kind[1]:
+            found = kind
+    if found is not None:
+        return found[0], found[1], "read"
+    dist = _distributed_kind(value, ctx)
+    if dist is not None:
+        return dist[0], (), dist[1]
+    return None
+
+
+def _init_may_hold(init: cst.FunctionDef, params, rebound, ctx) -> bool:
+    """Whether some single-target ``self.x = value`` of ``__init__`` holds what :func:`_judge`
+    flags: a table entry needs one, so without it the other methods need no walk."""
+    me = init.params.params[0].name.value
+    for sub in iter_descendants(init.body):
+        if isinstance(sub, cst.Assign) and len(sub.targets) == 1 and _self_attr(sub.targets[0].target, me) is not None:
+            if _judge(sub.value, params, rebound, ctx) is not None:
+                return True
+    return False
 
 
 def _indent(block, module: cst.Module) -> str:
