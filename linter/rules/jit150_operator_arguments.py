@@ -4,6 +4,7 @@ import libcst as cst
 
 from ..analysis import schemas
 from ..analysis.script_types import confident_type
+from ..analysis.syntax import iter_children
 from .base import Example, Rule
 
 # Namespaces whose builtin names the frontend emits as operator calls matched against the
@@ -34,7 +35,7 @@ def _reads_attribute_value(expr: cst.BaseExpression) -> bool:
             continue
         if isinstance(n, cst.Attribute) and isinstance(n.value, cst.Name) and n.value.value == "self":
             return True
-        stack.extend(c for c in n.children if isinstance(c, cst.CSTNode))
+        stack.extend(iter_children(n))  # the child nodes (not libcst's slow .children)
     return False
 
 

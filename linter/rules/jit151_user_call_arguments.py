@@ -5,6 +5,7 @@ import libcst as cst
 from ..analysis import schemas
 from ..analysis.local_types import annotation_type
 from ..analysis.script_types import confident_type
+from ..analysis.syntax import iter_children
 from ..analysis.types import BOOL, FLOAT, INT, STR, TENSOR
 from .base import Example, Rule
 
@@ -28,7 +29,7 @@ def _reads_attribute_value(expr: cst.BaseExpression) -> bool:
             continue
         if isinstance(n, cst.Attribute) and isinstance(n.value, cst.Name) and n.value.value == "self":
             return True
-        stack.extend(c for c in n.children if isinstance(c, cst.CSTNode))
+        stack.extend(iter_children(n))  # the child nodes (not libcst's slow .children)
     return False
 
 
