@@ -57,8 +57,11 @@ def test_watch_reruns_on_change_and_stops_cleanly_on_ctrl_c(tmp_path: Path):
     model = tmp_path / "model.py"
     model.write_text(CLEAN)
     (tmp_path / "pyproject.toml").write_text("[tool.jitlint]\n")
+    # A job started in the background of a non-interactive shell inherits SIGINT ignored, and
+    # Python then never installs its Ctrl-C handler: give the child a terminal's default.
     proc = subprocess.Popen([sys.executable, "-m", "jitlint", "check", "--watch", "--no-cache", "."],
-                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         out = Reader(proc)
         out.until("All checks passed!")
