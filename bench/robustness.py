@@ -18,7 +18,9 @@ The packages are located with ``importlib.util.find_spec`` (never imported). A g
 raises ``max-file-size`` so that the few >1 MB files (torch's ``_VF.pyi``,
 ``common_methods_invocations.py``) are analysed rather than skipped as JIT004.
 
-Run: ``/work/benchenv/bin/python bench/robustness.py [--jobs 2] [--json out.json]``.
+Run: ``../benchenv/bin/python bench/robustness.py [--jobs 2] [--json out.json]`` in the bench venv
+(``python3.11 -m venv ../benchenv && ../benchenv/bin/pip install torch==2.14.1 torchvision==0.29.1
+timm==1.0.31 transformers==5.23.0 -e .``, as bench/corpus/README.md describes).
 Exit status 0 when there is no internal error, no crash of the command and no file missed.
 """
 
@@ -54,7 +56,7 @@ def package_dirs(names=PACKAGES) -> Dict[str, str]:
     for name in names:
         spec = importlib.util.find_spec(name)
         if spec is None or not spec.submodule_search_locations:
-            sys.exit(f"{name} is not installed in {sys.executable} (use /work/benchenv/bin/python)")
+            sys.exit(f"{name} is not installed in {sys.executable} (use the bench venv of bench/corpus/README.md)")
         out[name] = os.path.realpath(list(spec.submodule_search_locations)[0])
     return out
 

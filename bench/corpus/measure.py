@@ -19,7 +19,7 @@ not used: it always compares every input against the first-input trace with the 
 does not need (and could not afford for 200 models).
 
 The device check (``trace.meta``) follows the catalog's emulation of a second device on a
-CPU-only machine (``/work/shared/ground-truth/CATALOG.md``, t013/t015/t045): the trace made
+CPU-only machine (``../shared/ground-truth/CATALOG.md``, t013/t015/t045): the trace made
 on CPU is run with its parameters and buffers moved to the ``meta`` device and input B moved
 there too, next to a deep copy of the eager model moved with ``.to("meta")``.  Eager on meta
 returns meta tensors; a trace that baked the trace-time device returns CPU tensors or raises
