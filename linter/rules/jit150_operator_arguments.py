@@ -3,8 +3,7 @@ from typing import Dict, List, Optional
 import libcst as cst
 
 from ..analysis import schemas
-from ..analysis.script_types import confident_type
-from ..analysis.syntax import iter_children
+from ..analysis.argument_kinds import argument_kind, certain_type
 from .base import Example, Rule
 
 # Namespaces whose builtin names the frontend emits as operator calls matched against the
@@ -16,51 +15,6 @@ _NAMESPACES = ("torch", "torch.nn.functional", "torch.functional", "torch.linalg
 # Keywords JIT145 already reports with a precise fix (factory ``requires_grad=``,
 # ``nonzero(as_tuple=)``): a call using them is left to it.
 _LEFT_TO_JIT145 = frozenset({"requires_grad", "as_tuple"})
-
-_KINDS = {"int": "int", "float": "float", "bool": "bool", "str": "str", "None": "none",
-          "Tensor": "tensor"}
-
-
-def _reads_attribute_value(expr: cst.BaseExpression) -> bool:
-    """Whether ``expr`` reads an attribute's value (``self.k``, not ``self.layer(...)``): module
-    attribute types come from ``__init__`` guesses, not from TorchScript's inference."""
-    stack = [expr]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, cst.Call):
-            stack.extend(a.value for a in n.args)
-            f = n.func
-            if isinstance(f, cst.Attribute):
-                stack.append(f.value)  # the receiver of a method call is read
-            continue
-        if isinstance(n, cst.Attribute) and isinstance(n.value, cst.Name) and n.value.value == "self":
-            return True
-        stack.extend(iter_children(n))  # the child nodes (not libcst's slow .children)
-    return False
-
-
-def _certain(expr: cst.BaseExpression, ctx):
-    if _reads_attribute_value(expr):
-        return None
-    return confident_type(expr, ctx)
-
-
-def _kind_of(expr: cst.BaseExpression, ctx) -> Optional[str]:
-    """The schema-matching kind of an actual whose TorchScript type is certain, else None."""
-    if isinstance(expr, cst.ListComp):
-        return "list"
-    if isinstance(expr, cst.Name) and ctx.function is not None and any(
-            p.name == expr.value and p.annotation is None for p in ctx.function.params):
-        return None  # Tensor only by TorchScript's default: JIT201/JIT212 say it better
-    c = _certain(expr, ctx)
-    if isinstance(c, tuple):
-        if c[0] != "list":
-            return None
-        elem = _KINDS.get(c[1]) if isinstance(c[1], str) else None
-        return f"list[{elem}]" if elem and elem != "none" else "list"
-    if c is None and isinstance(expr, cst.List):
-        return "list"
-    return _KINDS.get(c)
 
 
 def _why(schemas_: tuple, positional: List[Optional[str]], keywords: Dict[str, Optional[str]],
@@ -209,7 +163,7 @@ class OperatorArguments(Rule):
         func = node.func
         found = None
         self_bound = False
-        if isinstance(func, cst.Attribute) and _certain(func.value, ctx) == "Tensor":
+        if isinstance(func, cst.Attribute) and certain_type(func.value, ctx) == "Tensor":
             method = func.attr.value
             found = schemas.tensor_method_overloads(method)
             label = f"Tensor.{method}"
@@ -225,10 +179,10 @@ class OperatorArguments(Rule):
             label = qual
         if not found:
             return
-        keywords = {a.keyword.value: _kind_of(a.value, ctx) for a in node.args if a.keyword is not None}
+        keywords = {a.keyword.value: argument_kind(a.value, ctx) for a in node.args if a.keyword is not None}
         if _LEFT_TO_JIT145 & set(keywords):
             return
-        positional = [_kind_of(a.value, ctx) for a in node.args if a.keyword is None]
+        positional = [argument_kind(a.value, ctx) for a in node.args if a.keyword is None]
         if schemas.can_match(found, positional, keywords, self_bound):
             return
         why = _why(found, positional, keywords, self_bound)

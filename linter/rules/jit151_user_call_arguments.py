@@ -3,58 +3,13 @@ from typing import List, Optional, Tuple
 import libcst as cst
 
 from ..analysis import schemas
+from ..analysis.argument_kinds import argument_kind
 from ..analysis.local_types import annotation_type
-from ..analysis.script_types import confident_type
-from ..analysis.syntax import iter_children
 from ..analysis.types import BOOL, FLOAT, INT, STR, TENSOR
 from .base import Example, Rule
 
-_KINDS = {"int": "int", "float": "float", "bool": "bool", "str": "str", "None": "none",
-          "Tensor": "tensor"}
 # decorators that leave a def compiled with its own signature
 _PLAIN_DECORATORS = frozenset({"staticmethod", "builtins.staticmethod", "torch.jit.export"})
-
-
-def _reads_attribute_value(expr: cst.BaseExpression) -> bool:
-    """Whether ``expr`` reads an attribute's value (``self.k``, not ``self.layer(...)``): module
-    attribute types come from ``__init__`` guesses, not from TorchScript's inference."""
-    stack = [expr]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, cst.Call):
-            stack.extend(a.value for a in n.args)
-            f = n.func
-            if isinstance(f, cst.Attribute):
-                stack.append(f.value)  # the receiver of a method call is read
-            continue
-        if isinstance(n, cst.Attribute) and isinstance(n.value, cst.Name) and n.value.value == "self":
-            return True
-        stack.extend(iter_children(n))  # the child nodes (not libcst's slow .children)
-    return False
-
-
-def _certain(expr: cst.BaseExpression, ctx):
-    if _reads_attribute_value(expr):
-        return None
-    return confident_type(expr, ctx)
-
-
-def _kind_of(expr: cst.BaseExpression, ctx) -> Optional[str]:
-    """The schema-matching kind of an actual whose TorchScript type is certain, else None."""
-    if isinstance(expr, cst.ListComp):
-        return "list"
-    if isinstance(expr, cst.Name) and ctx.function is not None and any(
-            p.name == expr.value and p.annotation is None for p in ctx.function.params):
-        return None  # Tensor only by TorchScript's default: JIT201/JIT212 say it better
-    c = _certain(expr, ctx)
-    if isinstance(c, tuple):
-        if c[0] != "list":
-            return None
-        elem = _KINDS.get(c[1]) if isinstance(c[1], str) else None
-        return f"list[{elem}]" if elem and elem != "none" else "list"
-    if c is None and isinstance(expr, cst.List):
-        return "list"
-    return _KINDS.get(c)
 
 
 def _formal(t) -> str:
@@ -137,8 +92,8 @@ def _problem(params: List[_Param], node: cst.Call, ctx) -> Optional[str]:
     keywords = [a for a in node.args if a.keyword is not None]
     schema = schemas.Schema("user", "", tuple(
         schemas.Argument(q.name, q.formal, q.has_default, q.kwarg_only, 0) for q in params), (), False)
-    if schemas.match_schema(schema, [_kind_of(a.value, ctx) for a in positional],
-                            {a.keyword.value: _kind_of(a.value, ctx) for a in keywords}):
+    if schemas.match_schema(schema, [argument_kind(a.value, ctx) for a in positional],
+                            {a.keyword.value: argument_kind(a.value, ctx) for a in keywords}):
         return None
     slots = [q for q in params if not q.kwarg_only]
     if slots and slots[-1].unsure_list and len(positional) >= len(slots):
@@ -160,7 +115,7 @@ def _problem(params: List[_Param], node: cst.Call, ctx) -> Optional[str]:
     pairs: List[Tuple[_Param, cst.Arg]] = list(zip(slots, positional)) + [
         (by_name[a.keyword.value], a) for a in keywords]
     for q, a in pairs:
-        k = _kind_of(a.value, ctx)
+        k = argument_kind(a.value, ctx)
         if not schemas.kind_fits(k, q.formal):
             return f"argument `{q.name}` expects `{q.formal}` but gets a {k}"
     return "the arguments' types fit no way of matching the parameters"
