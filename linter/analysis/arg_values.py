@@ -45,19 +45,12 @@ _BINDERS = (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor, cst.
 
 def _rebound(ctx) -> set:
     out = set()
-    from .syntax import body_nodes
+    from .syntax import binding_targets, body_nodes
 
     for n in body_nodes(ctx, *_BINDERS):
-        targets = []
-        if isinstance(n, cst.Assign):
-            targets = [t.target for t in n.targets]
-        elif isinstance(n, (cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor, cst.NamedExpr)):
-            targets = [n.target]
-        elif isinstance(n, cst.AsName):
-            targets = [n.name]
-        elif isinstance(n, (cst.Global, cst.Nonlocal)):
+        if isinstance(n, (cst.Global, cst.Nonlocal)):
             out.update(x.name.value for x in n.names)
-        for t in targets:
+        for t in binding_targets(n):
             stack = [t]
             while stack:
                 x = stack.pop()

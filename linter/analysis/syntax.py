@@ -127,6 +127,19 @@ def all_params(params: cst.Parameters):
     return _all_params(params)
 
 
+def binding_targets(node: cst.CSTNode) -> Tuple[cst.BaseExpression, ...]:
+    """The target expressions a statement or clause binds (``a, b = ...``, ``x: T = ...``,
+    ``x += ...``, ``for x in``, comprehension ``for``, ``x := ...``, ``as x``); ``()`` for any
+    other node. ``global``/``nonlocal`` declare rather than bind: callers decide about them."""
+    if isinstance(node, cst.Assign):
+        return tuple(t.target for t in node.targets)
+    if isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor, cst.NamedExpr)):
+        return (node.target,)
+    if isinstance(node, cst.AsName):
+        return (node.name,)
+    return ()
+
+
 def self_attribute(node: cst.BaseExpression) -> Optional[str]:
     if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self":
         return node.attr.value

@@ -5,7 +5,7 @@ import libcst as cst
 from ..analysis.context import FixSpec
 from ..analysis.module_partials import partial_globals
 from ..analysis.names import dotted_name
-from ..analysis.syntax import iter_descendants
+from ..analysis.syntax import binding_targets, iter_descendants
 from ..finding import UNSAFE
 from .base import Example, Rule
 
@@ -319,16 +319,9 @@ class CallableAttributeValue(Rule):
         for sub in iter_descendants(method.body):
             if isinstance(sub, (cst.Name,)):
                 continue
-            targets = []
-            if isinstance(sub, cst.Assign):
-                targets = [t.target for t in sub.targets]
-            elif isinstance(sub, (cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor, cst.NamedExpr)):
-                targets = [sub.target]
-            elif isinstance(sub, cst.AsName):
-                targets = [sub.name]
-            elif isinstance(sub, (cst.Global, cst.Nonlocal)):
+            if isinstance(sub, (cst.Global, cst.Nonlocal)):
                 names.update(n.name.value for n in sub.names)
-            for t in targets:
+            for t in binding_targets(sub):
                 names.update(n.value for n in iter_descendants(t) if isinstance(n, cst.Name))
                 if isinstance(t, cst.Name):
                     names.add(t.value)

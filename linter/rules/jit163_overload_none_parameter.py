@@ -3,7 +3,7 @@ from typing import Dict, Iterator, List
 import libcst as cst
 
 from ..analysis.names import dotted_name
-from ..analysis.syntax import iter_descendants
+from ..analysis.syntax import binding_targets, iter_descendants
 from .base import Example, Rule
 
 _OVERLOADS = frozenset({"torch.jit._overload", "torch.jit._overload_method"})
@@ -43,14 +43,7 @@ def _none_params(fn: cst.FunctionDef, siblings, fctx) -> Dict[str, str]:
         return result
     rebound = set()
     for sub in iter_descendants(fn.body):
-        targets: List[cst.BaseExpression] = []
-        if isinstance(sub, cst.Assign):
-            targets = [t.target for t in sub.targets]
-        elif isinstance(sub, (cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor, cst.NamedExpr)):
-            targets = [sub.target]
-        elif isinstance(sub, cst.AsName):
-            targets = [sub.name]
-        for t in targets:
+        for t in binding_targets(sub):
             rebound.update(n.value for n in [t, *iter_descendants(t)] if isinstance(n, cst.Name))
     return {name: which for name, which in found.items() if name not in rebound}
 
