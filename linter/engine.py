@@ -80,12 +80,17 @@ def analyze_text(path: str, text: str, module_name: str, package: str, codes: Tu
             from .analysis.mypy_types import node_types_for
 
             analyzer.external_types = node_types_for(module, mypy_table)
-        fctx = analyzer.run()
         noqa = _noqa_directives(text, codes)
-        if defer and fctx.pending:
+        # Deferred: rules that need reach walk only the functions a compiler reaches, once known
+        # (and those holding a noqa JIT005 judges: it counts suppressions in unreached code too).
+        lazy = defer
+        fctx = analyzer.run(lazy=lazy)
+        if defer and (fctx.pending or lazy):
             result = FileResult(path, analyzer.summary, [], noqa=noqa)
 
-            def position(keep, _fctx=fctx, _module=module, _result=result):
+            def position(keep, reached=None, _fctx=fctx, _module=module, _result=result, _analyzer=analyzer):
+                if reached is not None:
+                    _analyzer.complete(reached, [d.row for d in _result.noqa])
                 if _result.noqa:
                     # JIT005 needs every suppressed finding, also those out of reach
                     suppressed: set = set()
@@ -291,11 +296,22 @@ def _file_size(path: str) -> int:
 
 
 def settle_deferred(results: Dict[str, FileResult], project) -> None:
-    """Position the deferred findings the project keeps (see analyze_text's ``defer``)."""
+    """Walk what the project reaches in lazily analysed files, then position the deferred
+    findings the project keeps (see analyze_text's ``defer``)."""
+    reached_ids: Optional[Set[str]] = None
+
+    def reached(fid: str) -> bool:
+        nonlocal reached_ids
+        if reached_ids is None:
+            project.compute()
+            reached_ids = {fid for fid, _ in project.reached}
+        return fid in reached_ids
+
     for result in results.values():
         if result.deferred is not None:
             position, result.deferred = result.deferred, None
-            result.conditionals = position(lambda requires: not requires or project.check(requires) is not None)
+            result.conditionals = position(lambda requires: not requires or project.check(requires) is not None,
+                                           reached)
 
 
 def project_for(results, settings: Settings, **overrides):

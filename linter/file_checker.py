@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
@@ -161,6 +161,7 @@ class FileAnalyzer:
         self.fctx: Optional[FileContext] = None
         # id(node) -> type from mypy in ``--types mypy`` mode (see jitlint.linter.analysis.mypy_types)
         self.external_types: Optional[Dict[int, Type]] = None
+        self._lazy = False  # run(lazy=True) walked with the FILE-mode rules only (see complete)
 
     def qual(self, name: str) -> str:
         return f"{self.module_name}:{name}"
@@ -395,20 +396,31 @@ class FileAnalyzer:
         return ClassInfo(node, class_id, node.name.value, facts, summary, methods, tuple(base_names))
 
     # -- phase 2: walk ------------------------------------------------------------------------
-    def run(self) -> FileContext:
+    def run(self, lazy: bool = False) -> FileContext:
+        """Walk the file. With ``lazy``, functions are walked with the FILE-mode rules only
+        (plus the walk's own records: calls, roots, parameter tables, which reach is computed
+        from); :meth:`complete` later walks the functions a compiler reaches with the other
+        rules. Their findings in other functions would be dropped for want of reach anyway, and
+        in most projects most functions are reached by no compiler (torch/nn: 205 of 6,990
+        findings survive), so the rules' cost is paid where it counts."""
         self.collect()
         fctx = FileContext(self.path, self.module, self.source, self.names, self.module_name,
                            self.class_facts, self.function_returns, self.class_nodes, self.function_nodes)
         self.fctx = fctx
+        self._lazy = lazy
+        walk_dispatch = self.dispatch.parts()[0] if lazy else self.dispatch
         for name, node in self.function_nodes.items():
-            self._walk_function(node, name, None, None, fctx)
+            self._walk_function(node, name, None, None, fctx, dispatch=walk_dispatch)
         own_walks = {}
         for info in self.class_infos:
             for mname, mnode in info.methods.items():
                 start = len(fctx.pending)
-                self._walk_function(mnode, f"{info.name}.{mname}", info.facts, info.node, fctx)
+                self._walk_function(mnode, f"{info.name}.{mname}", info.facts, info.node, fctx,
+                                    dispatch=walk_dispatch)
                 own_walks[(info.id, mname)] = (start, len(fctx.pending))
-        walk_variants(self, fctx, own_walks)  # inherited methods per same-file subclass
+        if not lazy:
+            # inherited methods per same-file subclass; their findings all need reach
+            walk_variants(self, fctx, own_walks)
         self._walk_module_level(fctx)
         for rule, hook in self.dispatch.class_hooks:
             for info in self.class_infos:
@@ -425,9 +437,55 @@ class FileAnalyzer:
                 fctx.internal_error(rule, self.module, exc)
         return fctx
 
+    def complete(self, reached: Callable[[str], bool], noqa_rows: Sequence[int] = ()) -> None:
+        """After a lazy :meth:`run`: walk the functions ``reached`` accepts (function ids) with
+        the rules that need reach, and their same-file subclass variants. Functions holding
+        one of ``noqa_rows`` are walked too: JIT005 counts a ``# noqa`` as used when it
+        suppresses a finding, reached or not."""
+        if not self._lazy:
+            return
+        self._lazy = False
+        if noqa_rows:
+            holding = self._functions_holding(set(noqa_rows))
+            reached_only = reached
+
+            def reached(fid: str) -> bool:
+                return fid in holding or reached_only(fid)
+        fctx = self.fctx
+        dispatch = self.dispatch.parts()[1]
+        for name, node in self.function_nodes.items():
+            if reached(self.qual(name)):
+                self._walk_function(node, name, None, None, fctx, throwaway_summary=True, dispatch=dispatch)
+        own_walks = {}
+        for info in self.class_infos:
+            for mname, mnode in info.methods.items():
+                if reached(f"{info.id}.{mname}"):
+                    start = len(fctx.pending)
+                    self._walk_function(mnode, f"{info.name}.{mname}", info.facts, info.node, fctx,
+                                        throwaway_summary=True, dispatch=dispatch)
+                    own_walks[(info.id, mname)] = (start, len(fctx.pending))
+        walk_variants(self, fctx, own_walks, dispatch=dispatch, only=set(own_walks))
+
+    def _functions_holding(self, rows: set) -> set:
+        """Ids of the functions and methods whose lines (decorators included) hold a row."""
+        nodes = {self.qual(name): node for name, node in self.function_nodes.items()}
+        for info in self.class_infos:
+            nodes.update((f"{info.id}.{mname}", mnode) for mname, mnode in info.methods.items())
+        targets = [n for node in nodes.values() for n in (node, *(d.decorator for d in node.decorators))]
+        ranges = compute_ranges(self.module, targets)
+        out = set()
+        for fid, node in nodes.items():
+            spans = [ranges.get(id(n)) for n in (node, *(d.decorator for d in node.decorators))]
+            spans = [r for r in spans if r is not None]
+            if spans:
+                first, last = min(r[0] for r in spans), max(r[2] for r in spans)
+                if any(first <= row <= last for row in rows):
+                    out.add(fid)
+        return out
+
     def _walk_function(self, node: cst.FunctionDef, qualname: str, facts: Optional[ClassFacts],
                        class_node: Optional[cst.ClassDef], fctx: FileContext,
-                       throwaway_summary: bool = False) -> None:
+                       throwaway_summary: bool = False, dispatch: Optional[Dispatch] = None) -> None:
         names = self.names
         fid = self.qual(qualname)
         summary = self.summary.functions[fid]
@@ -465,8 +523,8 @@ class FileAnalyzer:
             _guess_tensor_params(node, unknown, infer)
         ctx = FunctionContext(fctx, info, infer)
         summary.params = param_table(params, ctx)  # argument constants (analysis/arg_values)
-        walker = FunctionWalker(self.dispatch, ctx, summary)
-        walker.roots = self.summary.roots
+        walker = FunctionWalker(dispatch or self.dispatch, ctx, summary)
+        walker.roots = self.summary.roots if not throwaway_summary else []
         walker.walk_function(node)
 
     def _walk_module_level(self, fctx: FileContext) -> None:
@@ -474,7 +532,7 @@ class FileAnalyzer:
         infer.external = self.external_types
         ctx = FunctionContext(fctx, None, infer)
         dummy = FunctionSummary(self.qual("<module>"), "<module>", "<module>", None, ())
-        walker = FunctionWalker(self.dispatch, ctx, dummy)
+        walker = FunctionWalker(self.dispatch.parts()[0] if self._lazy else self.dispatch, ctx, dummy)
         walker.roots = self.summary.roots
         for stmt in self.module.body:
             if isinstance(stmt, cst.FunctionDef):

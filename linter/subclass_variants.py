@@ -73,10 +73,12 @@ def _overlay(base: ClassFacts, lower: List[ClassFacts]) -> Tuple[ClassFacts, set
     return facts, changed
 
 
-def walk_variants(analyzer, fctx, own_walks: Dict[Tuple[str, str], Tuple[int, int]]) -> None:
+def walk_variants(analyzer, fctx, own_walks: Dict[Tuple[str, str], Tuple[int, int]], *,
+                  dispatch=None, only: Optional[set] = None) -> None:
     """Walk inherited methods again for same-file subclasses (see the module docstring).
     ``own_walks`` maps (class id, method name) to the slice of ``fctx.pending`` its own walk
-    produced."""
+    produced; ``dispatch``: the hooks to walk with (the analyzer's by default); ``only``: the
+    (class id, method name) pairs to consider (all by default)."""
     variants: Dict[Tuple[str, str], List[Tuple[str, ClassFacts]]] = {}
     for info in analyzer.class_infos:
         chain = _chain(analyzer, info)
@@ -99,6 +101,8 @@ def walk_variants(analyzer, fctx, own_walks: Dict[Tuple[str, str], Tuple[int, in
         return
     by_id = {i.id: i for i in analyzer.class_infos}
     for (base_id, mname), subs in variants.items():
+        if only is not None and (base_id, mname) not in only:
+            continue
         base = by_id[base_id]
         start, end = own_walks.get((base_id, mname), (0, 0))
         taken = {(p.rule.code, id(p.node)) for p in fctx.pending[start:end]}
@@ -107,7 +111,7 @@ def walk_variants(analyzer, fctx, own_walks: Dict[Tuple[str, str], Tuple[int, in
         for cid, facts in subs:
             mark = len(fctx.pending)
             analyzer._walk_function(base.methods[mname], f"{base.name}.{mname}", facts, base.node, fctx,
-                                    throwaway_summary=True)
+                                    throwaway_summary=True, dispatch=dispatch)
             new = fctx.pending[mark:]
             del fctx.pending[mark:]
             for p in new:
