@@ -77,7 +77,7 @@ def analyze_text(path: str, text: str, module_name: str, package: str, codes: Tu
 
         analyzer = FileAnalyzer(path, text, module_name, package, _dispatch(codes), module)
         if mypy_table:
-            from .analysis.mypy_types import node_types_for
+            from .analysis.typecheck.mypy_types import node_types_for
 
             analyzer.external_types = node_types_for(module, mypy_table)
         noqa = _noqa_directives(text, codes)
@@ -454,7 +454,7 @@ def _in_notebook_cells(findings: List[Finding], settings: Settings) -> List[Find
 
 
 def _mypy_tables(files: Sequence[str], settings: Settings) -> Dict[str, dict]:
-    from .analysis.mypy_types import MypyUnavailable, collect
+    from .analysis.typecheck.mypy_types import MypyUnavailable, collect
     from .config import ConfigError
     from .discovery import module_name_for
 

@@ -18,13 +18,13 @@ from .analysis import torch_api
 from .analysis.arg_values import param_table
 from .analysis.compiled import JIT_FLAGS, decorator_name
 from .analysis.context import FileContext, FunctionContext, FunctionInfo, Param
-from .analysis.local_types import TENSOR_HINTS, ClassFacts, Inferrer, annotation_type
+from .analysis.typecheck.inference import TENSOR_HINTS, ClassFacts, Inferrer, annotation_type
 from .analysis.names import Binding, NameTable, _import_bindings, dotted_name, iter_top_level
 from .analysis.noqa import FILE_NOQA_RE, NOQA_RE
 from .analysis.positions import compute_ranges
 from .analysis.summary import ClassSummary, FileSummary, FunctionSummary, RootRef
 from .analysis.syntax import iter_children, iter_descendants
-from .analysis.types import NONE, TENSOR, Type, join
+from .analysis.typecheck.lattice import NONE, TENSOR, Type, join
 from .finding import Edit, Finding, Fix
 from .function_walker import Dispatch, FunctionWalker
 from .results import Conditional
@@ -159,7 +159,7 @@ class FileAnalyzer:
         self.class_nodes: Dict[str, cst.ClassDef] = {}
         self.function_nodes: Dict[str, cst.FunctionDef] = {}
         self.fctx: Optional[FileContext] = None
-        # id(node) -> type from mypy in ``--types mypy`` mode (see jitlint.linter.analysis.mypy_types)
+        # id(node) -> type from mypy in ``--types mypy`` mode (see jitlint.linter.analysis.typecheck.mypy_types)
         self.external_types: Optional[Dict[int, Type]] = None
         self._lazy = False  # run(lazy=True) walked with the FILE-mode rules only (see complete)
 

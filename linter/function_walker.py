@@ -22,11 +22,11 @@ import libcst as cst
 from .analysis.context import FunctionContext
 from .analysis.guards import _orelse_body, always_exits, refinements, static_value
 from .analysis.arg_values import call_arguments, spec_of, uses_params
-from .analysis.local_types import annotation_type
+from .analysis.typecheck.inference import annotation_type
 from .analysis.modes import FILE, SCRIPT, TRACE
 from .analysis.summary import CallRef, FunctionSummary, RootRef
 from .analysis.syntax import _all_params, iter_children
-from .analysis.types import NONE, SINT, SIZE, TENSOR, kind, strip_optional
+from .analysis.typecheck.lattice import NONE, SINT, SIZE, TENSOR, kind, strip_optional
 
 Hook = Tuple[object, Callable, str, bool]  # rule, bound method, mode, frontend
 

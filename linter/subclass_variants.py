@@ -22,7 +22,7 @@ from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from .analysis.local_types import ClassFacts
+from .analysis.typecheck.inference import ClassFacts
 from .analysis.syntax import iter_descendants
 
 

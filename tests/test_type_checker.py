@@ -1,5 +1,5 @@
-"""The type checker the script rules ask (linter/analysis/script_types.py: the certain type of an
-expression; linter/analysis/types_script.py: TorchScript's types and its subtype relation), each
+"""The type checker the script rules ask (linter/analysis/typecheck/certain.py: the certain type of an
+expression; linter/analysis/typecheck/torchscript.py: TorchScript's types and its subtype relation), each
 claim held against torch.jit.script on a real snippet.
 
 A test writes a function ``root`` whose body binds ``probe``; it asks the checker what it
@@ -20,8 +20,8 @@ import pytest
 import torch
 
 from compiler import load_example
-from jitlint.linter.analysis import types_script as ts
-from jitlint.linter.analysis.script_types import confident_type
+from jitlint.linter.analysis.typecheck import torchscript as ts
+from jitlint.linter.analysis.typecheck.certain import confident_type
 from jitlint.linter.rules.base import Rule
 
 

@@ -11,7 +11,7 @@ from typing import Optional
 
 import libcst as cst
 
-from .script_types import confident_type
+from .typecheck.certain import confident_type
 from .syntax import iter_children
 
 _KINDS = {"int": "int", "float": "float", "bool": "bool", "str": "str", "None": "none",

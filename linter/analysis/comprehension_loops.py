@@ -31,8 +31,8 @@ import libcst as cst
 
 from .statement_edits import statement_replacement
 from .syntax import iter_children, iter_descendants
-from .type_spelling import Imports, generic, spell_type
-from .types import SINT, SIZE, STR, TENSOR, kind
+from .typecheck.spelling import Imports, generic, spell_type
+from .typecheck.lattice import SINT, SIZE, STR, TENSOR, kind
 
 _CONSUMERS = ("builtins.sum", "builtins.min", "builtins.max", "builtins.sorted", "builtins.list")
 _LITERALS = (cst.Integer, cst.Float, cst.SimpleString, cst.Name)

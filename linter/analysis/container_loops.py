@@ -22,7 +22,7 @@ import libcst as cst
 from .comprehension_loops import fresh_name
 from .statement_edits import statement_replacement
 from .syntax import iter_children, iter_descendants
-from .types import kind
+from .typecheck.lattice import kind
 
 
 def _root(node: cst.BaseExpression) -> Optional[str]:

@@ -8,10 +8,10 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 import libcst as cst
 
 from ..finding import SAFE, UNSAFE
-from .local_types import ClassFacts, Inferrer
+from .typecheck.inference import ClassFacts, Inferrer
 from .names import NameTable
 from .trace_dims import breaks_when, normalize
-from .types import Type
+from .typecheck.lattice import Type
 
 
 @dataclass

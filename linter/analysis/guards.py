@@ -16,7 +16,7 @@ from .context import FunctionContext
 from .modes import SCRIPT, TRACE
 from .names import dotted_name
 from .syntax import iter_descendants
-from .types import SINT, SIZE, TENSOR, kind
+from .typecheck.lattice import SINT, SIZE, TENSOR, kind
 
 SCRIPTING_CALLS = {"torch.jit.is_scripting", "torch.jit._script.is_scripting", "torch._C._is_scripting"}
 
@@ -195,7 +195,7 @@ def real_loop(loop: cst.CSTNode, ctx) -> bool:
 
 
 def _real_iterable(it: cst.BaseExpression, ctx) -> bool:
-    from .script_types import confident_type
+    from .typecheck.certain import confident_type
 
     if isinstance(it, (cst.List, cst.ListComp)):
         return True

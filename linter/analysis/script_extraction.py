@@ -19,7 +19,7 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from .context import FixSpec
-from .types import BOOL, FLOAT, INT, NDARRAY, NUMBER, SBOOL, SINT, SIZE, STR, TENSOR, kind
+from .typecheck.lattice import BOOL, FLOAT, INT, NDARRAY, NUMBER, SBOOL, SINT, SIZE, STR, TENSOR, kind
 
 CODEMOD = "script-if-tracing"
 _FROZEN = {SINT: "!an int read from a shape", SIZE: "!a shape", SBOOL: "!a bool computed from a shape",

@@ -6,7 +6,7 @@ examples); the linter itself never imports torch.
 
 from __future__ import annotations
 
-from .types import (
+from .typecheck.lattice import (
     BOOL,
     DEVICE,
     DTYPE,

@@ -42,7 +42,7 @@ from typing import Dict, Iterable, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from .types import SINT, SIZE, TENSOR
+from .typecheck.lattice import SINT, SIZE, TENSOR
 
 BATCH = "batch"
 SEQUENCE = "sequence"

@@ -21,7 +21,7 @@ from typing import Optional, Tuple
 import libcst as cst
 
 from .trace_dims import ANY_SIZE, groups_of_kind, normalize, size_groups, track_dims
-from .types import DEVICE, DTYPE, SBOOL, SINT, SIZE, TENSOR, kind
+from .typecheck.lattice import DEVICE, DTYPE, SBOOL, SINT, SIZE, TENSOR, kind
 
 _DYN_METHODS = frozenset({"size", "numel", "nelement"})
 _RANK_METHODS = frozenset({"dim", "ndimension"})
@@ -529,7 +529,7 @@ def _weak_forward_param(name: str, ctx) -> bool:
         return False
     hinted = ctx.scratch.get(_HINTED)
     if hinted is None:
-        from .local_types import TENSOR_HINTS
+        from .typecheck.inference import TENSOR_HINTS
         from .syntax import iter_descendants
 
         hinted = set()

@@ -6,7 +6,7 @@ from typing import Optional
 
 import libcst as cst
 
-from .types import BOOL, DEVICE, DTYPE, FLOAT, INT, NONE, NUMBER, SBOOL, SINT, SIZE, STR, kind
+from .typecheck.lattice import BOOL, DEVICE, DTYPE, FLOAT, INT, NONE, NUMBER, SBOOL, SINT, SIZE, STR, kind
 
 _VALUE_KINDS = {"int": INT, "float": FLOAT, "str": STR, "bool": BOOL, "tuple": "tuple", "dtype": DTYPE,
                 "complex": "complex"}

@@ -4,7 +4,7 @@ import libcst as cst
 
 from ..analysis import torch_api
 from ..analysis.names import dotted_name, iter_top_level
-from ..analysis.script_types import bindings_of
+from ..analysis.typecheck.certain import bindings_of
 from ..analysis.syntax import iter_descendants
 from .base import Example, Rule
 

@@ -12,7 +12,7 @@ guess would be a false alarm.
 import libcst as cst
 
 from ..analysis.guards import maybe_folded
-from ..analysis.script_types import article, confident_type, conflict
+from ..analysis.typecheck.certain import article, confident_type, conflict
 from .base import Example, Rule
 
 

@@ -3,11 +3,11 @@ from typing import Optional, Sequence
 import libcst as cst
 
 from ..analysis.guards import maybe_folded, static_value
-from ..analysis.local_types import annotation_type
+from ..analysis.typecheck.inference import annotation_type
 from ..analysis.names import dotted_name
 from ..analysis.statement_edits import statement_replacement
 from ..analysis.syntax import iter_children, iter_descendants
-from ..analysis.types import NONE, is_optional
+from ..analysis.typecheck.lattice import NONE, is_optional
 from .base import SCRIPT, Example, Rule
 
 _SKIP_DECORATORS = ("overload", "abstractmethod", "abstractproperty")

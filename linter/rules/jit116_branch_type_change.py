@@ -2,7 +2,7 @@
 import libcst as cst
 
 from ..analysis.guards import maybe_folded, real_loop, static_value
-from ..analysis.script_types import Cat, annotation_cat, article, confident_type, conflict
+from ..analysis.typecheck.certain import Cat, annotation_cat, article, confident_type, conflict
 from ..analysis.syntax import iter_children
 from .base import SCRIPT, Example, Rule
 

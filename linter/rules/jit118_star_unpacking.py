@@ -3,7 +3,7 @@ from typing import Optional
 import libcst as cst
 
 from ..analysis.statement_edits import statement_replacement
-from ..analysis.types import INT, SINT, SIZE, STR, TENSOR, describe, kind
+from ..analysis.typecheck.lattice import INT, SINT, SIZE, STR, TENSOR, describe, kind
 from .base import Example, Rule
 
 # Kinds of values TorchScript refuses to unpack with ``*`` (only tuples have a static length).

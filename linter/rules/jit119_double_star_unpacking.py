@@ -3,7 +3,7 @@ import keyword
 import libcst as cst
 
 from ..analysis.syntax import body_nodes, iter_descendants
-from ..analysis.types import kind
+from ..analysis.typecheck.lattice import kind
 from .base import Example, Rule
 
 

@@ -2,7 +2,7 @@ from typing import List, Optional, Tuple
 
 import libcst as cst
 
-from ..analysis.types import BOOL, FLOAT, INT, SBOOL, SINT, STR
+from ..analysis.typecheck.lattice import BOOL, FLOAT, INT, SBOOL, SINT, STR
 from .base import Example, Rule
 
 

@@ -4,7 +4,7 @@ from typing import List, Optional
 
 import libcst as cst
 
-from ..analysis.types import STR
+from ..analysis.typecheck.lattice import STR
 from .base import Example, Rule
 
 _INDEXED = re.compile(r"\{(\d+)\}")

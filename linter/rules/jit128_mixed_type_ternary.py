@@ -3,7 +3,7 @@ from typing import Optional
 import libcst as cst
 
 from ..analysis.guards import refinements
-from ..analysis.types import (
+from ..analysis.typecheck.lattice import (
     BOOL,
     DEVICE,
     FLOAT,

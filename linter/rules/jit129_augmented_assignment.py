@@ -1,6 +1,6 @@
 import libcst as cst
 
-from ..analysis.types import FLOAT, INT, SINT, STR, TENSOR
+from ..analysis.typecheck.lattice import FLOAT, INT, SINT, STR, TENSOR
 from .base import Example, Rule
 
 _ATOMIC = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Integer, cst.Float, cst.SimpleString,

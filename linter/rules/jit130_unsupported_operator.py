@@ -1,7 +1,7 @@
 import libcst as cst
 
 from ..analysis.statement_edits import statement_replacement
-from ..analysis.types import BOOL, FLOAT, INT, NONE, SBOOL, SINT, STR, describe, kind
+from ..analysis.typecheck.lattice import BOOL, FLOAT, INT, NONE, SBOOL, SINT, STR, describe, kind
 from .base import Example, Rule
 
 _INTS = (INT, SINT)

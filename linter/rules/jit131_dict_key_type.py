@@ -2,8 +2,8 @@ from typing import Iterator, Optional, Tuple
 
 import libcst as cst
 
-from ..analysis.local_types import annotation_type
-from ..analysis.types import NONE, SIZE, describe, kind
+from ..analysis.typecheck.inference import annotation_type
+from ..analysis.typecheck.lattice import NONE, SIZE, describe, kind
 from .base import Example, Rule
 
 _DICTS = frozenset({"typing.Dict", "builtins.dict", "typing.OrderedDict", "collections.OrderedDict",

@@ -2,9 +2,9 @@ from typing import List
 
 import libcst as cst
 
-from ..analysis.local_types import annotation_type
+from ..analysis.typecheck.inference import annotation_type
 from ..analysis.syntax import iter_children
-from ..analysis.types import BOOL, FLOAT, INT, NUMBER, SBOOL, SINT, SIZE, STR, TENSOR, describe, kind
+from ..analysis.typecheck.lattice import BOOL, FLOAT, INT, NUMBER, SBOOL, SINT, SIZE, STR, TENSOR, describe, kind
 from .base import Example, Rule
 
 # Operand kinds that are certainly not bool (TorchScript turns them into bools in `and`/`or`).

@@ -3,7 +3,7 @@ from typing import Optional
 
 import libcst as cst
 
-from ..analysis.types import BOOL, INT, SINT, SIZE, STR, TENSOR, kind
+from ..analysis.typecheck.lattice import BOOL, INT, SINT, SIZE, STR, TENSOR, kind
 from .base import Example, Rule
 
 # Builtins the compiler rejects whatever their arguments ("Python builtin <...> is currently

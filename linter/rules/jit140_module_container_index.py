@@ -6,7 +6,7 @@ import libcst as cst
 from ..analysis.container_loops import loop_rewrite
 from ..analysis.hoisting import file_source
 from ..analysis.positions import compute_ranges
-from ..analysis.types import kind
+from ..analysis.typecheck.lattice import kind
 from .base import Example, Rule
 
 # Containers as the inference types them: ("modlist", ...) or ("module", "torch.nn.ModuleList").

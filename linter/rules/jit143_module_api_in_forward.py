@@ -4,7 +4,7 @@ import libcst as cst
 
 from ..analysis import torch_api
 from ..analysis.torch_api import MODULE_APIS
-from ..analysis.types import kind
+from ..analysis.typecheck.lattice import kind
 from .base import Example, Rule
 
 # Compiles, but only visits the module's own buffers, not its submodules' (eager recurses).

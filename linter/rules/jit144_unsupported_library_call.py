@@ -3,7 +3,7 @@ from typing import Optional
 import libcst as cst
 
 from ..analysis import torch_api
-from ..analysis.types import FLOAT, INT, SINT
+from ..analysis.typecheck.lattice import FLOAT, INT, SINT
 from .base import Example, Rule
 
 # Top-level modules whose functions torch.jit.script cannot compile (each checked with torch

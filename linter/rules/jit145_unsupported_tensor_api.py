@@ -2,7 +2,7 @@ from typing import Optional
 
 import libcst as cst
 
-from ..analysis.types import DTYPE, INT, SINT, SIZE, TENSOR
+from ..analysis.typecheck.lattice import DTYPE, INT, SINT, SIZE, TENSOR
 from .base import Example, Rule
 
 # Tensor methods and properties torch.jit.script rejects ("'Tensor' object has no attribute or

@@ -1,6 +1,6 @@
 import libcst as cst
 
-from ..analysis.types_script import assignment_mismatch
+from ..analysis.typecheck.torchscript import assignment_mismatch
 from .base import Example, Rule
 
 

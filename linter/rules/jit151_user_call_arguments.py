@@ -4,8 +4,8 @@ import libcst as cst
 
 from ..analysis import schemas
 from ..analysis.argument_kinds import argument_kind
-from ..analysis.local_types import annotation_type
-from ..analysis.types import BOOL, FLOAT, INT, STR, TENSOR
+from ..analysis.typecheck.inference import annotation_type
+from ..analysis.typecheck.lattice import BOOL, FLOAT, INT, STR, TENSOR
 from .base import Example, Rule
 
 # decorators that leave a def compiled with its own signature

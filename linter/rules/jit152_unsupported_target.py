@@ -2,7 +2,7 @@ from typing import Optional
 
 import libcst as cst
 
-from ..analysis.script_types import confident_type
+from ..analysis.typecheck.certain import confident_type
 from .base import Example, Rule
 
 

@@ -2,7 +2,7 @@ from typing import Optional
 
 import libcst as cst
 
-from ..analysis.script_types import bindings_of, confident_type
+from ..analysis.typecheck.certain import bindings_of, confident_type
 from ..analysis.syntax import all_params
 from .base import Example, Rule
 

@@ -3,7 +3,7 @@ from typing import Dict
 import libcst as cst
 
 from ..analysis.guards import always_exits, maybe_folded, static_value
-from ..analysis.script_types import article, confident_type, conflict
+from ..analysis.typecheck.certain import article, confident_type, conflict
 from ..analysis.syntax import iter_descendants
 from .base import SCRIPT, Example, Rule
 

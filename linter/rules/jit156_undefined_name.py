@@ -3,7 +3,7 @@ from typing import FrozenSet
 import libcst as cst
 
 from ..analysis.names import BUILTIN_NAMES
-from ..analysis.script_types import bindings_of
+from ..analysis.typecheck.certain import bindings_of
 from ..analysis.syntax import body_nodes, iter_descendants
 from .base import Example, Rule
 

@@ -1,6 +1,6 @@
 import libcst as cst
 
-from ..analysis.types_script import return_mismatch
+from ..analysis.typecheck.torchscript import return_mismatch
 from .base import Example, Rule
 
 

@@ -1,7 +1,7 @@
 import libcst as cst
 
 from ..analysis import py_signatures
-from ..analysis.types import kind
+from ..analysis.typecheck.lattice import kind
 from .base import Example, Rule
 
 

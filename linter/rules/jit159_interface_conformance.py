@@ -5,7 +5,7 @@ import libcst as cst
 from ..analysis import py_signatures
 from ..analysis.names import dotted_name
 from ..analysis.syntax import all_params, iter_descendants
-from ..analysis.types_script import TENSOR, is_subtype, parse_annotation, spell
+from ..analysis.typecheck.torchscript import TENSOR, is_subtype, parse_annotation, spell
 from .base import Example, Rule
 
 

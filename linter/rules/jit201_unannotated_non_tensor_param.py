@@ -6,7 +6,7 @@ from ..analysis.compiled import has_type_comment, never_compiled, overload_imple
 from ..analysis.spellings import torch_spelling, typing_name
 from ..analysis.statement_edits import annotate_param
 from ..analysis.syntax import iter_descendants
-from ..analysis.types import BOOL, DEVICE, DTYPE, FLOAT, INT, STR
+from ..analysis.typecheck.lattice import BOOL, DEVICE, DTYPE, FLOAT, INT, STR
 from ..analysis.value_kinds import _is_bytes, default_kind
 from .base import Example, Rule
 

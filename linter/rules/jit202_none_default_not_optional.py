@@ -3,11 +3,11 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from ..analysis.compiled import has_type_comment, never_compiled, overload_implementation
-from ..analysis.local_types import annotation_type
+from ..analysis.typecheck.inference import annotation_type
 from ..analysis.spellings import torch_spelling, typing_name
 from ..analysis.statement_edits import annotate_param
 from ..analysis.syntax import iter_descendants
-from ..analysis.types import BOOL, NONE, TENSOR, describe, kind
+from ..analysis.typecheck.lattice import BOOL, NONE, TENSOR, describe, kind
 from .base import Example, Rule
 
 

@@ -3,10 +3,10 @@ from typing import Optional, Set
 import libcst as cst
 
 from ..analysis.guards import refinements
-from ..analysis.local_types import annotation_type
+from ..analysis.typecheck.inference import annotation_type
 from ..analysis.statement_edits import statement_replacement
 from ..analysis.syntax import iter_descendants
-from ..analysis.types import NONE, describe, is_optional, kind
+from ..analysis.typecheck.lattice import NONE, describe, is_optional, kind
 from .base import Example, Rule
 
 _COMPARE_ORDER = (cst.LessThan, cst.LessThanEqual, cst.GreaterThan, cst.GreaterThanEqual)

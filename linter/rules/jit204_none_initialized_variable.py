@@ -4,7 +4,7 @@ import libcst as cst
 
 from ..analysis.guards import maybe_folded, real_loop, static_value
 from ..analysis.spellings import torch_spelling, typing_name
-from ..analysis.types import BOOL, FLOAT, INT, NONE, SBOOL, SINT, STR, TENSOR, describe, is_optional
+from ..analysis.typecheck.lattice import BOOL, FLOAT, INT, NONE, SBOOL, SINT, STR, TENSOR, describe, is_optional
 from .base import SCRIPT, Example, Rule
 
 _BLOCKS = (cst.If, cst.For, cst.While)

@@ -4,7 +4,7 @@ import libcst as cst
 
 from ..analysis.spellings import torch_spelling, typing_name
 from ..analysis.syntax import self_attribute
-from ..analysis.types import (
+from ..analysis.typecheck.lattice import (
     BOOL,
     FLOAT,
     INT,
@@ -340,7 +340,7 @@ class EmptyContainerType(Rule):
         ret = ctx.function.return_annotation
         if ret is None:
             return
-        from ..analysis.local_types import annotation_type
+        from ..analysis.typecheck.inference import annotation_type
 
         t = annotation_type(ret, ctx.names)
         what = state[value.value][0]

@@ -1,6 +1,6 @@
 import libcst as cst
 
-from ..analysis.types import TENSOR
+from ..analysis.typecheck.lattice import TENSOR
 from .base import Example, Rule
 
 _ANNOTATE = ("torch.jit.annotate", "torch.jit._script.annotate")

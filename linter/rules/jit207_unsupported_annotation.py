@@ -3,7 +3,7 @@ from typing import Iterator, Optional, Set, Tuple
 import libcst as cst
 
 from ..analysis.compiled import never_compiled
-from ..analysis.local_types import annotation_type
+from ..analysis.typecheck.inference import annotation_type
 from ..analysis.spellings import typing_name
 from ..analysis.syntax import iter_descendants
 from .base import Example, Rule

@@ -2,10 +2,10 @@ from typing import Dict
 
 import libcst as cst
 
-from ..analysis.local_types import annotation_type
+from ..analysis.typecheck.inference import annotation_type
 from ..analysis.statement_edits import statement_replacement
 from ..analysis.syntax import iter_descendants, self_attribute
-from ..analysis.types import NONE, describe, is_optional, kind
+from ..analysis.typecheck.lattice import NONE, describe, is_optional, kind
 from .base import Example, Rule
 
 _ORDER = (cst.LessThan, cst.LessThanEqual, cst.GreaterThan, cst.GreaterThanEqual)

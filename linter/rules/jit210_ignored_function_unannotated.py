@@ -4,9 +4,9 @@ import libcst as cst
 
 from ..analysis.calls import Target, a_code, bind_args, signature_in_type_comment
 from ..analysis.compiled import jit_flag
-from ..analysis.local_types import Inferrer
+from ..analysis.typecheck.inference import Inferrer
 from ..analysis.syntax import iter_children
-from ..analysis.types import NONE, TENSOR, describe, kind
+from ..analysis.typecheck.lattice import NONE, TENSOR, describe, kind
 from ..analysis.value_kinds import default_kind, not_tensor
 from .base import Example, Rule
 

@@ -1,7 +1,7 @@
 import libcst as cst
 
-from ..analysis.local_types import annotation_type
-from ..analysis.types import FLOAT, INT, SINT
+from ..analysis.typecheck.inference import annotation_type
+from ..analysis.typecheck.lattice import FLOAT, INT, SINT
 from .base import Example, Rule
 
 # Python-level functions of torch.nn.functional whose parameters are annotated ``float`` or

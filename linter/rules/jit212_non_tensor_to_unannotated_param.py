@@ -5,7 +5,7 @@ import libcst as cst
 from ..analysis.calls import Target, a_code, bind_args, signature_in_type_comment
 from ..analysis.compiled import functions_named, jit_flag
 from ..analysis.module_elements import loop_element_class
-from ..analysis.types import NONE, TENSOR, describe, kind
+from ..analysis.typecheck.lattice import NONE, TENSOR, describe, kind
 from ..analysis.value_kinds import not_tensor
 from .base import Example, Rule
 

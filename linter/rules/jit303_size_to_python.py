@@ -12,7 +12,7 @@ from ..analysis.tracing import (
     track_assignment,
     track_loop_target,
 )
-from ..analysis.types import SINT, SIZE
+from ..analysis.typecheck.lattice import SINT, SIZE
 from .base import TRACE, Example, Rule
 
 _ATOMIC = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.Integer)

@@ -4,7 +4,7 @@ import libcst as cst
 
 from ..analysis.trace_dims import ANY_SIZE, VALUES, size_groups
 from ..analysis.tracing import input_free, size_origin, tensor_requires, track_assignment
-from ..analysis.types import SIZE
+from ..analysis.typecheck.lattice import SIZE
 from .base import TRACE, Example, Rule
 
 _FACTORIES = frozenset({

@@ -4,7 +4,7 @@ import libcst as cst
 
 from ..analysis.trace_dims import DEVICE as VARIES_DEVICE
 from ..analysis.tracing import tensor_requires
-from ..analysis.types import DEVICE, STR, TENSOR, kind
+from ..analysis.typecheck.lattice import DEVICE, STR, TENSOR, kind
 from .base import TRACE, Example, Rule
 
 # torch.nn recurrent layers: called without an initial state, their forward creates a zero

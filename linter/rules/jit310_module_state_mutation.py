@@ -3,7 +3,7 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from ..analysis.trace_dims import STATE
-from ..analysis.types import TENSOR, kind
+from ..analysis.typecheck.lattice import TENSOR, kind
 from .base import TRACE, Example, Rule
 
 _CONTAINER_MUTATORS = frozenset({

@@ -4,7 +4,7 @@ import libcst as cst
 
 from ..analysis.trace_dims import ANY_SIZE
 from ..analysis.tracing import plausible_root, track_assignment, variable_iteration
-from ..analysis.types import BOOL, FLOAT, INT, NONE, NUMBER, SINT, SIZE, STR, TENSOR, kind
+from ..analysis.typecheck.lattice import BOOL, FLOAT, INT, NONE, NUMBER, SINT, SIZE, STR, TENSOR, kind
 from .base import TRACE, Example, Rule
 
 _KEY = "JIT311"

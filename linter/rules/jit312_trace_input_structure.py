@@ -4,7 +4,7 @@ import libcst as cst
 
 from ..analysis.trace_dims import ARGUMENTS
 from ..analysis.tracing import plausible_root
-from ..analysis.types import NONE, TENSOR, describe, kind, strip_optional
+from ..analysis.typecheck.lattice import NONE, TENSOR, describe, kind, strip_optional
 from .base import TRACE, Example, Rule
 
 

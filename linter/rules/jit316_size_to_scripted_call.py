@@ -5,7 +5,7 @@ import libcst as cst
 from ..analysis.compiled import JIT_FLAGS, decorator_name
 from ..analysis.trace_dims import ANY_SIZE, size_groups
 from ..analysis.tracing import input_free, size_origin, track_assignment, track_loop_target
-from ..analysis.types import SINT, SIZE, kind
+from ..analysis.typecheck.lattice import SINT, SIZE, kind
 from .base import TRACE, Example, Rule
 
 _SCRIPTED = ("script", "script_if_tracing")

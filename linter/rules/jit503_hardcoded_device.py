@@ -3,7 +3,7 @@ from typing import Optional
 import libcst as cst
 
 from ..analysis.syntax import iter_descendants
-from ..analysis.types import TENSOR
+from ..analysis.typecheck.lattice import TENSOR
 from .base import Example, Rule
 
 # Device types that exist only on some machines. "cpu" exists everywhere (a model that moves

@@ -2,7 +2,7 @@ from typing import Optional
 
 import libcst as cst
 
-from ..analysis.types import FLOAT, INT, NUMBER
+from ..analysis.typecheck.lattice import FLOAT, INT, NUMBER
 from .base import EXPORT, Example, Rule
 
 

@@ -11,10 +11,10 @@ from typing import Dict, List, Optional, Tuple, Union
 
 import libcst as cst
 
-from . import torch_api
-from .local_types import annotation_type
-from .syntax import iter_descendants
-from .types import TENSOR, kind
+from .. import torch_api
+from .inference import annotation_type
+from ..syntax import iter_descendants
+from .lattice import TENSOR, kind
 
 Cat = Union[str, Tuple, None]  # "Tensor" | "int" | "float" | "bool" | "str" | "None" | ("tuple", (..)) | ("list", c)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from .types import (
+from .lattice import (
     BOOL,
     DEVICE,
     DTYPE,

@@ -14,9 +14,9 @@ from typing import Dict, Optional
 
 import libcst as cst
 
-from . import torch_api
-from .names import NameTable, dotted_name
-from .types import (
+from .. import torch_api
+from ..names import NameTable, dotted_name
+from .lattice import (
     BOOL,
     DEVICE,
     DTYPE,

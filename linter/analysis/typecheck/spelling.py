@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import List, Optional, Tuple
 
-from .spellings import torch_spelling, typing_name
-from .types import BOOL, FLOAT, INT, SBOOL, SINT, SIZE, STR, TENSOR, kind
+from ..spellings import torch_spelling, typing_name
+from .lattice import BOOL, FLOAT, INT, SBOOL, SINT, SIZE, STR, TENSOR, kind
 
 Imports = List[Tuple[str, Optional[str]]]
 

@@ -26,8 +26,8 @@ from typing import Optional, Tuple, Union
 
 import libcst as cst
 
-from .names import NameTable, dotted_name
-from .script_types import bindings_of, confident_type
+from ..names import NameTable, dotted_name
+from .certain import bindings_of, confident_type
 
 TSType = Union[str, Tuple, None]
 
@@ -238,7 +238,7 @@ def spell(t: TSType) -> str:
 
 
 def from_cat(cat) -> TSType:
-    """script_types' certain category as a TorchScript type."""
+    """The certain category (typecheck/certain.py) as a TorchScript type."""
     if cat is None:
         return None
     if isinstance(cat, str):
