@@ -467,20 +467,29 @@ class FileAnalyzer:
         walk_variants(self, fctx, own_walks, dispatch=dispatch, only=set(own_walks))
 
     def _functions_holding(self, rows: set) -> set:
-        """Ids of the functions and methods whose lines (decorators included) hold a row."""
-        nodes = {self.qual(name): node for name, node in self.function_nodes.items()}
-        for info in self.class_infos:
-            nodes.update((f"{info.id}.{mname}", mnode) for mname, mnode in info.methods.items())
-        targets = [n for node in nodes.values() for n in (node, *(d.decorator for d in node.decorators))]
-        ranges = compute_ranges(self.module, targets)
+        """Ids of the top-level functions and methods whose lines (decorators included) hold
+        one of ``rows``. Spans come from ``ast`` (a C parse, a fraction of a libcst codegen);
+        defs of the same name all count for their id (a superset is safe: it only walks more)."""
+        import ast
+
+        try:
+            tree = ast.parse(self.source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return set(self.summary.functions)
         out = set()
-        for fid, node in nodes.items():
-            spans = [ranges.get(id(n)) for n in (node, *(d.decorator for d in node.decorators))]
-            spans = [r for r in spans if r is not None]
-            if spans:
-                first, last = min(r[0] for r in spans), max(r[2] for r in spans)
-                if any(first <= row <= last for row in rows):
-                    out.add(fid)
+
+        def holds(fn) -> bool:
+            first = min([fn.lineno] + [d.lineno for d in fn.decorator_list])
+            return any(first <= row <= fn.end_lineno for row in rows)
+
+        defs = (ast.FunctionDef, ast.AsyncFunctionDef)
+        for stmt in tree.body:
+            if isinstance(stmt, defs) and holds(stmt):
+                out.add(self.qual(stmt.name))
+            elif isinstance(stmt, ast.ClassDef):
+                for inner in stmt.body:
+                    if isinstance(inner, defs) and holds(inner):
+                        out.add(f"{self.qual(stmt.name)}.{inner.name}")
         return out
 
     def _walk_function(self, node: cst.FunctionDef, qualname: str, facts: Optional[ClassFacts],
