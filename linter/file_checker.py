@@ -162,6 +162,7 @@ class FileAnalyzer:
         # id(node) -> type from mypy in ``--types mypy`` mode (see jitlint.linter.analysis.typecheck.mypy_types)
         self.external_types: Optional[Dict[int, Type]] = None
         self._lazy = False  # run(lazy=True) walked with the FILE-mode rules only (see complete)
+        self._walked_whole: Dict[Tuple[str, str], Tuple[int, int]] = {}  # lazy run: methods walked whole
 
     def qual(self, name: str) -> str:
         return f"{self.module_name}:{name}"
@@ -412,12 +413,20 @@ class FileAnalyzer:
         for name, node in self.function_nodes.items():
             self._walk_function(node, name, None, None, fctx, dispatch=walk_dispatch)
         own_walks = {}
+        self._walked_whole = {}
         for info in self.class_infos:
             for mname, mnode in info.methods.items():
                 start = len(fctx.pending)
+                # a module's forward and exported methods are compiler roots when anything
+                # compiles the module (torch/nn+ao: 251 of 268 forwards reached): walked whole
+                # at once, instead of a second time in complete()
+                whole = lazy and (mname == "forward" or "export" in
+                                  self.summary.functions[f"{info.id}.{mname}"].jit_flags)
                 self._walk_function(mnode, f"{info.name}.{mname}", info.facts, info.node, fctx,
-                                    dispatch=walk_dispatch)
+                                    dispatch=self.dispatch if whole else walk_dispatch)
                 own_walks[(info.id, mname)] = (start, len(fctx.pending))
+                if whole:
+                    self._walked_whole[(info.id, mname)] = own_walks[(info.id, mname)]
         if not lazy:
             # inherited methods per same-file subclass; their findings all need reach
             walk_variants(self, fctx, own_walks)
@@ -460,6 +469,9 @@ class FileAnalyzer:
         for info in self.class_infos:
             for mname, mnode in info.methods.items():
                 if reached(f"{info.id}.{mname}"):
+                    if (info.id, mname) in self._walked_whole:
+                        own_walks[(info.id, mname)] = self._walked_whole[(info.id, mname)]
+                        continue
                     start = len(fctx.pending)
                     self._walk_function(mnode, f"{info.name}.{mname}", info.facts, info.node, fctx,
                                         throwaway_summary=True, dispatch=dispatch)

@@ -13,6 +13,7 @@ import libcst as cst
 
 from .. import torch_api
 from .inference import annotation_type
+from ..names import dotted_name
 from ..syntax import iter_descendants
 from .lattice import TENSOR, kind
 
@@ -333,6 +334,12 @@ def _cat(node: cst.BaseExpression, ctx, depth: int = 0, visiting: frozenset = fr
             return "int"
         return None
     if isinstance(node, cst.Attribute):
+        nt = namedtuple_field(node, ctx)
+        if nt is not None:  # a NamedTuple's field has its annotated type (a namedtuple()'s: Tensor)
+            field = nt[1]
+            if field is None:
+                return None
+            return "Tensor" if field.annotation is None else annotation_cat(field.annotation, ctx)
         if isinstance(node.value, cst.Name) and node.value.value == "self":
             facts = ctx.class_facts
             t = facts.attr_types.get(node.attr.value) if facts is not None else None
@@ -382,3 +389,263 @@ def conflict(a: Cat, b: Cat) -> bool:
             return any(conflict(x, y) for x, y in zip(a[1], b[1]))
         return conflict(a[1], b[1])
     return a != b
+
+
+# ---- NamedTuples --------------------------------------------------------------------------
+# What torch.jit.script does with a NamedTuple (each held against torch 2.13 by
+# tests/test_type_checker.py and the JIT164/JIT165 examples): the constructor is schema-matched
+# like a def whose parameters are the fields (``P(int x, Tensor y=...)``), a field read has the
+# field's annotated type, a ``collections.namedtuple`` field is a Tensor, and only the fields
+# exist on an instance (methods, class attributes, ``_replace``/``_asdict``/``_fields``, tuple
+# methods are "no attribute or method"); fields cannot be assigned.
+
+_NAMEDTUPLE_BASES = frozenset({"typing.NamedTuple", "typing_extensions.NamedTuple"})
+_COLLECTIONS_NAMEDTUPLE = "collections.namedtuple"
+
+
+class NamedTupleField:
+    __slots__ = ("name", "annotation", "has_default", "default")
+
+    def __init__(self, name: str, annotation: Optional[cst.BaseExpression], has_default: bool,
+                 default: Optional[cst.BaseExpression] = None):
+        # annotation None: a collections.namedtuple field, which TorchScript types as Tensor
+        self.name, self.annotation, self.has_default, self.default = name, annotation, has_default, default
+
+
+class NamedTupleDef:
+    """A NamedTuple the file defines once, at top level, in a form the checker reads whole."""
+
+    __slots__ = ("name", "fields", "node", "form")
+
+    def __init__(self, name: str, fields: Tuple[NamedTupleField, ...], node: cst.CSTNode, form: str):
+        self.name, self.fields, self.node, self.form = name, fields, node, form  # form: class|typing|collections
+
+    def field(self, name: str) -> Optional[NamedTupleField]:
+        return next((f for f in self.fields if f.name == name), None)
+
+
+def _string(node: cst.BaseExpression) -> Optional[str]:
+    if isinstance(node, cst.SimpleString):
+        try:
+            value = node.evaluated_value
+        except Exception:  # noqa: BLE001 - malformed literal
+            return None
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _class_namedtuple(cls: cst.ClassDef, names) -> Optional[NamedTupleDef]:
+    if cls.decorators or cls.keywords or len(cls.bases) != 1 or cls.bases[0].keyword is not None:
+        return None
+    base = dotted_name(cls.bases[0].value)
+    if base is None or names.resolve(base) not in _NAMEDTUPLE_BASES:
+        return None
+    if not isinstance(cls.body, cst.IndentedBlock):
+        return None
+    fields: List[NamedTupleField] = []
+    for stmt in cls.body.body:
+        if isinstance(stmt, cst.FunctionDef):
+            continue  # a method: not a field (and not an attribute TorchScript knows)
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            return None
+        for small in stmt.body:
+            if isinstance(small, cst.AnnAssign):
+                if not isinstance(small.target, cst.Name):
+                    return None
+                ann = small.annotation.annotation
+                head = dotted_name(ann.value if isinstance(ann, cst.Subscript) else ann)
+                if head is not None and (names.resolve(head) or head) in ("typing.ClassVar", "ClassVar"):
+                    return None
+                if small.value is None and fields and fields[-1].has_default:
+                    return None  # a TypeError when Python creates the class
+                fields.append(NamedTupleField(small.target.value, ann, small.value is not None, small.value))
+            elif isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString,
+                                                                          cst.Ellipsis)):
+                continue
+            elif isinstance(small, (cst.Pass, cst.Assign)):
+                continue  # a class attribute is no field
+            else:
+                return None
+    if len({f.name for f in fields}) != len(fields):
+        return None
+    return NamedTupleDef(cls.name.value, tuple(fields), cls, "class")
+
+
+def _functional_namedtuple(target: str, call: cst.Call, names) -> Optional[NamedTupleDef]:
+    qual = names.resolve(dotted_name(call.func))
+    if qual not in _NAMEDTUPLE_BASES and qual != _COLLECTIONS_NAMEDTUPLE:
+        return None
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    keywords = [a for a in call.args if a.keyword is not None]
+    if len(positional) != 2 or len(positional) + len(keywords) != len(call.args) or _string(
+            positional[0].value) != target:
+        return None
+    spec = positional[1].value
+    fields: List[NamedTupleField] = []
+    if qual in _NAMEDTUPLE_BASES:
+        if keywords or not isinstance(spec, (cst.List, cst.Tuple)):
+            return None
+        for el in spec.elements:
+            pair = el.value
+            if (isinstance(el, cst.StarredElement) or not isinstance(pair, cst.Tuple) or len(pair.elements) != 2
+                    or any(isinstance(e, cst.StarredElement) for e in pair.elements)):
+                return None
+            name = _string(pair.elements[0].value)
+            if name is None or not name.isidentifier():
+                return None
+            fields.append(NamedTupleField(name, pair.elements[1].value, False))
+        form = "typing"
+    else:
+        if isinstance(spec, (cst.List, cst.Tuple)):
+            raw = [None if isinstance(e, cst.StarredElement) else _string(e.value) for e in spec.elements]
+        else:
+            text = _string(spec)
+            raw = text.replace(",", " ").split() if text is not None else [None]
+        if any(r is None or not r.isidentifier() or r.startswith("_") for r in raw):
+            return None
+        n_defaults = 0
+        for kw in keywords:
+            if kw.keyword.value != "defaults" or not isinstance(kw.value, (cst.List, cst.Tuple)) or any(
+                    isinstance(e, cst.StarredElement) for e in kw.value.elements):
+                return None
+            n_defaults = len(kw.value.elements)
+        if n_defaults > len(raw):
+            return None
+        defaults = list(kw.value.elements) if n_defaults else []
+        fields = [NamedTupleField(r, None, i >= len(raw) - n_defaults,
+                                  defaults[i - (len(raw) - n_defaults)].value if i >= len(raw) - n_defaults else None)
+                  for i, r in enumerate(raw)]
+        form = "collections"
+    if len({f.name for f in fields}) != len(fields):
+        return None
+    return NamedTupleDef(target, tuple(fields), call, form)
+
+
+def _module_bindings(module: cst.Module) -> Dict[str, int]:
+    """How many statements anywhere in the file may bind each name at module level (over-
+    counting is safe: a name bound twice is not a NamedTuple the checker knows)."""
+    counts: Dict[str, int] = {}
+
+    def bind(target) -> None:
+        for m in (target, *iter_descendants(target)):
+            if isinstance(m, cst.Name):
+                counts[m.value] = counts.get(m.value, 0) + 1
+
+    for node in iter_descendants(module):
+        if isinstance(node, cst.Assign):
+            for t in node.targets:
+                bind(t.target)
+        elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
+            bind(node.target)
+        elif isinstance(node, (cst.For, cst.CompFor)):
+            bind(node.target)
+        elif isinstance(node, cst.AsName):
+            bind(node.name)
+        elif isinstance(node, cst.NamedExpr):
+            bind(node.target)
+        elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            counts[node.name.value] = counts.get(node.name.value, 0) + 1
+        elif isinstance(node, cst.ImportAlias) and node.asname is None:
+            head = dotted_name(node.name)
+            if head is not None:
+                head = head.split(".", 1)[0]
+                counts[head] = counts.get(head, 0) + 1
+        elif isinstance(node, cst.Global):
+            for n in node.names:
+                counts[n.name.value] = counts.get(n.name.value, 0) + 2
+    return counts
+
+
+def namedtuple_defs(ctx) -> Dict[str, NamedTupleDef]:
+    """The NamedTuples the file defines at top level, by name, each bound exactly once in the
+    file (a class from another file, a rebound name or a form not read whole is absent)."""
+    file = ctx.file
+    found = file.scratch.get("namedtuples")
+    if found is not None:
+        return found
+    names = file.names
+    candidates: Dict[str, NamedTupleDef] = {}
+    for stmt in file.module.body:
+        nt = None
+        if isinstance(stmt, cst.ClassDef) and stmt.bases:
+            nt = _class_namedtuple(stmt, names)
+        elif (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1
+              and isinstance(stmt.body[0], cst.Assign) and len(stmt.body[0].targets) == 1
+              and isinstance(stmt.body[0].targets[0].target, cst.Name)
+              and isinstance(stmt.body[0].value, cst.Call)):
+            nt = _functional_namedtuple(stmt.body[0].targets[0].target.value, stmt.body[0].value, names)
+        if nt is not None:
+            candidates[nt.name] = nt
+    if candidates:
+        counts = _module_bindings(file.module)
+        candidates = {k: v for k, v in candidates.items() if counts.get(k) == 1}
+    file.scratch["namedtuples"] = candidates
+    return candidates
+
+
+def namedtuple_named(node: cst.BaseExpression, ctx) -> Optional[NamedTupleDef]:
+    """The NamedTuple a plain name (a constructor or an annotation) denotes in this function."""
+    if isinstance(node, cst.SimpleString):
+        text = _string(node)
+        if text is None or not text.isidentifier():
+            return None
+        node = cst.Name(text)
+    if not isinstance(node, cst.Name):
+        return None
+    if ctx.infer is not None and node.value in ctx.infer.locals:
+        return None
+    if ctx.function is not None and any(p.name == node.value for p in ctx.function.params):
+        return None
+    return namedtuple_defs(ctx).get(node.value)
+
+
+def _nt_constructed(node: cst.BaseExpression, ctx) -> Optional[NamedTupleDef]:
+    if isinstance(node, cst.Call) and not any(a.star for a in node.args):
+        return namedtuple_named(node.func, ctx)
+    return None
+
+
+def namedtuple_of(node: cst.BaseExpression, ctx, depth: int = 0) -> Optional[NamedTupleDef]:
+    """The NamedTuple ``node`` certainly is an instance of: a constructor call, a parameter
+    annotated with the class (never rebound), a local every binding of which constructs it or
+    is annotated with it, or a field annotated with it; None otherwise."""
+    if depth > _MAX_DEPTH or ctx.function is None:
+        return None
+    if isinstance(node, cst.Call):
+        return _nt_constructed(node, ctx)
+    if isinstance(node, cst.Attribute):
+        owner = namedtuple_of(node.value, ctx, depth + 1)
+        field = owner.field(node.attr.value) if owner is not None else None
+        if field is None or field.annotation is None:
+            return None
+        return namedtuple_named(field.annotation, ctx)
+    if not isinstance(node, cst.Name) or ctx.infer is None or node.value not in ctx.infer.locals:
+        return None
+    sites = bindings_of(ctx).get(node.value, [])
+    param = next((p for p in ctx.function.params if p.name == node.value), None)
+    found: List[Optional[NamedTupleDef]] = []
+    if param is not None:
+        if param.kind in ("star", "starstar") or param.annotation is None:
+            return None
+        found.append(namedtuple_named(param.annotation.annotation, ctx))
+    elif not sites:
+        return None
+    for site in sites:
+        if isinstance(site, cst.Annotation):
+            found.append(namedtuple_named(site.annotation, ctx))
+        elif isinstance(site, cst.BaseExpression):
+            found.append(_nt_constructed(site, ctx))
+        else:
+            return None  # unknown binding or augmented assignment
+    if not found or any(f is None for f in found) or any(f is not found[0] for f in found):
+        return None
+    return found[0]
+
+
+def namedtuple_field(node: cst.Attribute, ctx) -> Optional[Tuple[NamedTupleDef, Optional[NamedTupleField]]]:
+    """(the NamedTuple, its field or None when it has no such field) for ``p.attr`` on a
+    certain NamedTuple instance; None when the owner is not one."""
+    owner = namedtuple_of(node.value, ctx)
+    if owner is None:
+        return None
+    return owner, owner.field(node.attr.value)

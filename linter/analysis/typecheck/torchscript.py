@@ -27,7 +27,7 @@ from typing import Optional, Tuple, Union
 import libcst as cst
 
 from ..names import NameTable, dotted_name
-from .certain import bindings_of, confident_type
+from .certain import bindings_of, confident_type, namedtuple_field
 
 TSType = Union[str, Tuple, None]
 
@@ -302,7 +302,22 @@ def value_type(node: cst.BaseExpression, ctx, hint: TSType = None) -> TSType:
         declared = _declared_local(node.value, ctx)
         if declared is not None:
             return declared
+    if isinstance(node, cst.Attribute):
+        field = field_type(node, ctx)
+        if field is not None:
+            return field
     return from_cat(confident_type(node, ctx))
+
+
+def field_type(node: cst.Attribute, ctx) -> TSType:
+    """The type of ``p.field`` on a certain NamedTuple instance (typecheck/certain.py's
+    ``namedtuple_of``): the field's annotation, Tensor for a ``collections.namedtuple`` field;
+    None when the owner is not a known NamedTuple, has no such field or the annotation is
+    not understood."""
+    nt = namedtuple_field(node, ctx)
+    if nt is None or nt[1] is None:
+        return None
+    return TENSOR if nt[1].annotation is None else parse_annotation(nt[1].annotation, ctx.names)
 
 
 def _list_element_type(node: cst.BaseExpression, ctx) -> TSType:
