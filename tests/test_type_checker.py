@@ -213,3 +213,64 @@ def test_returns_against_the_compiler(annotation, value, rejected):
     error = _rejected(source)
     assert bool(error) == rejected, error
     assert (_Probe.seen.get("return") is not None) == rejected, _Probe.seen
+
+
+# NamedTuples: a field read has the field's annotated type (a collections.namedtuple field is a
+# Tensor); a non-field, or an owner the checker cannot pin to one NamedTuple, is unknown.
+_NT_HEADER = (
+    "import collections\nfrom typing import List, NamedTuple, Optional, Tuple\nimport torch\n\n\n"
+    "class P(NamedTuple):\n    n: int\n    t: torch.Tensor\n    z: Optional[float] = None\n    k = 3\n\n\n"
+    "Q = collections.namedtuple('Q', 'a b')\nR = NamedTuple('R', [('u', List[int]), ('p', P)])\n\n\n"
+)
+
+
+def _nt_src(body: str, params: str) -> str:
+    return _NT_HEADER + f"def root({params}):\n" + textwrap.indent(textwrap.dedent(body).strip("\n"), "    ") + "\n"
+
+
+NT_FIELDS = [
+    ("probe = p.n\nreturn probe", "p: P", "int"),
+    ("probe = p.t\nreturn probe", "p: P", "Tensor"),
+    ("q = Q(x, x)\nprobe = q.a\nreturn probe", "x: torch.Tensor", "Tensor"),
+    ("probe = P(1, x).n\nreturn probe", "x: torch.Tensor", "int"),
+    ("r = R([1], P(2, x))\nprobe = r.u\nreturn probe", "x: torch.Tensor", ("list", "int")),
+    ("r = R([1], P(2, x))\nprobe = r.p.t\nreturn probe", "x: torch.Tensor", "Tensor"),
+    # unknown: an Optional[P] parameter, a local bound to two different things
+    ("probe = x\nif p is not None:\n    probe = p.t\nreturn probe", "x: torch.Tensor, p: Optional[P]", None),
+    ("v = P(1, x)\nif x.sum() > 0:\n    v = P(2, x + 1)\nprobe = v.t\nreturn probe", "x: torch.Tensor", "Tensor"),
+    # a conditional expression is not followed (unknown, though it compiles)
+    ("v = P(1, x) if x.sum() > 0 else P(2, x)\nprobe = v.t\nreturn probe", "x: torch.Tensor", None),
+]
+
+
+@pytest.mark.parametrize("body,params,expected", NT_FIELDS, ids=[f"nt-field-{i}" for i in range(len(NT_FIELDS))])
+def test_namedtuple_field_types_are_the_compilers(body, params, expected):
+    source = _nt_src(body, params)
+    assert _ask(source).get("type") == expected
+    if expected is not None:
+        assert _compiled_return_type(source) == _TS_SPELLING[expected]
+
+
+NT_ANNOTATED = [
+    ("probe: float = p.n", "p: P", True),
+    ("probe: int = p.n", "p: P", False),
+    ("probe: Optional[float] = p.z", "p: P", False),
+    ("probe: float = p.z", "p: P", True),          # Optional[float] is not a float
+    ("probe: int = p.t", "p: P", True),
+    ("probe: str = Q(x, x).b", "x: torch.Tensor", True),
+    ("probe: torch.Tensor = Q(x, x).b", "x: torch.Tensor", False),
+    ("probe: List[float] = R([1], P(1, x)).u", "x: torch.Tensor", True),   # List is invariant
+    ("probe: Tuple[int, int] = (p.n, p.n)", "p: P", False),
+]
+
+
+@pytest.mark.parametrize("lines,params,rejected", NT_ANNOTATED,
+                         ids=[f"nt-annotated-{i}" for i in range(len(NT_ANNOTATED))])
+def test_namedtuple_fields_against_annotations(lines, params, rejected):
+    source = _nt_src(lines + "\nreturn 0", params)
+    verdict = _ask(source).get("mismatch")
+    error = _rejected(source)
+    assert bool(error) == rejected, error
+    assert (verdict is not None) == rejected, verdict
+    if rejected:
+        assert "annotated with type" in error

@@ -5,8 +5,8 @@ from .base import Example, Rule
 
 
 def _is_store(node: cst.Attribute, parent) -> bool:
-    if isinstance(parent, cst.AssignTarget):
-        return parent.target is node
+    if isinstance(parent, cst.Assign):
+        return any(t.target is node for t in parent.targets)
     if isinstance(parent, (cst.AnnAssign, cst.AugAssign)):
         return parent.target is node
     return False
@@ -162,7 +162,6 @@ class NamedtupleAttribute(Rule):
     ]
 
     def visit_Attribute(self, node: cst.Attribute, ctx) -> None:
-        print("VISIT", ctx.code_of(node), type(ctx.parent).__name__)
         found = namedtuple_field(node, ctx)
         if found is None:
             return
