@@ -28,6 +28,16 @@ _CONTAINER_GENERICS = frozenset({
     "typing.List", "typing.Dict", "typing.Tuple", "builtins.list", "builtins.dict", "builtins.tuple",
 })
 _UNION_GENERICS = frozenset({"typing.Optional", "typing.Union"})
+_JIT_ISINSTANCE = frozenset({"torch.jit.isinstance", "torch.jit._script.isinstance"})
+# torch.jit.isinstance: bare generics the type parser rejects (with Optional) ...
+_JIT_BARE_GENERICS = dict(_BARE_GENERICS, **{"typing.Optional": "Optional"})
+# ... and forms that compile but make eager torch.jit.isinstance raise (at the top level)
+_JIT_EAGER_RAISES = {
+    "builtins.list": ("list", "eager raises 'Attempted to use list without a contained type'"),
+    "builtins.tuple": ("tuple", "eager raises 'Attempted to use tuple without a contained type'"),
+    "typing.Any": ("Any", "eager raises TypeError: typing.Any cannot be used with isinstance()"),
+}
+_TUPLE_GENERICS = frozenset({"typing.Tuple", "builtins.tuple"})
 
 
 class IsinstanceForm(Rule):
@@ -39,6 +49,13 @@ class IsinstanceForm(Rule):
     know in ``isinstance`` (``dict``, ``set``, ``object``, bare ``Dict``/``List``/``Tuple``,
     ``torch.nn.Module``, ``type(None)``).
 
+    Flags ``torch.jit.isinstance(x, T)`` where ``T`` is a form the script compiler rejects
+    (``dict``, ``set``, ``object``, ``torch.nn.Module``, bare ``List``/``Dict``/``Tuple``/``Optional``,
+    ``type(None)``, ``Tuple[int, ...]``, also inside a tuple of types), where it is called with
+    keywords or with other than two arguments, or where ``T`` compiles but eager
+    ``torch.jit.isinstance`` raises (bare ``list``/``tuple``, a string such as ``"List[int]"``,
+    ``None``, ``Any``).
+
     ## Why is this bad?
     TorchScript refines on ``isinstance(v, List[int])`` and compiles it, but eager Python raises
     ``TypeError: Subscripted generics cannot be used with class and instance checks``: the model
@@ -46,6 +63,17 @@ class IsinstanceForm(Rule):
     name 'dict'", "Attempted to use Dict without contained types", "Expression of type apply
     cannot be used in a type expression"). ``isinstance`` with ``torch.Tensor``, ``int``,
     ``float``, ``str``, ``list``, ``tuple``, tuples of those and ``Optional[...]`` compile.
+
+    ``torch.jit.isinstance`` is compiled by parsing ``T`` as a TorchScript type: ``dict``, ``set``
+    or ``torch.nn.Module`` are "Unknown type name", ``Tuple[int, ...]`` is "Expression of type
+    dots cannot be used in a type expression", and ``torch.jit.isinstance(obj=x, target_type=int)``
+    fails to compile although eager Python runs it. The other way round, ``torch.jit.isinstance(x,
+    list)``, ``(x, "List[int]")``, ``(x, None)`` and ``(x, Any)`` compile, but eager
+    ``torch.jit.isinstance`` raises ("Attempted to use list without a contained type", "The second
+    argument to `torch.jit.isinstance` must be a type or a tuple of types", TypeError): the model
+    only works once scripted. ``List[int]``, ``Dict[str, Tensor]``, ``Optional[int]``, ``Tuple[int,
+    str]``, ``tuple[int, int]``, ``int``, ``torch.Tensor``, a user class, a NamedTuple and tuples of
+    those work in both.
 
     ## Example
     ```python
@@ -70,7 +98,7 @@ class IsinstanceForm(Rule):
     ``isinstance(v, int) or v is None`` (``isinstance(v, type(None))`` becomes ``v is None``): the
     same test in eager Python, so the fix is safe. Subscripted generics get no fix: swapping in
     ``torch.jit.isinstance`` is what you want, but it changes what eager Python does (it stops
-    raising TypeError), so it is left to you.
+    raising TypeError), so it is left to you. ``torch.jit.isinstance`` findings get no fix.
     """
 
     code = "JIT133"
@@ -135,8 +163,124 @@ class IsinstanceForm(Rule):
             """,
             inputs="[(torch.ones(3), None)]",
         ),
+        Example(
+            """
+            from typing import List
+            import torch
+
+            def fn(v: List[int]) -> int:
+                if torch.jit.isinstance(v, list):  # MARK
+                    return len(v)
+                return 0
+            """,
+            inputs="[([1, 2],)]",
+            expect="diverge",
+        ),
+        Example(
+            """
+            from typing import List, Union
+            import torch
+
+            def fn(v: Union[List[int], int]) -> int:
+                if torch.jit.isinstance(v, "List[int]"):  # MARK
+                    return 1
+                return 0
+            """,
+            inputs="[([1, 2],)]",
+            expect="diverge",
+        ),
+        Example(
+            """
+            from typing import Dict
+            import torch
+
+            def fn(x: torch.Tensor, d: Dict[str, int]) -> torch.Tensor:
+                if torch.jit.isinstance(d, (int, set)):  # MARK
+                    return x + 1
+                return x
+            """,
+            inputs="[(torch.ones(3), {'a': 1})]",
+        ),
+        Example(
+            """
+            from typing import Tuple, Union
+            import torch
+
+            def fn(x: torch.Tensor, t: Union[Tuple[int, int], int]) -> torch.Tensor:
+                if torch.jit.isinstance(t, Tuple[int, ...]):  # MARK
+                    return x + 1
+                return x
+            """,
+            inputs="[(torch.ones(3), (1, 2))]",
+        ),
+        Example(
+            """
+            from typing import Optional
+            import torch
+
+            def fn(x: torch.Tensor, k: Optional[int]) -> torch.Tensor:
+                if torch.jit.isinstance(k, type(None)):  # MARK
+                    return x
+                return x + 1
+            """,
+            inputs="[(torch.ones(3), None)]",
+        ),
+        Example(
+            """
+            from typing import Union
+            import torch
+
+            def fn(x: torch.Tensor, k: Union[int, str]) -> torch.Tensor:
+                if torch.jit.isinstance(obj=k, target_type=int):  # MARK
+                    return x + 1
+                return x
+            """,
+            inputs="[(torch.ones(3), 2)]",
+        ),
+        Example(
+            """
+            import torch
+            from torch import nn
+
+            class M(nn.Module):
+                def __init__(self):
+                    super().__init__()
+                    self.sub = nn.Linear(3, 3)
+
+                def forward(self, x: torch.Tensor) -> torch.Tensor:
+                    if torch.jit.isinstance(self.sub, nn.Module):  # MARK
+                        return self.sub(x)
+                    return x
+            """,
+            root="M",
+            inputs="[(torch.ones(1, 3),)]",
+        ),
     ]
     VALID = [
+        Example(
+            """
+            from typing import Dict, List, NamedTuple, Optional, Tuple, Union
+            import torch
+
+            class P(NamedTuple):
+                n: int
+
+            def fn(x: torch.Tensor, v: Union[List[int], Dict[str, torch.Tensor], Tuple[int, str], int],
+                   o: Optional[int], p: P) -> torch.Tensor:
+                n = 0
+                if torch.jit.isinstance(v, List[int]) or torch.jit.isinstance(v, Dict[str, torch.Tensor]):
+                    n += 1
+                if torch.jit.isinstance(v, Tuple[int, str]) or torch.jit.isinstance(v, tuple[int, str]):
+                    n += 2
+                if torch.jit.isinstance(v, (int, float)) and torch.jit.isinstance(o, Optional[int]):
+                    n += 4
+                if torch.jit.isinstance(x, torch.Tensor) and torch.jit.isinstance(p, P):
+                    n += 8
+                return x * n
+            """,
+            inputs="[(torch.ones(3), [1], None, P(1)), (torch.ones(3), (1, 'a'), 2, P(2)), "
+                   "(torch.ones(3), 3, 1, P(3))]",
+        ),
         Example(
             """
             from typing import List, Union
@@ -173,6 +317,10 @@ class IsinstanceForm(Rule):
 
     def visit_Call(self, node: cst.Call, ctx) -> None:
         func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "isinstance":
+            if ctx.resolve(func) in _JIT_ISINSTANCE:
+                self._jit_isinstance(node, ctx)
+            return
         if not isinstance(func, cst.Name) or func.value != "isinstance" or len(node.args) < 2:
             return
         if ctx.resolve(func) != "builtins.isinstance":
@@ -248,4 +396,64 @@ class IsinstanceForm(Rule):
                 return (f"unknown type name '{_UNKNOWN_TYPES[qual]}'", _UNKNOWN_TYPES[qual])
             if qual in _BARE_GENERICS:
                 return ("a generic without contained types", _BARE_GENERICS[qual])
+        return None
+
+    def _jit_isinstance(self, node: cst.Call, ctx) -> None:
+        """``torch.jit.isinstance(obj, T)``: the compiler parses ``T`` as a TorchScript type."""
+        if any(a.star for a in node.args):
+            return
+        call = ctx.code_of(node.func)
+        if any(a.keyword is not None for a in node.args) or len(node.args) != 2:
+            ctx.report(node, f"`{call}` takes exactly two positional arguments (the value and the type) under "
+                             f"torch.jit.script, which rejects keywords or another count (eager Python accepts "
+                             f"`obj=`/`target_type=` keywords)")
+            return
+        obj, target = ctx.code_of(node.args[0].value), node.args[1].value
+        found = self._jit_type_problem(target, ctx, top=True)
+        if found is None:
+            return
+        kind, what, reason = found
+        if kind == "diverge":
+            ctx.report(node, f"`{call}({obj}, {ctx.code_of(target)})` compiles in TorchScript but {reason}: "
+                             f"give a parameterised type such as `List[int]`")
+        else:
+            ctx.report(node, f"`{what}` cannot be the type of `{call}` under torch.jit.script ({reason}); "
+                             f"use a TorchScript type such as `Dict[str, int]`, `List[int]` or `Optional[int]`")
+
+    def _jit_type_problem(self, node: cst.BaseExpression, ctx, top: bool) -> Optional[Tuple[str, str, str]]:
+        """(``reject``|``diverge``, the offending part, why) for a type argument of torch.jit.isinstance."""
+        if isinstance(node, cst.Tuple):
+            if any(isinstance(el, cst.StarredElement) for el in node.elements):
+                return None
+            for el in node.elements:
+                found = self._jit_type_problem(el.value, ctx, top=False)
+                if found is not None and found[0] == "reject":
+                    return found
+            return None
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+            return ("diverge", ctx.code_of(node), "eager raises 'The second argument to `torch.jit.isinstance` "
+                                                  "must be a type or a tuple of types'") if top else None
+        if isinstance(node, cst.Name) and node.value == "None":
+            return ("diverge", "None", "eager raises TypeError (isinstance() arg 2 must be a type)") if top else None
+        if isinstance(node, cst.Subscript):
+            if ctx.resolve(node.value) in _TUPLE_GENERICS and any(
+                    isinstance(el.slice, cst.Index) and isinstance(el.slice.value, cst.Ellipsis) for el in node.slice):
+                return ("reject", ctx.code_of(node), "'Expression of type dots cannot be used in a type expression'")
+            return None
+        if isinstance(node, cst.Call):
+            if self._problem(node, ctx, top=False) is not None:  # type(None)
+                return ("reject", "type(None)", "'Expression of type apply cannot be used in a type expression'")
+            return None
+        if isinstance(node, (cst.Name, cst.Attribute)):
+            qual = ctx.resolve(node)
+            if qual is None:
+                return None
+            if qual in _UNKNOWN_TYPES:
+                return ("reject", _UNKNOWN_TYPES[qual], f"unknown type name '{_UNKNOWN_TYPES[qual]}'")
+            if qual in _JIT_BARE_GENERICS:
+                name = _JIT_BARE_GENERICS[qual]
+                return ("reject", name, f"'Attempted to use {name} without a contained type'")
+            if top and qual in _JIT_EAGER_RAISES:
+                name, reason = _JIT_EAGER_RAISES[qual]
+                return ("diverge", name, reason)
         return None
