@@ -192,6 +192,8 @@ RETURNS = [
     ("List[Optional[int]]", "[1, 2]", False),
     ("Tuple[torch.Tensor, float]", "(x, 1)", True),
     ("Tuple[torch.Tensor, float]", "(x, x.sum().item())", False),
+    ("int", "'a'", True),      # a str converts only to a device, never to a number
+    ("float", "'a'", True),
 ]
 
 

@@ -389,6 +389,8 @@ def _returns_fit(actual: TSType, hint: TSType) -> Optional[bool]:
         return _all(_returns_fit(a, h) for a, h in zip(actual[1], hint[1]))  # converted element-wise
     if actual in (TENSOR, NUMBER, "bool") and hint in ("int", "float"):
         return True  # FloatImplicit / IntImplicit / aten::Float / aten::Int
+    if actual == "str" and hint in ("int", "float"):
+        return False  # a str converts only to a device
     if _mentions(actual, (TENSOR, NUMBER, "bool", "str")) and _mentions(hint, ("int", "float")):
         return None  # a conversion inside a union or container: not modelled
     return is_subtype(actual, hint)
