@@ -23,7 +23,7 @@ from .analysis.names import Binding, NameTable, _import_bindings, dotted_name, i
 from .analysis.noqa import FILE_NOQA_RE, NOQA_RE
 from .analysis.positions import compute_ranges
 from .analysis.summary import ClassSummary, FileSummary, FunctionSummary, RootRef
-from .analysis.syntax import iter_children, iter_descendants
+from .analysis.syntax import BODY_NODES, descendant_index, iter_children, nodes_of
 from .analysis.typecheck.lattice import NONE, TENSOR, Type, join
 from .finding import Edit, Finding, Fix
 from .function_walker import Dispatch, FunctionWalker
@@ -162,6 +162,8 @@ class FileAnalyzer:
         # id(node) -> type from mypy in ``--types mypy`` mode (see jitlint.linter.analysis.typecheck.mypy_types)
         self.external_types: Optional[Dict[int, Type]] = None
         self._lazy = False  # run(lazy=True) walked with the FILE-mode rules only (see complete)
+        # function node -> its body's descendants by type, shared with the rules (syntax.body_nodes)
+        self.body_index: dict = {}
         self._walked_whole: Dict[Tuple[str, str], Tuple[int, int]] = {}  # lazy run: methods walked whole
 
     def qual(self, name: str) -> str:
@@ -299,7 +301,7 @@ class FileAnalyzer:
             infer = Inferrer(names, self.function_returns, self.class_facts, None)
             for p in _params(mnode)[1:]:
                 infer.bind(p.name, annotation_type(p.annotation, names) if p.annotation else None)
-            for sub in iter_descendants(mnode.body):
+            for sub in nodes_of(descendant_index(self.body_index, mnode), cst.Assign, cst.AnnAssign, cst.Call):
                 target = value = None
                 if isinstance(sub, cst.Assign):
                     value = sub.value
@@ -408,6 +410,7 @@ class FileAnalyzer:
         fctx = FileContext(self.path, self.module, self.source, self.names, self.module_name,
                            self.class_facts, self.function_returns, self.class_nodes, self.function_nodes)
         self.fctx = fctx
+        fctx.scratch[BODY_NODES] = self.body_index
         self._lazy = lazy
         walk_dispatch = self.dispatch.parts()[0] if lazy else self.dispatch
         for name, node in self.function_nodes.items():
@@ -541,7 +544,7 @@ class FileAnalyzer:
             infer.env.pop(params[0].name, None)
             infer.locals.discard(params[0].name)
         if unknown:
-            _guess_tensor_params(node, unknown, infer)
+            _guess_tensor_params(node, unknown, infer, self.body_index)
         ctx = FunctionContext(fctx, info, infer)
         summary.params = param_table(params, ctx)  # argument constants (analysis/arg_values)
         walker = FunctionWalker(dispatch or self.dispatch, ctx, summary)
@@ -575,6 +578,10 @@ class FileAnalyzer:
             walker.walk_statement(stmt)
 
 
+_REBINDING = frozenset({cst.AugAssign, cst.AnnAssign, cst.NamedExpr})
+_SCOPES = frozenset({cst.FunctionDef, cst.ClassDef, cst.Lambda})
+
+
 def _returned_values(body: cst.CSTNode, name: str) -> Optional[List[Optional[cst.BaseExpression]]]:
     """Values of the ``return`` statements of a function body (not of nested scopes), or
     None if ``name`` is rebound in it (then returning ``name`` proves nothing)."""
@@ -582,15 +589,16 @@ def _returned_values(body: cst.CSTNode, name: str) -> Optional[List[Optional[cst
     stack = [body]
     while stack:
         node = stack.pop()
-        if isinstance(node, cst.Return):
+        t = type(node)  # libcst's node classes are final: exact types, without ABCMeta's isinstance
+        if t is cst.Return:
             out.append(node.value)
-        elif isinstance(node, cst.Assign):
-            if any(isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets):
+        elif t is cst.Assign:
+            if any(type(a.target) is cst.Name and a.target.value == name for a in node.targets):
                 return None
-        elif isinstance(node, (cst.AugAssign, cst.AnnAssign, cst.NamedExpr)):
-            if isinstance(node.target, cst.Name) and node.target.value == name:
+        elif t in _REBINDING:
+            if type(node.target) is cst.Name and node.target.value == name:
                 return None
-        elif isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) and node is not body:
+        elif t in _SCOPES and node is not body:
             continue
         stack.extend(iter_children(node))
     return out
@@ -695,10 +703,10 @@ def _is_final(annotation: cst.BaseExpression, names: NameTable) -> bool:
     return resolved.rsplit(".", 1)[-1] == "Final"
 
 
-def _guess_tensor_params(fn: cst.FunctionDef, params: List[Param], infer: Inferrer) -> None:
+def _guess_tensor_params(fn: cst.FunctionDef, params: List[Param], infer: Inferrer, body_index: dict) -> None:
     wanted = {p.name: p for p in params}
-    for node in iter_descendants(fn.body):
-        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+    for node in nodes_of(descendant_index(body_index, fn), cst.Attribute):
+        if type(node.value) is cst.Name:
             name = node.value.value
             if name in wanted and node.attr.value in TENSOR_HINTS:
                 p = wanted.pop(name)

@@ -25,7 +25,7 @@ from .analysis.arg_values import call_arguments, spec_of, uses_params
 from .analysis.typecheck.inference import annotation_type
 from .analysis.modes import FILE, SCRIPT, TRACE
 from .analysis.summary import CallRef, FunctionSummary, RootRef
-from .analysis.syntax import _all_params, iter_children
+from .analysis.syntax import _all_params, _children_list, iter_children
 from .analysis.typecheck.lattice import NONE, SINT, SIZE, TENSOR, kind, strip_optional
 
 Hook = Tuple[object, Callable, str, bool]  # rule, bound method, mode, frontend
@@ -544,7 +544,7 @@ class FunctionWalker:
                 self.walk_expr(node.value)
             else:
                 sub_store = store and t in _STORE_CONTAINERS
-                for child in iter_children(node):
+                for child in _children_list(node):
                     self.walk_expr(child, store=sub_store)
             ctx.parents.pop()
             return

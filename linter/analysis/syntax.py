@@ -92,26 +92,37 @@ def iter_descendants(node: cst.CSTNode):
         stack.extend(children)
 
 
+def descendant_index(cache: dict, fn: cst.FunctionDef) -> Dict[type, list]:
+    """``iter_descendants(fn.body)`` indexed by exact node type, as (pre-order index, node)
+    lists, made once per function node and kept in ``cache`` (the file's: see body_nodes)."""
+    entry = cache.get(id(fn))
+    if entry is None or entry[0] is not fn:
+        index: Dict[type, list] = {}
+        for i, sub in enumerate(iter_descendants(fn.body)):
+            index.setdefault(type(sub), []).append((i, sub))
+        entry = cache[id(fn)] = (fn, index)
+    return entry[1]
+
+
+def nodes_of(index: Dict[type, list], *types: type) -> list:
+    """The nodes of exactly these types in a descendant index, in pre-order."""
+    if len(types) == 1:
+        return [sub for _, sub in index.get(types[0], ())]
+    found = [item for t in dict.fromkeys(types) for item in index.get(t, ())]
+    found.sort(key=lambda item: item[0])
+    return [sub for _, sub in found]
+
+
+BODY_NODES = "syntax.body_nodes"  # the file context's scratch key of the descendant indexes
+
+
 def body_nodes(ctx, *types: type) -> list:
     """The nodes of exactly these libcst types under the walked function's body, in the order
     ``iter_descendants(ctx.function.node.body)`` yields them (nested defs included). The body is
     walked once per function node and indexed by node type on the file context, so every rule and
     analysis asking (and a second walk of the same method for a subclass) shares that one walk.
     libcst's node classes are final: exact types are what ``isinstance`` would match."""
-    node = ctx.function.node
-    cache = ctx.file.scratch.setdefault("syntax.body_nodes", {})
-    entry = cache.get(id(node))
-    if entry is None or entry[0] is not node:
-        index: Dict[type, list] = {}
-        for i, sub in enumerate(iter_descendants(node.body)):
-            index.setdefault(type(sub), []).append((i, sub))
-        entry = cache[id(node)] = (node, index)
-    index = entry[1]
-    if len(types) == 1:
-        return [sub for _, sub in index.get(types[0], ())]
-    found = [item for t in dict.fromkeys(types) for item in index.get(t, ())]
-    found.sort(key=lambda item: item[0])
-    return [sub for _, sub in found]
+    return nodes_of(descendant_index(ctx.file.scratch.setdefault(BODY_NODES, {}), ctx.function.node), *types)
 
 
 def _all_params(params: cst.Parameters):
