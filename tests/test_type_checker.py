@@ -276,3 +276,16 @@ def test_namedtuple_fields_against_annotations(lines, params, rejected):
     assert (verdict is not None) == rejected, verdict
     if rejected:
         assert "annotated with type" in error
+
+
+def test_namedtuple_knowledge_stops_where_the_file_does_not_say():
+    """A NamedTuple name bound twice in the file, a subclass of a NamedTuple and a local that
+    shadows the name are not NamedTuples the checker knows: their field reads are unknown."""
+    twice = _nt_src("probe = p.n\nreturn probe", "p: P").replace(
+        "\n\ndef root", "\nif torch.cuda.is_available():\n    P = Q\n\n\ndef root")
+    assert _ask(twice).get("type") is None
+    sub = _NT_HEADER + "class S(P):\n    pass\n\n\ndef root(p: S):\n    probe = p.n\n    return probe\n"
+    assert _ask(sub).get("type") is None
+    # the same field read on the NamedTuple itself is known (and the compiler agrees)
+    plain = _nt_src("probe = p.n\nreturn probe", "p: P")
+    assert _ask(plain).get("type") == "int" and _compiled_return_type(plain) == "int"

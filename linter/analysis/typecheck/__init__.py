@@ -12,7 +12,9 @@ it cannot know, so that rules stay silent there (precision first):
   asks it. Trace rules and most script rules use this layer;
 - :mod:`.certain`: the TorchScript type of an expression when it is certain (every binding of
   a name agrees, annotations win), for the rules that compare types (branch joins, returns,
-  a name's type fixed at its first assignment);
+  a name's type fixed at its first assignment); also the file's NamedTuples (``namedtuple_defs``:
+  fields, annotations, defaults) and which NamedTuple an expression certainly is
+  (``namedtuple_of``), so that a field read has the field's type;
 - :mod:`.torchscript`: TorchScript's own types spelled as the compiler prints them, parsed from
   annotations, with c10's subtype relation (``int`` is not ``float``, ``List`` and ``Dict``
   invariant, ``Tuple`` covariant, ``None`` only in ``Optional``/``Union``) and the checks of a
