@@ -289,3 +289,36 @@ def test_namedtuple_knowledge_stops_where_the_file_does_not_say():
     # the same field read on the NamedTuple itself is known (and the compiler agrees)
     plain = _nt_src("probe = p.n\nreturn probe", "p: P")
     assert _ask(plain).get("type") == "int" and _compiled_return_type(plain) == "int"
+
+
+# A NamedTuple value has its declared field types; it fits a Tuple of fitting elements or a
+# NamedTuple with the same field names (covariantly); a plain tuple never fits a NamedTuple.
+_NT_PAIR = ("\n\nclass V(NamedTuple):\n    n: int\n    t: torch.Tensor\n\n\n"
+            "class S(NamedTuple):\n    n: Optional[int]\n    t: torch.Tensor\n\n\n"
+            "class W(NamedTuple):\n    a: int\n    b: torch.Tensor\n\n\n"
+            "class F(NamedTuple):\n    n: float\n    t: torch.Tensor\n\n\n")
+NT_VALUES = [
+    # (annotation, value, rejected?)
+    ("S", "V(1, x)", False),                              # same names, int fits Optional[int]
+    ("W", "V(1, x)", True),                               # other field names
+    ("F", "V(1, x)", True),                               # int is not float
+    ("Tuple[int, torch.Tensor]", "V(True, x)", False),     # the declared field types count
+    ("Tuple[float, torch.Tensor]", "V(1, x)", True),
+    ("V", "(1, x)", True),                                # a plain tuple is no NamedTuple
+    ("int", "V(1, x)", True),
+]
+
+
+@pytest.mark.parametrize("annotation,value,rejected", NT_VALUES, ids=[f"nt-value-{i}" for i in range(len(NT_VALUES))])
+def test_namedtuple_values_against_annotations_and_returns(annotation, value, rejected):
+    from jitlint.linter.file_checker import FileAnalyzer
+    from jitlint.linter.function_walker import Dispatch
+
+    assigned = _NT_HEADER + _NT_PAIR + f"def root(x: torch.Tensor):\n    probe: {annotation} = {value}\n    return x\n"
+    assert (_ask(assigned).get("mismatch") is not None) == rejected
+    assert bool(_rejected(assigned)) == rejected, _rejected(assigned)
+    returned = _NT_HEADER + _NT_PAIR + f"def root(x: torch.Tensor) -> {annotation}:\n    return {value}\n"
+    _Probe.seen = {}
+    FileAnalyzer("probe.py", returned, "probe", "", Dispatch([_ReturnProbe()]), cst.parse_module(returned)).run()
+    assert (_Probe.seen.get("return") is not None) == rejected, _Probe.seen
+    assert bool(_rejected(returned)) == rejected, _rejected(returned)

@@ -5,7 +5,7 @@ import libcst as cst
 from ..analysis import schemas
 from ..analysis.argument_kinds import argument_kind
 from ..analysis.typecheck.certain import NamedTupleDef, namedtuple_named
-from ..analysis.typecheck.torchscript import (NUMBER, TENSOR, TSType, is_subtype, parse_annotation, spell,
+from ..analysis.typecheck.torchscript import (NUMBER, TENSOR, TSType, annotation_hint, is_subtype, spell,
                                               value_type)
 from .base import Example, Rule
 
@@ -14,7 +14,7 @@ def _formal(nt: NamedTupleDef, index: int, ctx) -> Optional[TSType]:
     field = nt.fields[index]
     if field.annotation is None:
         return TENSOR  # collections.namedtuple: every field is a Tensor ("Tensor (inferred)")
-    return parse_annotation(field.annotation, ctx.names)
+    return annotation_hint(field.annotation, ctx)
 
 
 def _mentions_conversion(t: TSType) -> bool:
@@ -24,6 +24,8 @@ def _mentions_conversion(t: TSType) -> bool:
         return True
     if isinstance(t, str):
         return t in (TENSOR, NUMBER, "bool", "str")
+    if t[0] == "NamedTuple":
+        return any(_mentions_conversion(ft) for _, ft in t[2])
     parts = t[1] if t[0] in ("Tuple", "Union") else t[1:]
     return any(_mentions_conversion(p) for p in parts)
 
@@ -31,6 +33,12 @@ def _mentions_conversion(t: TSType) -> bool:
 def _type_problem(value: cst.BaseExpression, formal: TSType, ctx) -> Optional[str]:
     """What the argument is when it certainly does not fit the field's type, else None."""
     if formal is None:
+        return None
+    if isinstance(formal, tuple) and formal[0] == "NamedTuple":
+        # a plain tuple is no NamedTuple ("found type 'Tuple[int, Tensor]'"); other values: not modelled
+        actual = value_type(value, ctx)
+        if isinstance(actual, tuple) and actual[0] == "Tuple" and is_subtype(actual, formal) is False:
+            return f"a `{spell(actual)}`"
         return None
     if isinstance(value, (cst.List, cst.Tuple, cst.Dict)):
         # a literal is emitted with the field's type as its hint, then must be a subtype of it
@@ -112,8 +120,10 @@ class NamedtupleConstructorArguments(Rule):
     arguments do not fit its fields: too many positional arguments, a field given twice or not
     at all, an unknown keyword, or an argument of a certain type that the field's annotation
     does not take (a float or ``None`` for an ``int`` field, an ``int`` for a ``float`` field, a
-    string for a Tensor, ``[1, 2]`` for ``List[float]``, anything but a Tensor for a
-    ``collections.namedtuple`` field), including a default of the wrong type used by the call.
+    string for a Tensor, ``[1, 2]`` for ``List[float]``, a plain tuple for a NamedTuple field,
+    anything but a Tensor for a ``collections.namedtuple`` field), including a default of the
+    wrong type used by the call (a default is typed as the Python value it is: ``[1, 2]`` is a
+    ``List[int]``, which a ``List[Optional[int]]`` field does not take).
 
     ## Why is this bad?
     Python does not check a NamedTuple's annotations at all: ``P(1.5, t)`` builds a tuple
@@ -295,6 +305,24 @@ class NamedtupleConstructorArguments(Rule):
             def fn(x: torch.Tensor) -> torch.Tensor:
                 p = P(1)  # MARK
                 return x + p.n
+            """
+        ),
+        Example(
+            """
+            from typing import NamedTuple
+            import torch
+
+            class Span(NamedTuple):
+                start: int
+                end: int
+
+            class Token(NamedTuple):
+                span: Span
+                emb: torch.Tensor
+
+            def fn(x: torch.Tensor) -> torch.Tensor:
+                tok = Token((0, 3), x)  # MARK
+                return tok.emb
             """
         ),
         Example(

@@ -6,7 +6,8 @@ Types are plain strings and tuples, spelled the way the compiler prints them:
 - atoms: ``"Tensor"``, ``"int"``, ``"float"``, ``"bool"``, ``"str"``, ``"NoneType"``,
   ``"number"`` (a Scalar, e.g. ``x.item()``), ``"Any"``;
 - ``("Optional", T)``, ``("Union", (T, ...))``, ``("List", T)``, ``("Dict", K, V)``,
-  ``("Tuple", (T, ...))``;
+  ``("Tuple", (T, ...))``; ``("NamedTuple", name, ((field, T), ...))`` for a NamedTuple of the
+  file (typecheck/certain.py), its declared field types whatever the constructor was given;
 - ``None``: unknown. Every function here answers ``None`` (not ``False``) when a part is
   unknown, and the rules stay silent on ``None`` (precision first).
 
@@ -27,7 +28,7 @@ from typing import Optional, Tuple, Union
 import libcst as cst
 
 from ..names import NameTable, dotted_name
-from .certain import bindings_of, confident_type, namedtuple_field
+from .certain import bindings_of, confident_type, namedtuple_field, namedtuple_named, namedtuple_of
 
 TSType = Union[str, Tuple, None]
 
@@ -35,6 +36,7 @@ TENSOR = "Tensor"
 NONE_T = "NoneType"
 NUMBER = "number"
 ANY = "Any"
+NAMED = "NamedTuple"
 
 _ATOMS = {
     "int": "int", "float": "float", "bool": "bool", "str": "str", "None": NONE_T,
@@ -155,6 +157,10 @@ def same(a: TSType, b: TSType) -> Optional[bool]:
         return None
     if isinstance(a, str) or isinstance(b, str):
         return a == b
+    if NAMED in (a[0], b[0]):
+        if a[0] != b[0] or _field_names(a) != _field_names(b):
+            return False
+        return _all(same(x, y) for x, y in zip(_elements(a), _elements(b)))
     if a[0] != b[0]:
         if {a[0], b[0]} <= {"Optional", "Union"}:
             return _set_same(_members(a), _members(b))
@@ -214,6 +220,16 @@ def is_subtype(a: TSType, b: TSType) -> Optional[bool]:
         return False  # b is neither Optional nor Union (nor Any)
     if isinstance(a, str) or isinstance(b, str):
         return False  # distinct atoms, or an atom against a container
+    if NAMED in (a[0], b[0]):
+        # a NamedTuple is a tuple with field names: it fits a Tuple of fitting elements, or a
+        # NamedTuple with the same field names; a plain tuple never fits a NamedTuple
+        if a[0] != NAMED or b[0] not in (NAMED, "Tuple"):
+            return False
+        if b[0] == NAMED and _field_names(a) != _field_names(b):
+            return False
+        if len(_elements(a)) != len(_elements(b)):
+            return False
+        return _all(is_subtype(x, y) for x, y in zip(_elements(a), _elements(b)))
     if a[0] != b[0]:
         return False
     if a[0] == "Tuple":
@@ -224,12 +240,43 @@ def is_subtype(a: TSType, b: TSType) -> Optional[bool]:
     return _all(same(x, y) for x, y in zip(a[1:], b[1:]))
 
 
+def _field_names(t) -> Tuple[str, ...]:
+    return tuple(name for name, _ in t[2]) if t[0] == NAMED else ()
+
+
+def _elements(t) -> Tuple:
+    return tuple(ft for _, ft in t[2]) if t[0] == NAMED else t[1]
+
+
+def namedtuple_type(nt, ctx) -> TSType:
+    """The TorchScript type of a NamedTuple of the file (certain.NamedTupleDef), None when a
+    field's annotation is not understood."""
+    fields = []
+    for f in nt.fields:
+        t = TENSOR if f.annotation is None else parse_annotation(f.annotation, ctx.names)
+        if t is None:
+            return None
+        fields.append((f.name, t))
+    return (NAMED, nt.name, tuple(fields))
+
+
+def annotation_hint(annotation, ctx) -> TSType:
+    """``parse_annotation``, plus a bare NamedTuple of the file as its type."""
+    node = annotation.annotation if isinstance(annotation, cst.Annotation) else annotation
+    nt = namedtuple_named(node, ctx) if isinstance(node, (cst.Name, cst.SimpleString)) else None
+    if nt is not None:
+        return namedtuple_type(nt, ctx)
+    return parse_annotation(annotation, ctx.names)
+
+
 def spell(t: TSType) -> str:
     """The type as the compiler's messages print it."""
     if t is None:
         return "?"
     if isinstance(t, str):
         return t
+    if t[0] == NAMED:
+        return t[1]
     if t[0] in ("List", "Optional"):
         return f"{t[0]}[{spell(t[1])}]"
     if t[0] == "Dict":
@@ -306,6 +353,10 @@ def value_type(node: cst.BaseExpression, ctx, hint: TSType = None) -> TSType:
         field = field_type(node, ctx)
         if field is not None:
             return field
+    if isinstance(node, (cst.Name, cst.Call, cst.Attribute)):
+        nt = namedtuple_of(node, ctx)
+        if nt is not None:
+            return namedtuple_type(nt, ctx)
     return from_cat(confident_type(node, ctx))
 
 
@@ -350,7 +401,7 @@ def assignment_mismatch(annotation: cst.Annotation, value: cst.BaseExpression, c
     is certainly rejected ("Variable 'x' is annotated with type A but is being assigned to a
     value of type B", or the list/dict literal forms of it); None when it compiles or when
     the checker cannot tell."""
-    hint = parse_annotation(annotation, ctx.names)
+    hint = annotation_hint(annotation, ctx)
     if hint is None:
         return None
     actual = value_type(value, ctx, hint)
@@ -364,6 +415,8 @@ def _mentions(t: TSType, atoms) -> bool:
         return True
     if isinstance(t, str):
         return t in atoms
+    if t[0] == NAMED:
+        return any(_mentions(m, atoms) for m in _elements(t))
     return any(_mentions(m, atoms) for m in (t[1] if t[0] in ("Tuple", "Union") else t[1:]))
 
 
@@ -372,7 +425,7 @@ def return_mismatch(annotation: cst.Annotation, value: cst.BaseExpression, ctx) 
     ("Return value was annotated as having type A but is actually of type B"). Returns allow
     the compiler's implicit conversions (a Tensor, a Scalar or a bool to ``int``/``float``, a
     str to a device), so wherever one might apply the answer is None."""
-    hint = parse_annotation(annotation, ctx.names)
+    hint = annotation_hint(annotation, ctx)
     if hint is None:
         return None
     actual = value_type(value, ctx, hint)
@@ -384,6 +437,15 @@ def return_mismatch(annotation: cst.Annotation, value: cst.BaseExpression, ctx) 
 def _returns_fit(actual: TSType, hint: TSType) -> Optional[bool]:
     if is_subtype(actual, hint) is True:
         return True
+    if isinstance(hint, tuple) and hint[0] == NAMED and not (isinstance(actual, tuple) and actual[0] == NAMED):
+        return is_subtype(actual, hint)  # only a NamedTuple fits one: no conversion makes it
+    if isinstance(actual, tuple) and actual[0] == NAMED and isinstance(hint, str):
+        return is_subtype(actual, hint)  # no conversion makes a number of a tuple
+    if isinstance(actual, tuple) and actual[0] == NAMED and isinstance(hint, tuple) and hint[0] in (NAMED, "Tuple"):
+        if (hint[0] == NAMED and _field_names(actual) != _field_names(hint)) or len(_elements(actual)) != len(
+                _elements(hint)):
+            return False
+        return _all(_returns_fit(a, h) for a, h in zip(_elements(actual), _elements(hint)))
     if isinstance(actual, tuple) and isinstance(hint, tuple) and actual[0] == hint[0] == "Tuple" \
             and len(actual[1]) == len(hint[1]):
         return _all(_returns_fit(a, h) for a, h in zip(actual[1], hint[1]))  # converted element-wise
