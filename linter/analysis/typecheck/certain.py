@@ -609,8 +609,8 @@ def namedtuple_of(node: cst.BaseExpression, ctx, depth: int = 0) -> Optional[Nam
     """The NamedTuple ``node`` certainly is an instance of: a constructor call, a parameter
     annotated with the class (never rebound), a local every binding of which constructs it or
     is annotated with it, or a field annotated with it; None otherwise."""
-    if depth > _MAX_DEPTH or ctx.function is None:
-        return None
+    if depth > _MAX_DEPTH or ctx.function is None or not namedtuple_defs(ctx):
+        return None  # (most files define no NamedTuple: one dict lookup)
     if isinstance(node, cst.Call):
         return _nt_constructed(node, ctx)
     if isinstance(node, cst.Attribute):
