@@ -41,7 +41,7 @@ def _annotation_problem(node: cst.BaseExpression, ctx, top: bool) -> Optional[st
             if not isinstance(el.slice, cst.Index):
                 return None
             args.append(el.slice.value)
-        if base in _UNKNOWN:
+        if base in _UNKNOWN and base != "builtins.list":  # list[int] is List[int]; a bare list is unknown
             return f"`{ctx.code_of(node)}` is an unknown type annotation"
         if base in _TUPLES and any(isinstance(a, cst.Ellipsis) for a in args):
             return f"`{ctx.code_of(node)}` has an ellipsis (\"Can not create tuple with None type\")"
@@ -206,10 +206,12 @@ class NamedtupleFieldType(Rule):
                 by_tensor: Dict[torch.Tensor, int]
                 pair: Tuple[int, float]
                 device: torch.device
+                names: list[str]
+                nested: list[list[int]]
                 h: Optional[torch.Tensor] = None
 
             def fn(x: torch.Tensor) -> torch.Tensor:
-                s = State(1, [1], {"a": x}, {x: 1}, (1, 2.0), x.device)
+                s = State(1, [1], {"a": x}, {x: 1}, (1, 2.0), x.device, ["a"], [[1]])
                 return x + s.n
             """,
         ),
