@@ -98,6 +98,9 @@ CERTAIN = [
     ("probe = 1\nprobe = 2.5\nreturn probe", "x: torch.Tensor", None),
     # x = x * 0.5 on an int: the assumption int does not hold, so unknown
     ("probe = n\nprobe = probe * 0.5\nreturn probe", "n: int", None),
+    # the target of `for ... in range(...)` is an int; other loop targets are not claimed
+    ("probe = 0\nfor probe in range(n):\n    pass\nreturn probe", "n: int", "int"),
+    ("probe = 0.5\nfor probe in [1.0, 2.0]:\n    pass\nreturn probe", "x: torch.Tensor", None),
 ]
 
 
@@ -138,6 +141,9 @@ ANNOTATED = [
     ("probe: Tuple[int, Optional[int]] = (1, 2)", "x: torch.Tensor", False),
     ("probe: Tuple[int, float] = (1, 2)", "x: torch.Tensor", True),
     ("probe: List[torch.Tensor] = [x, x + 1]", "x: torch.Tensor", False),
+    # a range() loop variable is an int (bench/cases/misc_ann_inloop.py)
+    ("for i in range(3):\n    probe: float = i", "x: torch.Tensor", True),
+    ("for i in range(1, n, 2):\n    probe: int = i", "x: torch.Tensor, n: int", False),
 ]
 
 

@@ -87,10 +87,19 @@ def _cat_of_type(t) -> Cat:
     return None
 
 
+def _range_loop(stmt: cst.For, ctx) -> bool:
+    """``for i in range(...)`` (the builtin, positional arguments only): ``i`` is an int."""
+    it = stmt.iter
+    return (isinstance(stmt.target, cst.Name) and isinstance(it, cst.Call) and 1 <= len(it.args) <= 3
+            and all(a.keyword is None and not a.star for a in it.args)
+            and ctx.resolve(it.func) == "builtins.range")
+
+
 def bindings_of(ctx) -> Dict[str, List[Optional[cst.CSTNode]]]:
     """Every place a compiled function binds each name: value expressions, Annotation nodes
-    (annotated assignments), AugAssign nodes, or None for bindings whose value is unknown
-    (unpacking, loop targets, ``with ... as``). Statement-level walk: cheap."""
+    (annotated assignments), AugAssign nodes, the For node of ``for i in range(...)`` (an int),
+    or None for bindings whose value is unknown (unpacking, other loop targets, ``with ... as``).
+    Statement-level walk: cheap."""
     scratch = ctx.scratch.setdefault("confident", {})
     found = scratch.get("bindings")
     if found is not None:
@@ -126,7 +135,10 @@ def bindings_of(ctx) -> Dict[str, List[Optional[cst.CSTNode]]]:
                     walk([stmt.orelse] if isinstance(stmt.orelse, cst.If) else stmt.orelse.body.body)
             elif isinstance(stmt, (cst.For, cst.While)):
                 if isinstance(stmt, cst.For):
-                    unknown(stmt.target)
+                    if _range_loop(stmt, ctx):
+                        found.setdefault(stmt.target.value, []).append(stmt)  # an int per iteration
+                    else:
+                        unknown(stmt.target)
                 walk(stmt.body.body)
                 if stmt.orelse is not None:
                     walk(stmt.orelse.body.body)
@@ -196,6 +208,8 @@ def _site_cats(sites, ctx, depth: int, visiting) -> List[Cat]:
     for site in sites:
         if isinstance(site, cst.Annotation):
             out.append(annotation_cat(site, ctx))
+        elif isinstance(site, cst.For):
+            out.append("int")  # the target of `for i in range(...)` (bindings_of)
         elif not isinstance(site, cst.AugAssign):
             out.append(_cat(site, ctx, depth + 1, visiting))
     return out
