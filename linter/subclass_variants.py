@@ -23,13 +23,13 @@ from typing import Dict, List, Optional, Tuple
 import libcst as cst
 
 from .analysis.typecheck.inference import ClassFacts
-from .analysis.syntax import iter_descendants
+from .analysis.syntax import function_nodes
 
 
-def _self_reads(fn: cst.FunctionDef) -> set:
+def _self_reads(fn: cst.FunctionDef, fctx) -> set:
     me = fn.params.params[0].name.value if fn.params.params else "self"
-    return {n.attr.value for n in iter_descendants(fn.body)
-            if isinstance(n, cst.Attribute) and isinstance(n.value, cst.Name) and n.value.value == me}
+    return {n.attr.value for n in function_nodes(fctx, fn, cst.Attribute)
+            if type(n.value) is cst.Name and n.value.value == me}
 
 
 def _chain(analyzer, info) -> Optional[List]:
@@ -93,7 +93,7 @@ def walk_variants(analyzer, fctx, own_walks: Dict[Tuple[str, str], Tuple[int, in
                 for mname, mnode in base.methods.items():
                     if mname in overridden or mname == "__init__" or not mnode.params.params:
                         continue
-                    if _self_reads(mnode) & changed:
+                    if _self_reads(mnode, fctx) & changed:
                         variants.setdefault((base.id, mname), []).append((info.id, facts))
             overridden |= set(base.methods)
             below.append(base)

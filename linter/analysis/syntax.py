@@ -116,6 +116,12 @@ def nodes_of(index: Dict[type, list], *types: type) -> list:
 BODY_NODES = "syntax.body_nodes"  # the file context's scratch key of the descendant indexes
 
 
+def function_nodes(file_ctx, fn: cst.FunctionDef, *types: type) -> list:
+    """The nodes of exactly these types under any function's body (pre-order), through the file
+    context's shared descendant indexes (what body_nodes uses for the walked function)."""
+    return nodes_of(descendant_index(file_ctx.scratch.setdefault(BODY_NODES, {}), fn), *types)
+
+
 def body_nodes(ctx, *types: type) -> list:
     """The nodes of exactly these libcst types under the walked function's body, in the order
     ``iter_descendants(ctx.function.node.body)`` yields them (nested defs included). The body is

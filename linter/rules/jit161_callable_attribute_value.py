@@ -5,7 +5,7 @@ import libcst as cst
 from ..analysis.context import FixSpec
 from ..analysis.module_partials import partial_globals
 from ..analysis.names import dotted_name
-from ..analysis.syntax import binding_targets, iter_descendants
+from ..analysis.syntax import binding_targets, function_nodes, iter_descendants
 from ..finding import UNSAFE
 from .base import Example, Rule
 
@@ -282,7 +282,7 @@ class CallableAttributeValue(Rule):
             me = method.params.params[0].name.value
             # the locals only matter against the file's module-level partials (see _what)
             local = self._locals(method) if partial_globals(fctx) else frozenset()
-            for sub in iter_descendants(method.body):
+            for sub in function_nodes(fctx, method, cst.Assign, cst.AnnAssign, cst.AugAssign):
                 if isinstance(sub, cst.Assign):
                     for t in sub.targets:
                         attr = _self_attr(t.target, me)
