@@ -138,3 +138,13 @@ def test_the_lazy_run_leaves_rules_that_need_reach_for_later():
     assert sorted((p.rule.code, p.message) for p in lazy.fctx.pending) == \
         sorted((p.rule.code, p.message) for p in full)
     assert any(p.rule.mode != "file" for p in full)
+
+
+def test_lazy_and_full_walks_agree_on_a_dependency_not_named(tmp_path):
+    """helpers.py is not on the command line: dependency reach reads it (lazily too, without
+    the cache) and reports what the compiler compiles there at the call site in model.py."""
+    _write(tmp_path)
+    lazy, full = _both(tmp_path, "--select", "ALL", "model.py")
+    assert lazy == full
+    assert any(f["code"] == "JIT101" and f["filename"].endswith("model.py") and "helpers.py" in f["message"]
+               for f in lazy), lazy
