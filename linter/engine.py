@@ -83,9 +83,8 @@ def analyze_text(path: str, text: str, module_name: str, package: str, codes: Tu
         noqa = _noqa_directives(text, codes)
         # Deferred: rules that need reach walk only the functions a compiler reaches, once known
         # (and those holding a noqa JIT005 judges: it counts suppressions in unreached code too).
-        lazy = defer
-        fctx = analyzer.run(lazy=lazy)
-        if defer and (fctx.pending or lazy):
+        fctx = analyzer.run(lazy=defer)
+        if defer:
             result = FileResult(path, analyzer.summary, [], noqa=noqa)
 
             def position(keep, reached=None, _fctx=fctx, _module=module, _result=result, _analyzer=analyzer):

@@ -416,7 +416,6 @@ class FileAnalyzer:
         for name, node in self.function_nodes.items():
             self._walk_function(node, name, None, None, fctx, dispatch=walk_dispatch)
         own_walks = {}
-        self._walked_whole = {}
         for info in self.class_infos:
             for mname, mnode in info.methods.items():
                 start = len(fctx.pending)

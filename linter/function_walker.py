@@ -67,7 +67,7 @@ def _ignore_context_manager(stmt: cst.With) -> int:
 class Dispatch:
     """Node class -> hooks of the selected rules, built once per run."""
 
-    def __init__(self, rules: Sequence[object], *, class_and_module_hooks: bool = True):
+    def __init__(self, rules: Sequence[object]):
         self.rules = tuple(rules)
         self._parts: Optional[Tuple["Dispatch", "Dispatch"]] = None
         self.by_type: Dict[type, List[Hook]] = {}
@@ -88,36 +88,20 @@ class Dispatch:
                 self.function_start.append((rule, rule.function_start, rule.mode, rule.frontend))
             if hasattr(rule, "function_end"):
                 self.function_end.append((rule, rule.function_end, rule.mode, rule.frontend))
-            if hasattr(rule, "check_class") and class_and_module_hooks:
-                self.class_hooks.append((_unwrapped(rule), rule.check_class))
-            if hasattr(rule, "check_module") and class_and_module_hooks:
-                self.module_hooks.append((_unwrapped(rule), rule.check_module))
+            if hasattr(rule, "check_class"):
+                self.class_hooks.append((rule, rule.check_class))
+            if hasattr(rule, "check_module"):
+                self.module_hooks.append((rule, rule.check_module))
 
     def parts(self) -> Tuple["Dispatch", "Dispatch"]:
-        """(file part, reach part): the walk hooks of FILE-mode rules plus every rule's class and
-        module hooks, and the walk hooks of the rules whose findings need reach (script, trace,
-        export). A function no compiler reaches needs only the first (see FileAnalyzer.run)."""
+        """(file part, reach part) for walking: the hooks of FILE-mode rules, and those of the
+        rules whose findings need reach (script, trace, export). A function no compiler reaches
+        needs only the first (see FileAnalyzer.run, which runs class and module hooks from the
+        whole dispatch)."""
         if self._parts is None:
-            self._parts = (Dispatch([r for r in self.rules if r.mode == FILE] + [
-                               _ClassAndModuleHooks(r) for r in self.rules if r.mode != FILE]),
-                           Dispatch([r for r in self.rules if r.mode != FILE], class_and_module_hooks=False))
+            self._parts = (Dispatch([r for r in self.rules if r.mode == FILE]),
+                           Dispatch([r for r in self.rules if r.mode != FILE]))
         return self._parts
-
-
-def _unwrapped(rule):
-    return rule.rule if isinstance(rule, _ClassAndModuleHooks) else rule
-
-
-class _ClassAndModuleHooks:
-    """A rule seen through its class and module hooks only (for Dispatch.parts' file part)."""
-
-    def __init__(self, rule):
-        self.rule = rule
-        self.mode = rule.mode
-        if hasattr(rule, "check_class"):
-            self.check_class = rule.check_class
-        if hasattr(rule, "check_module"):
-            self.check_module = rule.check_module
 
 
 # -- static evaluation of torch.jit.is_scripting()/is_tracing() guards --------------------
