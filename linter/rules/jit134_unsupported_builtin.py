@@ -431,6 +431,18 @@ def _torch(ctx) -> Optional[str]:
     return None
 
 
+def _wrapping_list_call(args, keywords, parent, parents, ctx) -> Optional[cst.Call]:
+    """The ``list(...)`` call around ``map(f, xs)`` / ``filter(f, xs)`` (two positional arguments,
+    the builtin ``list`` with that one argument), which their fixes replace whole; else None."""
+    if len(args) != 2 or keywords or not isinstance(parent, cst.Arg) or len(parents) < 2:
+        return None
+    call = parents[-2]
+    if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and call.func.value == "list"
+            and len(call.args) == 1 and ctx.resolve(call.func) == "builtins.list"):
+        return None
+    return call
+
+
 def _fix(name: str, node: cst.Call, ctx):  # noqa: C901 - one case per builtin
     if any(a.star for a in node.args):
         return None
@@ -506,11 +518,8 @@ def _fix(name: str, node: cst.Call, ctx):  # noqa: C901 - one case per builtin
             return ctx.unsafe_fix("Loop over a reversed copy `xs[::-1]`", [(node, new)])
         return None
     if name == "map":
-        if (len(args) != 2 or keywords or not isinstance(parent, cst.Arg) or len(parents) < 2):
-            return None
-        call = parents[-2]
-        if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and call.func.value == "list"
-                and len(call.args) == 1 and ctx.resolve(call.func) == "builtins.list"):
+        call = _wrapping_list_call(args, keywords, parent, parents, ctx)
+        if call is None:
             return None
         func = args[0].value
         if not (isinstance(func, cst.Name) or (isinstance(func, cst.Attribute) and ctx.resolve(func))):
@@ -522,11 +531,8 @@ def _fix(name: str, node: cst.Call, ctx):  # noqa: C901 - one case per builtin
     if name == "filter":
         # list(filter(f, xs)) -> [v for v in xs if f(v)] (None: the truth test bool(v)); the
         # comprehension's `if` is then JIT124's to turn into a loop
-        if (len(args) != 2 or keywords or not isinstance(parent, cst.Arg) or len(parents) < 2):
-            return None
-        call = parents[-2]
-        if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and call.func.value == "list"
-                and len(call.args) == 1 and ctx.resolve(call.func) == "builtins.list"):
+        call = _wrapping_list_call(args, keywords, parent, parents, ctx)
+        if call is None:
             return None
         func, xs = args[0].value, ctx.code_of(args[1].value)
         if isinstance(func, cst.Name) and func.value == "None":

@@ -1,82 +1,12 @@
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Optional, Tuple
 
 import libcst as cst
 
-from ..analysis.spellings import torch_spelling, typing_name
 from ..analysis.syntax import self_attribute
-from ..analysis.typecheck.lattice import (
-    BOOL,
-    FLOAT,
-    INT,
-    SBOOL,
-    SINT,
-    SIZE,
-    STR,
-    TENSOR,
-    describe,
-    kind,
-)
+from ..analysis.typecheck.lattice import FLOAT, INT, SINT, STR, TENSOR, describe, kind
+from ..analysis.typecheck.spelling import Imports, generic, spell_type
 from ..analysis.value_kinds import empty_container, not_tensor
 from .base import Example, Rule
-
-_SPELL = {INT: "int", SINT: "int", FLOAT: "float", BOOL: "bool", SBOOL: "bool", STR: "str"}
-
-
-Imports = List[Tuple[str, Optional[str]]]
-
-
-def spell(t, ctx, imports: Imports, depth: int = 0) -> Optional[str]:
-    """A TorchScript annotation for a jitlint type, spelled with this file's imports; the
-    imports it needs and the file lacks are added to ``imports``."""
-    if depth > 3 or t is None:
-        return None
-    if t in _SPELL:
-        return _SPELL[t]
-    if t == TENSOR:
-        spelled = torch_spelling(ctx, "Tensor")
-        if spelled is None and "torch" not in ctx.names.bindings:
-            imports.append(("torch", None))
-            return "torch.Tensor"
-        return spelled
-    if t == SIZE:
-        return _generic("List", ctx, ["int"], imports)
-    k = kind(t)
-    if k == "list":
-        inner = spell(t[1], ctx, imports, depth + 1)
-        return _generic("List", ctx, [inner], imports) if inner else None
-    if k == "tuple" and t[1]:
-        inner = [spell(e, ctx, imports, depth + 1) for e in t[1]]
-        return _generic("Tuple", ctx, inner, imports) if all(inner) else None
-    if k == "dict":
-        key, value = spell(t[1], ctx, imports, depth + 1), spell(t[2], ctx, imports, depth + 1)
-        return _generic("Dict", ctx, [key, value], imports) if key and value else None
-    if k == "optional":
-        inner = spell(t[1], ctx, imports, depth + 1)
-        if inner is None:
-            return None
-        head = _typing(ctx, "Optional", imports)
-        return f"{head}[{inner}]" if head else f"{inner} | None"
-    return None
-
-
-def _typing(ctx, name: str, imports: Imports) -> Optional[str]:
-    """``typing.<name>`` as this file spells it; else ``name``, recording the import the fix then
-    declares, when the name is free (or bound only for type checkers); else None."""
-    spelled = typing_name(ctx, name)
-    binding = ctx.names.bindings.get(name)
-    if spelled is not None and not (spelled == name and binding.kind == "type-checking-import"):
-        return spelled
-    if binding is None or spelled == name:
-        imports.append(("typing", name))
-        return name
-    return None
-
-
-def _generic(name: str, ctx, args, imports: Imports) -> str:
-    """``List[...]``/``Dict[...]``/``Tuple[...]`` (PEP 585 ``list[...]`` when the typing name is
-    bound to something else)."""
-    head = _typing(ctx, name, imports) or name.lower()
-    return f"{head}[{', '.join(args)}]"
 
 
 class EmptyContainerType(Rule):
@@ -353,16 +283,16 @@ class EmptyContainerType(Rule):
     # -- reporting ----------------------------------------------------------------------------------
     def _report_list(self, owner: cst.BaseExpression, elem, use: str, ctx) -> None:
         imports: Imports = []
-        ann = spell(elem, ctx, imports)
-        full = _generic("List", ctx, [ann], imports) if ann else None
+        ann = spell_type(elem, ctx, imports)
+        full = generic("List", ctx, [ann], imports) if ann else None
         self._report(owner, "list", "List[T]", f"gets {_a(_describe(elem))} through {use}", full, ctx, imports)
 
     def _report_dict(self, owner: cst.BaseExpression, kt, vt, ctx) -> None:
         key = kt if kt is not None else STR
         value = vt if vt is not None else TENSOR
         imports: Imports = []
-        k_s, v_s = spell(key, ctx, imports), spell(value, ctx, imports)
-        full = _generic("Dict", ctx, [k_s, v_s], imports) if k_s and v_s else None
+        k_s, v_s = spell_type(key, ctx, imports), spell_type(value, ctx, imports)
+        full = generic("Dict", ctx, [k_s, v_s], imports) if k_s and v_s else None
         if key not in (STR, INT, SINT, FLOAT, TENSOR):
             full = None  # TorchScript dict keys are str, int, float, Tensor (or device/complex)
         parts = []

@@ -4,7 +4,7 @@ import libcst as cst
 
 from ..analysis.compiled import never_compiled
 from ..analysis.typecheck.inference import annotation_type
-from ..analysis.spellings import typing_name
+from ..analysis.typecheck.spelling import typing_spelling
 from ..analysis.syntax import iter_descendants
 from .base import Example, Rule
 
@@ -29,19 +29,6 @@ _ANY = ("typing.Any", "typing_extensions.Any")
 _ISINSTANCE = ("builtins.isinstance", "torch.jit.isinstance", "torch.jit._script.isinstance")
 _ORDER = (cst.LessThan, cst.LessThanEqual, cst.GreaterThan, cst.GreaterThanEqual, cst.Equal, cst.NotEqual,
           cst.In, cst.NotIn)
-
-
-def _typing_spelling(ctx, name: str, imports: list) -> Optional[str]:
-    """``typing.<name>`` as this file spells it; else ``name``, recording the import the fix then
-    declares, when the name is free (or bound only for type checkers); else None."""
-    spelled = typing_name(ctx, name)
-    binding = ctx.names.bindings.get(name)
-    if spelled is not None and not (spelled == name and binding.kind == "type-checking-import"):
-        return spelled
-    if binding is None or spelled == name:
-        imports.append(("typing", name))
-        return name
-    return None
 
 
 # Abstract typing containers and the concrete TorchScript type their fix writes.
@@ -326,7 +313,7 @@ class UnsupportedAnnotation(Rule):
                 fix = None
                 if qual == "builtins.object" and at is node:
                     imports: list = []
-                    any_name = _typing_spelling(ctx, "Any", imports)
+                    any_name = typing_spelling(ctx, "Any", imports)
                     if any_name is not None:
                         fix = ctx.safe_fix(f"Use `{any_name}`", [(node, any_name)], imports=imports)
                 yield at, problem, fix
@@ -380,7 +367,7 @@ class UnsupportedAnnotation(Rule):
             args = [el.slice.value for el in ann.slice if isinstance(el.slice, cst.Index)]
             if target is None or len(args) != (2 if target == "Dict" else 1) or len(args) != len(ann.slice):
                 return None
-            spelled = _typing_spelling(ctx, target, imports)
+            spelled = typing_spelling(ctx, target, imports)
             if spelled is None:
                 return None
             text = f"{spelled}[{', '.join(ctx.code_of(a) for a in args)}]"
@@ -391,7 +378,7 @@ class UnsupportedAnnotation(Rule):
         kinds = {_literal_kind(el.value) if not isinstance(el, cst.StarredElement) else None for el in value.elements}
         if len(kinds) != 1 or None in kinds:
             return None
-        spelled = _typing_spelling(ctx, "List", imports)
+        spelled = typing_spelling(ctx, "List", imports)
         if spelled is None:
             return None
         text = f"{spelled}[{kinds.pop()}]"
@@ -402,7 +389,7 @@ class UnsupportedAnnotation(Rule):
         text = ctx.code_of(elem) if elem is not None else "T"
         fix = None
         imports: list = []
-        list_name = _typing_spelling(ctx, "List", imports) or "list"
+        list_name = typing_spelling(ctx, "List", imports) or "list"
         if elem is not None and at is node and len(args) == 2:
             fix = ctx.unsafe_fix(f"Use `{list_name}[{text}]`", [(node, f"{list_name}[{text}]")], imports=imports)
         return (f"variadic `{ctx.code_of(node.value)}[{text}, ...]` is rejected by torch.jit.script (\"Expression of "

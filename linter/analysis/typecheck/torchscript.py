@@ -97,20 +97,16 @@ def parse_annotation(node: Optional[cst.BaseExpression], names: Optional[NameTab
         if generic == "Union" and parsed:
             return make_union(tuple(parsed))
         return None
-    name = dotted_name(node)
-    if name is None:
-        return None
-    resolved = names.resolve(name) if names is not None else None
-    if resolved is not None:
-        if resolved.startswith("builtins."):
-            resolved = resolved[9:]
-        return _ATOMS.get(resolved)
-    if names is not None and name.split(".", 1)[0] in names.bindings:
-        return None  # bound to something else in this file
-    return _ATOMS.get(name)
+    return _named(node, names, _ATOMS)
 
 
 def _generic(node: cst.BaseExpression, names: Optional[NameTable]) -> Optional[str]:
+    return _named(node, names, _GENERICS)
+
+
+def _named(node: cst.BaseExpression, names: Optional[NameTable], table: dict):
+    """``table``'s entry for the name ``node`` spells, resolved through the file's imports
+    (``builtins.`` dropped); None for a name bound to something else in this file."""
     name = dotted_name(node)
     if name is None:
         return None
@@ -118,10 +114,10 @@ def _generic(node: cst.BaseExpression, names: Optional[NameTable]) -> Optional[s
     if resolved is not None:
         if resolved.startswith("builtins."):
             resolved = resolved[9:]
-        return _GENERICS.get(resolved)
+        return table.get(resolved)
     if names is not None and name.split(".", 1)[0] in names.bindings:
-        return None
-    return _GENERICS.get(name)
+        return None  # bound to something else in this file
+    return table.get(name)
 
 
 def make_union(members) -> TSType:
